@@ -1,0 +1,54 @@
+/**
+ * The whole server, wired by hand: every plugin and feature is registered here and nowhere else.
+ * Stateless: sessions, rate limits and data live in the database, so N instances can share it.
+ */
+import compress from '@fastify/compress'
+import swagger from '@fastify/swagger'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import Fastify, { type FastifyServerOptions } from 'fastify'
+import type { DbHandle } from './db/connect.ts'
+import { authRoutes, DEFAULT_LOGIN_LIMITS, type LoginLimits } from './features/auth/auth.routes.ts'
+import { healthRoutes } from './features/health/health.routes.ts'
+import { orgRoutes } from './features/org/org.routes.ts'
+import { registerAuthentication } from './shared/authz.ts'
+import { registerErrorHandler } from './shared/errors.ts'
+import { registerStatic } from './shared/static.ts'
+
+export interface AppOptions {
+  handle: DbHandle
+  /** Built PWA to serve beside the API (the `dist/` folder); none in API-only tests. */
+  staticDir?: string
+  logger?: FastifyServerOptions['logger']
+  loginLimits?: LoginLimits
+  trustProxy?: boolean
+}
+
+export async function buildApp({ handle, staticDir, logger = false, loginLimits, trustProxy = false }: AppOptions) {
+  const app = Fastify({
+    logger,
+    trustProxy,
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  registerErrorHandler(app, staticDir)
+  registerAuthentication(app, handle.db)
+  await app.register(compress, { threshold: 1024 })
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Pocket Party School API', version: '1' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  })
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+
+  await app.register(healthRoutes, { handle })
+  await app.register(authRoutes, { db: handle.db, limits: loginLimits ?? DEFAULT_LOGIN_LIMITS })
+  await app.register(orgRoutes, { db: handle.db })
+
+  if (staticDir) await registerStatic(app, staticDir)
+  return app
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>

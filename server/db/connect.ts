@@ -1,0 +1,42 @@
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import SQLite from 'better-sqlite3'
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
+import pg from 'pg'
+import type { Database } from './database.ts'
+
+// node-pg returns int8 as strings to protect precision; our bigints are epoch ms, safe as numbers.
+pg.types.setTypeParser(20, (v) => Number(v))
+
+export type Dialect = 'sqlite' | 'postgres'
+
+export interface DbHandle {
+  db: Kysely<Database>
+  dialect: Dialect
+}
+
+export interface ConnectOptions {
+  /** postgres://… selects PostgreSQL; otherwise a SQLite file path (or ':memory:'). */
+  url: string
+  /** PostgreSQL schema to use (tests give each file its own). */
+  pgSchema?: string
+}
+
+export function connect({ url, pgSchema }: ConnectOptions): DbHandle {
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: Number(process.env.PG_POOL_MAX ?? 10),
+      options: pgSchema ? `-c search_path=${pgSchema}` : undefined,
+    })
+    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' }
+  }
+  if (url !== ':memory:') mkdirSync(dirname(url), { recursive: true })
+  const sqlite = new SQLite(url)
+  // WAL lets readers run beside the single writer; NORMAL sync is durable across app crashes.
+  sqlite.pragma('journal_mode = WAL')
+  sqlite.pragma('synchronous = NORMAL')
+  sqlite.pragma('foreign_keys = ON')
+  sqlite.pragma('busy_timeout = 5000')
+  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }), dialect: 'sqlite' }
+}

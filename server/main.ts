@@ -1,0 +1,46 @@
+/** `npm start`: migrate, seed a fresh database, serve the PWA and the API on one port. */
+import { resolve } from 'node:path'
+import { buildApp } from './app.ts'
+import { connect } from './db/connect.ts'
+import { migrateToLatest } from './db/migrate.ts'
+import { DEMO_LOGINS, DEMO_PASSWORD, isSeeded, seedDemo } from './seed/demo.ts'
+
+const port = Number(process.env.PORT ?? 8080)
+const host = process.env.HOST ?? '0.0.0.0'
+const databaseUrl = process.env.DATABASE_URL ?? resolve('data/pocket-party-school.sqlite')
+
+const handle = connect({ url: databaseUrl })
+await migrateToLatest(handle.db)
+if (!(await isSeeded(handle.db))) {
+  console.log('Fresh database: seeding the demo organisation…')
+  await seedDemo(handle.db)
+}
+
+const app = await buildApp({
+  handle,
+  staticDir: resolve(process.env.STATIC_DIR ?? 'dist'),
+  logger: { level: process.env.LOG_LEVEL ?? 'info' },
+  trustProxy: process.env.TRUST_PROXY === '1',
+})
+
+let closing = false
+async function shutdown(signal: string) {
+  if (closing) return
+  closing = true
+  app.log.info({ signal }, 'shutting down')
+  await app.close()
+  await handle.db.destroy()
+  process.exit(0)
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'))
+process.on('SIGINT', () => void shutdown('SIGINT'))
+
+await app.listen({ port, host })
+const where = databaseUrl.startsWith('postgres') ? 'PostgreSQL (DATABASE_URL)' : databaseUrl
+console.log(`
+口袋党校 Pocket Party School is running
+  URL:       http://localhost:${port}/
+  database:  ${where}
+  demo logins (password ${DEMO_PASSWORD}):
+${DEMO_LOGINS.map((l) => `    ${l.phone}  ${l.label}`).join('\n')}
+`)

@@ -1,0 +1,73 @@
+import { defineStore } from 'pinia'
+import { computed, ref, toRaw } from 'vue'
+import type { Profile, RoleName } from '@/protocol/auth.ts'
+import { HttpError, useTokenFrom } from '@/shared/http.ts'
+import { authApi } from './auth.api.ts'
+import { clearSession, loadSession, saveSession } from './auth.db.ts'
+
+const LEADER_ROLES: RoleName[] = ['group_leader', 'secretary', 'supervisor', 'admin']
+
+/** A short, human device name for the "signed-in devices" list. */
+function deviceName(): string {
+  const ua = navigator.userAgent
+  const os = /Android/.test(ua) ? 'Android' : /iPhone|iPad/.test(ua) ? 'iOS' : /Windows/.test(ua) ? 'Windows' : /Mac/.test(ua) ? 'Mac' : 'Linux'
+  const browser = /MicroMessenger/.test(ua) ? 'WeChat' : /Edg\//.test(ua) ? 'Edge' : /Chrome\//.test(ua) ? 'Chrome' : /Firefox\//.test(ua) ? 'Firefox' : 'Safari'
+  return `${os} · ${browser}`
+}
+
+export const useAuthStore = defineStore('auth', () => {
+  const token = ref<string>()
+  const sessionId = ref<string>()
+  const expiresAt = ref(0)
+  const profile = ref<Profile>()
+  useTokenFrom(() => token.value)
+
+  const signedIn = computed(() => !!token.value && !!profile.value)
+  const isLeader = computed(() => !!profile.value?.roles.some((r) => LEADER_ROLES.includes(r.role)))
+
+  function apply(next: { token: string; sessionId: string; expiresAt: number; profile: Profile } | undefined) {
+    token.value = next?.token
+    sessionId.value = next?.sessionId
+    expiresAt.value = next?.expiresAt ?? 0
+    profile.value = next?.profile
+  }
+
+  /** Restores the session kept in Dexie: works with no network, so members stay signed in offline. */
+  async function restore(): Promise<void> {
+    apply(await loadSession())
+  }
+
+  async function login(phone: string, password: string): Promise<void> {
+    const result = await authApi.login({ phone, password, deviceName: deviceName() })
+    await saveSession(result)
+    apply(result)
+  }
+
+  /**
+   * Refreshes the profile when the server can be reached. Offline it keeps the cached profile;
+   * only a definite 401 (session revoked or expired) signs the member out.
+   */
+  async function refreshProfile(): Promise<void> {
+    if (!token.value) return
+    try {
+      const fresh = await authApi.me()
+      profile.value = fresh
+      await saveSession({ token: token.value, sessionId: sessionId.value!, expiresAt: expiresAt.value, profile: toRaw(fresh) })
+    } catch (err) {
+      if (err instanceof HttpError && err.status === 401) await forget()
+    }
+  }
+
+  async function forget(): Promise<void> {
+    await clearSession()
+    apply(undefined)
+  }
+
+  /** Revokes the session on the server when reachable; the device forgets it either way. */
+  async function logout(): Promise<void> {
+    await authApi.logout().catch(() => undefined)
+    await forget()
+  }
+
+  return { token, sessionId, profile, signedIn, isLeader, restore, login, refreshProfile, logout, forget }
+})

@@ -1,0 +1,21 @@
+import { createPinia } from 'pinia'
+import { createApp } from 'vue'
+import 'vant/lib/index.css'
+import './styles/app.css'
+import App from './App.vue'
+import { useAuthStore } from './features/auth/auth.store.ts'
+import { i18n } from './i18n/index.ts'
+import { router } from './router.ts'
+import './shared/elderMode.ts'
+
+async function start(): Promise<void> {
+  const app = createApp(App).use(createPinia()).use(i18n)
+  const auth = useAuthStore()
+  // The session comes from Dexie before the first route is chosen, so an offline reload stays signed in.
+  await auth.restore()
+  app.use(router)
+  app.mount('#app')
+  void auth.refreshProfile()
+}
+
+void start()

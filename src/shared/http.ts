@@ -1,0 +1,58 @@
+/**
+ * The PWA's only door to the API. Adds the bearer token, turns every failure into an HttpError
+ * with a stable code (mapped to an i18n message by `errorMessageKey`), and tells the network
+ * status whether the server could be reached at all.
+ */
+import type { ApiErrorBody } from '@/protocol/common.ts'
+import { markReachable, markUnreachable } from './network.ts'
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message)
+  }
+}
+
+let tokenSource: () => string | undefined = () => undefined
+
+/** The auth store registers how to read the current token (keeps this module store-free). */
+export function useTokenFrom(source: () => string | undefined): void {
+  tokenSource = source
+}
+
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' }
+  const token = tokenSource()
+  if (token) headers.authorization = `Bearer ${token}`
+  if (body !== undefined) headers['content-type'] = 'application/json'
+  let response: Response
+  try {
+    response = await fetch(`/api${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
+  } catch {
+    markUnreachable()
+    throw new HttpError(0, 'NETWORK', 'The server cannot be reached.')
+  }
+  markReachable()
+  if (response.status === 204) return undefined as T
+  const data: unknown = await response.json().catch(() => undefined)
+  if (!response.ok) {
+    const err = (data ?? {}) as Partial<ApiErrorBody>
+    const retryAfter = Number(response.headers.get('retry-after')) || undefined
+    throw new HttpError(response.status, err.code ?? `HTTP_${response.status}`, err.message ?? response.statusText, err.field, retryAfter)
+  }
+  return data as T
+}
+
+/** The i18n key of a readable message for any error a screen may show. */
+export function errorMessageKey(err: unknown): string {
+  if (err instanceof HttpError) {
+    const known = ['NETWORK', 'INVALID_CREDENTIALS', 'RATE_LIMITED', 'VALIDATION', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND']
+    return known.includes(err.code) ? `errors.${err.code}` : err.status >= 500 ? 'errors.SERVER' : 'errors.UNKNOWN'
+  }
+  return 'errors.UNKNOWN'
+}

@@ -1,0 +1,39 @@
+import type { Dialect } from '../../server/db/connect.ts'
+import { buildApp, type App } from '../../server/app.ts'
+import type { LoginLimits } from '../../server/features/auth/auth.routes.ts'
+import { DEMO_PASSWORD, seedDemo } from '../../server/seed/demo.ts'
+import { openTestDb, type TestDb } from './testDb.ts'
+
+/** Cheap scrypt for tests: the hash format carries its cost, so production code is unchanged. */
+export const TEST_COST = { N: 2 ** 10, r: 8, p: 1 }
+
+export interface TestContext {
+  app: App
+  testDb: TestDb
+  seed: Awaited<ReturnType<typeof seedDemo>>
+  close(): Promise<void>
+}
+
+/** A real Fastify instance on a fresh database of the given dialect, seeded with the demo org. */
+export async function buildTestApp(dialect: Dialect, opts: { loginLimits?: LoginLimits } = {}): Promise<TestContext> {
+  const testDb = await openTestDb(dialect)
+  const seed = await seedDemo(testDb.db, { passwordCost: TEST_COST })
+  const app = await buildApp({ handle: testDb, loginLimits: opts.loginLimits })
+  await app.ready()
+  return {
+    app,
+    testDb,
+    seed,
+    async close() {
+      await app.close()
+      await testDb.drop()
+    },
+  }
+}
+
+/** Signs in through the API and returns the bearer header for later requests. */
+export async function signIn(app: App, phone: string, password = DEMO_PASSWORD): Promise<{ authorization: string }> {
+  const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { phone, password, deviceName: 'test' } })
+  if (res.statusCode !== 200) throw new Error(`sign-in of ${phone} failed: ${res.statusCode} ${res.body}`)
+  return { authorization: `Bearer ${res.json().token}` }
+}
