@@ -83,12 +83,15 @@ export async function loadProfile(db: Kysely<Database>, personId: string): Promi
   const person = await db
     .selectFrom('person')
     .innerJoin('org_unit', 'org_unit.id', 'person.org_unit_id')
+    .leftJoin('org_unit as parent', 'parent.id', 'org_unit.parent_id')
     .select([
       'person.id',
       'person.name',
       'person.phone',
       'person.org_unit_id',
       'org_unit.name as org_unit_name',
+      'org_unit.kind as org_unit_kind',
+      'parent.name as parent_name',
       'person.is_flowing',
       'person.is_elderly',
     ])
@@ -108,7 +111,11 @@ export async function loadProfile(db: Kysely<Database>, personId: string): Promi
     name: person.name,
     phone: person.phone,
     orgUnitId: person.org_unit_id,
-    orgUnitName: person.org_unit_name,
+    // "第一党小组" alone is ambiguous across villages; a group is shown with its branch.
+    orgUnitName:
+      person.org_unit_kind === 'group' && person.parent_name
+        ? `${person.parent_name} · ${person.org_unit_name}`
+        : person.org_unit_name,
     isFlowing: person.is_flowing === 1,
     isElderly: person.is_elderly === 1,
     roles,

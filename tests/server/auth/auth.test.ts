@@ -24,6 +24,7 @@ describe.each(DIALECTS)('accounts on %s', (dialect) => {
     expect(body.token).toMatch(/^[A-Za-z0-9_-]{40,}$/)
     expect(body.profile.phone).toBe(MEMBER)
     expect(body.profile.roles.map((r: { role: string }) => r.role)).toEqual(['member'])
+    expect(body.profile.orgUnitName).toBe('桃园村党支部 · 第一党小组')
   })
 
   it('keeps only a hash of the token, so the database alone cannot replay a session', async () => {
