@@ -15,7 +15,6 @@ export default defineConfig({
       registerType: 'prompt',
       injectRegister: false,
       injectManifest: { globPatterns: ['**/*.{js,css,html,svg,png,woff2,webmanifest}'] },
-      includeAssets: ['icons/*.png', 'icons/*.svg'],
       manifest: {
         id: '/',
         name: '口袋党校',

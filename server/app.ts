@@ -6,13 +6,20 @@ import compress from '@fastify/compress'
 import swagger from '@fastify/swagger'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyServerOptions } from 'fastify'
+import { resolve } from 'node:path'
 import type { DbHandle } from './db/connect.ts'
+import { attendanceRoutes } from './features/attendance/attendance.routes.ts'
 import { authRoutes, DEFAULT_LOGIN_LIMITS, type LoginLimits } from './features/auth/auth.routes.ts'
+import { mediaRoutes } from './features/content/media.routes.ts'
 import { healthRoutes } from './features/health/health.routes.ts'
 import { orgRoutes } from './features/org/org.routes.ts'
+import { pullRoutes } from './features/sync/pull.routes.ts'
+import { pushRoutes } from './features/sync/push.routes.ts'
 import { registerAuthentication } from './shared/authz.ts'
 import { registerErrorHandler } from './shared/errors.ts'
 import { registerStatic } from './shared/static.ts'
+
+const MEDIA_DIR = resolve(import.meta.dirname, '../content/media')
 
 export interface AppOptions {
   handle: DbHandle
@@ -21,9 +28,11 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger']
   loginLimits?: LoginLimits
   trustProxy?: boolean
+  /** content/media, served at /media/; defaults to the repository's content/media. */
+  mediaDir?: string
 }
 
-export async function buildApp({ handle, staticDir, logger = false, loginLimits, trustProxy = false }: AppOptions) {
+export async function buildApp({ handle, staticDir, logger = false, loginLimits, trustProxy = false, mediaDir = MEDIA_DIR }: AppOptions) {
   const app = Fastify({
     logger,
     trustProxy,
@@ -46,6 +55,10 @@ export async function buildApp({ handle, staticDir, logger = false, loginLimits,
   await app.register(healthRoutes, { handle })
   await app.register(authRoutes, { db: handle.db, limits: loginLimits ?? DEFAULT_LOGIN_LIMITS })
   await app.register(orgRoutes, { db: handle.db })
+  await app.register(pullRoutes, { db: handle.db })
+  await app.register(pushRoutes, { db: handle.db })
+  await app.register(attendanceRoutes, { db: handle.db })
+  await app.register(mediaRoutes, { root: mediaDir })
 
   if (staticDir) await registerStatic(app, staticDir)
   return app

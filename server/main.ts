@@ -4,6 +4,8 @@ import { buildApp } from './app.ts'
 import { connect } from './db/connect.ts'
 import { migrateToLatest } from './db/migrate.ts'
 import { DEMO_LOGINS, DEMO_PASSWORD, isSeeded, seedDemo } from './seed/demo.ts'
+import { importContent } from './features/content/import.ts'
+import { assignDemoCourses, hasContent, rootOrgUnit } from './features/content/content.repository.ts'
 
 const port = Number(process.env.PORT ?? 8080)
 const host = process.env.HOST ?? '0.0.0.0'
@@ -14,6 +16,11 @@ await migrateToLatest(handle.db)
 if (!(await isSeeded(handle.db))) {
   console.log('Fresh database: seeding the demo organisation…')
   await seedDemo(handle.db)
+}
+if (!(await hasContent(handle.db))) {
+  const s = await importContent(handle.db)
+  await assignDemoCourses(handle.db, (await rootOrgUnit(handle.db))!)
+  console.log(`Content imported: ${s.inserted} items (re-import after edits: npm run content:import)`)
 }
 
 const app = await buildApp({

@@ -4,6 +4,7 @@ import 'vant/lib/index.css'
 import './styles/app.css'
 import App from './App.vue'
 import { useAuthStore } from './features/auth/auth.store.ts'
+import { useSyncStore } from './features/sync/sync.store.ts'
 import { i18n } from './i18n/index.ts'
 import { router } from './router.ts'
 import './shared/elderMode.ts'
@@ -16,6 +17,8 @@ async function start(): Promise<void> {
   app.use(router)
   app.mount('#app')
   void auth.refreshProfile()
+  // Pushes whatever the outbox holds now and whenever a trigger fires (online, visible, new write…).
+  useSyncStore().start()
 }
 
 void start()

@@ -18,19 +18,49 @@ const routes: RouteRecordRaw[] = [
     component: () => import('@/ui/MainLayout.vue'),
     children: [
       { path: '', name: 'home', component: () => import('@/features/home/HomePage.vue'), meta: { title: 'tabs.home' } },
-      { path: 'study', name: 'study', component: () => import('@/ui/PlaceholderPage.vue'), meta: { title: 'tabs.study' } },
-      { path: 'pocket', name: 'pocket', component: () => import('@/ui/PlaceholderPage.vue'), meta: { title: 'tabs.pocket' } },
-      { path: 'quiz', name: 'quiz', component: () => import('@/ui/PlaceholderPage.vue'), meta: { title: 'tabs.quiz' } },
+      { path: 'study', name: 'study', component: () => import('@/features/library/StudyPage.vue'), meta: { title: 'tabs.study' } },
+      { path: 'pocket', name: 'pocket', component: () => import('@/features/pocket/PocketPage.vue'), meta: { title: 'tabs.pocket' } },
       {
-        path: 'attendance',
-        name: 'attendance',
-        component: () => import('@/ui/PlaceholderPage.vue'),
-        meta: { title: 'tabs.attendance', leadersOnly: true },
+        path: 'pocket/category/:id',
+        name: 'pocket-category',
+        component: () => import('@/features/pocket/PocketCategoryPage.vue'),
+        meta: { title: 'pocket.title' },
       },
+      { path: 'favourites', name: 'favourites', component: () => import('@/features/pocket/FavouritesPage.vue'), meta: { title: 'library.favourites' } },
+      { path: 'me/downloads', name: 'downloads', component: () => import('@/features/library/DownloadsPage.vue'), meta: { title: 'library.downloads' } },
+      { path: 'quiz', name: 'quiz', component: () => import('@/ui/PlaceholderPage.vue'), meta: { title: 'tabs.quiz' } },
+      // Everyone: members check in and see their attendance; leaders also run meetings here.
+      { path: 'attendance', name: 'attendance', component: () => import('@/features/attendance/AttendancePage.vue'), meta: { title: 'tabs.attendance' } },
       { path: 'me', name: 'me', component: () => import('@/features/me/MePage.vue'), meta: { title: 'tabs.me' } },
       { path: 'me/sessions', name: 'sessions', component: () => import('@/features/me/SessionsPage.vue'), meta: { title: 'me.sessions' } },
+      { path: 'me/sync', name: 'sync', component: () => import('@/features/sync/SyncRefusedPage.vue'), meta: { title: 'sync.refused' } },
     ],
   },
+  // Readers take the whole screen (no tab bar): more room for text at 360 px.
+  { path: '/study/course/:id', name: 'course', component: () => import('@/features/library/CoursePage.vue'), meta: { title: 'library.title' } },
+  { path: '/study/lesson/:id', name: 'lesson', component: () => import('@/features/library/LessonPage.vue'), meta: { title: 'library.title' } },
+  { path: '/pocket/entry/:id', name: 'pocket-entry', component: () => import('@/features/pocket/PocketEntryPage.vue'), meta: { title: 'pocket.title' } },
+  { path: '/search', name: 'search', component: () => import('@/features/pocket/SearchPage.vue'), meta: { title: 'search.title' } },
+  // Meetings take the whole screen: roll call needs every row it can get at 360 px.
+  {
+    path: '/attendance/new',
+    name: 'meeting-new',
+    component: () => import('@/features/attendance/MeetingFormPage.vue'),
+    meta: { title: 'attendance.form.title', leadersOnly: true },
+  },
+  {
+    path: '/attendance/meeting/:id',
+    name: 'roll-call',
+    component: () => import('@/features/attendance/RollCallPage.vue'),
+    meta: { title: 'attendance.rollCall.title', leadersOnly: true },
+  },
+  {
+    path: '/attendance/meeting/:id/code',
+    name: 'meeting-code',
+    component: () => import('@/features/attendance/MeetingCodePage.vue'),
+    meta: { title: 'attendance.code.title', leadersOnly: true },
+  },
+  { path: '/attendance/checkin', name: 'checkin', component: () => import('@/features/attendance/CheckInPage.vue'), meta: { title: 'attendance.checkin.title' } },
   { path: '/:rest(.*)*', redirect: '/' },
 ]
 

@@ -5,13 +5,32 @@
  */
 import { clientsClaim } from 'workbox-core'
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching'
+import { CacheableResponsePlugin } from 'workbox-cacheable-response'
+import { RangeRequestsPlugin } from 'workbox-range-requests'
 import { NavigationRoute, registerRoute } from 'workbox-routing'
+import { CacheFirst } from 'workbox-strategies'
+import { registerBackgroundPush } from './sw/backgroundPush.ts'
 
 declare let self: ServiceWorkerGlobalScope
 
 precacheAndRoute(self.__WB_MANIFEST)
 cleanupOutdatedCaches()
 registerRoute(new NavigationRoute(createHandlerBoundToURL('/index.html'), { denylist: [/^\/api\//] }))
+
+// Course media (covers, images, audio) from the named cache that "download for offline" fills
+// (src/features/library/media.cache.ts uses the same name). Media URLs carry a content hash, so
+// a cached copy is never stale. Only whole 200 responses are cached; the range plugin cuts the
+// 206 answers audio and video seeking need from them, so playback seeks offline too.
+registerRoute(
+  ({ url, sameOrigin }) => sameOrigin && url.pathname.startsWith('/media/'),
+  new CacheFirst({
+    cacheName: 'pps-media-v1',
+    plugins: [new CacheableResponsePlugin({ statuses: [200] }), new RangeRequestsPlugin()],
+  }),
+)
+
+// Outbox records still waiting when the tab closed go out when the network returns (Chromium).
+registerBackgroundPush(self)
 
 self.addEventListener('message', (event) => {
   if (event.data?.type === 'SKIP_WAITING') void self.skipWaiting()

@@ -63,6 +63,144 @@ export interface AuditLogTable {
   at: number
 }
 
+/** Columns every table that phones cache carries (see server/db/version.ts). */
+export interface SyncedColumns {
+  /** Content is visible to people in this unit's subtree (demo content: the district). */
+  org_unit_id: string
+  /** From the one sync sequence: a pull returns rows with version > cursor. */
+  version: number
+  published_at: number
+  /** Tombstone: set instead of deleting, so phones learn about the deletion. */
+  deleted_at: number | null
+  /** SHA-256 of the imported fields: an unchanged re-import keeps the version. */
+  content_hash: string
+}
+
+export interface CourseTable extends SyncedColumns {
+  id: string
+  title: string
+  kind: 'theme' | 'specialty'
+  category: string
+  description: string
+  cover: string | null
+  sort_order: number
+  body: string
+  /** JSON [{url, bytes}]: every media file a course download stores. */
+  media: string
+}
+
+export interface LessonTable extends SyncedColumns {
+  id: string
+  course_id: string
+  title: string
+  sort_order: number
+  minutes: number
+  audio: string | null
+  body: string
+}
+
+export interface PocketCategoryTable extends SyncedColumns {
+  id: string
+  title: string
+  title_en: string
+  sort_order: number
+}
+
+export interface PocketEntryTable extends SyncedColumns {
+  id: string
+  category: string
+  title: string
+  /** JSON string array */
+  tags: string
+  body: string
+}
+
+export interface AssignmentTable extends SyncedColumns {
+  id: string
+  course_id: string
+  due_at: number | null
+}
+
+export interface SyncVersionCounterTable {
+  id: number
+  value: number
+}
+
+/** One row per pushed record ever applied, of any kind: the idempotency key of push sync. */
+export interface AppliedRecordTable {
+  id: string
+  kind: string
+  person_id: string
+  device_id: string
+  /** Device clock: data only. */
+  created_at: number
+  /** Server clock. */
+  received_at: number
+}
+
+export interface StudyEventTable {
+  id: string
+  person_id: string
+  lesson_id: string
+  course_id: string
+  kind: 'opened' | 'completed' | 'studied'
+  seconds: number
+  created_at: number
+  received_at: number
+}
+
+/** What each device last told us about its outbox, for supervisors. */
+export interface SyncDeviceTable {
+  person_id: string
+  device_id: string
+  last_push_at: number
+  outbox_count: number
+}
+
+/** A meeting created on a leader's phone (id made there); see migration 004. */
+export interface MeetingTable {
+  id: string
+  org_unit_id: string
+  type: string
+  starts_at: number
+  ends_at: number
+  place: string
+  topic: string
+  lesson_id: string | null
+  created_by: string
+  checkin_code: string
+  device: string
+  created_at: number
+  received_at: number
+}
+
+/** Append-only: the row with the highest `seq` per (meeting, person) is the current state. */
+export interface AttendanceMarkTable {
+  seq: Generated<number>
+  record_id: string
+  meeting_id: string
+  org_unit_id: string
+  person_id: string
+  status: 'present' | 'leave' | 'absent' | 'remote' | 'checked_in'
+  reason: string | null
+  marked_by: string
+  device: string
+  created_at: number
+  received_at: number
+}
+
+export interface CheckinTable {
+  id: string
+  person_id: string
+  code: string
+  meeting_id: string | null
+  state: 'pending' | 'accepted' | 'refused'
+  reason: string | null
+  device: string
+  created_at: number
+  received_at: number
+}
+
 export interface Database {
   org_unit: OrgUnitTable
   person: PersonTable
@@ -70,6 +208,19 @@ export interface Database {
   session: SessionTable
   rate_limit: RateLimitTable
   audit_log: AuditLogTable
+  applied_record: AppliedRecordTable
+  study_event: StudyEventTable
+  sync_device: SyncDeviceTable
+  course: CourseTable
+  lesson: LessonTable
+  pocket_category: PocketCategoryTable
+  pocket_entry: PocketEntryTable
+  assignment: AssignmentTable
+  /** SQLite only; PostgreSQL uses the sequence sync_version_seq. */
+  sync_version_counter: SyncVersionCounterTable
+  meeting: MeetingTable
+  attendance_mark: AttendanceMarkTable
+  checkin: CheckinTable
 }
 
 export type OrgUnitRow = Selectable<OrgUnitTable>

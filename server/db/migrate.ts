@@ -1,14 +1,26 @@
-import { Migrator, type Migration } from 'kysely'
+import { Migrator, sql, type Migration } from 'kysely'
 import type { Kysely } from 'kysely'
+import { isPostgres } from './migrations/helpers.ts'
 import * as m001 from './migrations/001_accounts.ts'
+import * as m002 from './migrations/002_sync.ts'
+import * as m003 from './migrations/003_content.ts'
+import * as m004 from './migrations/004_attendance.ts'
 
 /** Every migration, in order, wired by hand (no directory scanning: the list is the truth). */
 const migrations: Record<string, Migration> = {
   '001_accounts': m001,
+  '002_sync': m002,
+  '003_content': m003,
+  '004_attendance': m004,
 }
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } })
+  // Name the schema on PostgreSQL: otherwise Kysely takes a kysely_migration_lock table in ANY
+  // schema as ours, and two databases (schemas) migrating at once, as test files do, race.
+  const migrationTableSchema = isPostgres(db)
+    ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
+    : undefined
+  const migrator = new Migrator({ db, migrationTableSchema, provider: { getMigrations: async () => migrations } })
   const { error, results } = await migrator.migrateToLatest()
   const failed = results?.find((r) => r.status === 'Error')
   if (error || failed) {

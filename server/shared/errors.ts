@@ -40,8 +40,9 @@ export function registerErrorHandler(app: FastifyInstance, spaRoot?: string): vo
     return reply.status(status).send(body(status, code, err.message))
   })
   app.setNotFoundHandler((request, reply) => {
-    // Deep links into the PWA (/study/…) get the app shell; unknown API paths get a 404 body.
-    if (spaRoot && request.method === 'GET' && !request.url.startsWith('/api/')) {
+    // Deep links into the PWA (/study/…) get the app shell; unknown API paths and missing media
+    // get a 404 body (an HTML page answered for a missing image would be cached as that image).
+    if (spaRoot && request.method === 'GET' && !request.url.startsWith('/api/') && !request.url.startsWith('/media/')) {
       return reply.header('cache-control', 'no-cache').sendFile('index.html')
     }
     return reply.status(404).send(body(404, 'NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}.`))

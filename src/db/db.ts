@@ -4,6 +4,8 @@
  */
 import Dexie, { type EntityTable } from 'dexie'
 import type { Profile } from '@/protocol/auth.ts'
+import type { Assignment, Course, Lesson, PocketCategory, PocketEntry } from '@/protocol/content.ts'
+import type { MarkStatus, Meeting, MeetingAttendee, RosterMember } from '@/protocol/attendance.ts'
 
 /** The signed-in device session, kept so a member stays signed in offline. */
 export interface StoredSession {
@@ -19,13 +21,156 @@ export interface MetaRow {
   value: unknown
 }
 
+/** A member's own progress in one lesson (kept on the phone; study events carry it to the server). */
+export interface ProgressRow {
+  lessonId: string
+  courseId: string
+  seconds: number
+  completedAt: number | null
+  lastOpenedAt: number
+}
+
+/** A favourite lesson or pocket-book entry; key is "lesson:<id>" or "entry:<id>". */
+export interface BookmarkRow {
+  key: string
+  kind: 'lesson' | 'entry'
+  id: string
+  title: string
+  createdAt: number
+}
+
+/** A course whose media sit in the Cache Storage for offline use. */
+export interface DownloadRow {
+  courseId: string
+  bytes: number
+  urls: string[]
+  downloadedAt: number
+}
+
+/** The serialised search index and the pull cursor it reflects. */
+export interface SearchIndexRow {
+  key: string
+  cursor: string
+  json: string
+}
+
+/**
+ * A write waiting to reach the server (see src/features/sync/outbox.db.ts). Primary key `seq` is
+ * IndexedDB's auto-increment, so "oldest first" is the order the writes were made on this device
+ * even when the phone's clock jumps; `id` (UUIDv7) is the server's idempotency key.
+ */
+export interface OutboxRecord {
+  seq?: number
+  id: string
+  kind: string
+  payload: unknown
+  /** Device clock, epoch ms: sent as data, never trusted by the server. */
+  createdAt: number
+  deviceId: string
+  /** Who was signed in when the write was made: a record is sent only under that person's session. */
+  personId?: string
+  attempts: number
+  lastError?: string
+  lastAttemptAt?: number
+}
+
+/** A record the server refused: kept until the member fixes or discards it, never dropped silently. */
+export interface DeadLetterRecord extends Omit<OutboxRecord, 'seq'> {
+  code: string
+  message: string
+  field?: string
+  movedAt: number
+}
+
+/** A meeting on the phone: pulled from the server, or created here and still waiting in the outbox. */
+export interface MeetingRow extends Meeting {
+  /** Made on this phone and not yet confirmed by the server. */
+  local?: boolean
+  /** The outbox record that carries it, while made here. */
+  recordId?: string
+}
+
+/** A leader's mark as made on this phone (append-only, like the server's). */
+export interface LocalMarkRow {
+  localSeq?: number
+  /** The outbox record that carries it: "waiting to sync" while that record is in the outbox. */
+  recordId: string
+  meetingId: string
+  personId: string
+  status: MarkStatus
+  reason: string | null
+  createdAt: number
+}
+
+/** The server's answer for one meeting (everyone's status and history) and when it was read. */
+export interface MeetingStateRow {
+  meetingId: string
+  fetchedAt: number
+  attendees: MeetingAttendee[]
+}
+
+/** A member's own check-in as sent from this phone. */
+export interface LocalCheckinRow {
+  id: string
+  code: string
+  meetingId: string | null
+  createdAt: number
+}
+
+export type RosterRow = RosterMember
+
+/**
+ * Version 1 as shipped. Exported so the upgrade test can build a real version-1 database; never
+ * edit it: add a new version below instead.
+ */
+export const SCHEMA_V1 = {
+  meta: 'key',
+  outbox: '++seq, &id, kind',
+  deadLetter: 'id, movedAt',
+} as const
+
 export class PocketDb extends Dexie {
   meta!: EntityTable<MetaRow, 'key'>
+  outbox!: EntityTable<OutboxRecord, 'seq'>
+  deadLetter!: EntityTable<DeadLetterRecord, 'id'>
+  courses!: EntityTable<Course, 'id'>
+  lessons!: EntityTable<Lesson, 'id'>
+  pocketCategories!: EntityTable<PocketCategory, 'id'>
+  pocketEntries!: EntityTable<PocketEntry, 'id'>
+  assignments!: EntityTable<Assignment, 'id'>
+  progress!: EntityTable<ProgressRow, 'lessonId'>
+  bookmarks!: EntityTable<BookmarkRow, 'key'>
+  downloads!: EntityTable<DownloadRow, 'courseId'>
+  searchIndex!: EntityTable<SearchIndexRow, 'key'>
+  rosterMembers!: EntityTable<RosterRow, 'id'>
+  meetings!: EntityTable<MeetingRow, 'id'>
+  attendanceMarks!: EntityTable<LocalMarkRow, 'localSeq'>
+  meetingStates!: EntityTable<MeetingStateRow, 'meetingId'>
+  checkins!: EntityTable<LocalCheckinRow, 'id'>
 
   constructor(name = 'pocket-party-school') {
     super(name)
-    this.version(1).stores({
-      meta: 'key',
+    this.version(1).stores(SCHEMA_V1)
+    // Content cache (pulled), the member's own progress, favourites and offline downloads.
+    this.version(2).stores({
+      courses: 'id, category',
+      lessons: 'id, courseId',
+      pocketCategories: 'id',
+      pocketEntries: 'id, category',
+      assignments: 'id, courseId',
+      progress: 'lessonId, courseId, lastOpenedAt',
+      bookmarks: 'key, kind, createdAt',
+      downloads: 'courseId',
+      searchIndex: 'key',
+    })
+    // Meetings and attendance: the leader's cached roster, meetings, marks made here (the outbox
+    // carries them), the server's per-meeting answer, and the member's own check-ins.
+    this.version(3).stores({
+      rosterMembers: 'id, orgUnitId',
+      meetings: 'id, orgUnitId, startsAt',
+      attendanceMarks: '++localSeq, meetingId',
+      meetingStates: 'meetingId',
+      checkins: 'id, createdAt',
     })
   }
 }

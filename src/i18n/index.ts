@@ -17,8 +17,8 @@ export const i18n = createI18n({
   fallbackLocale: 'zh-CN',
   messages: { 'zh-CN': zhCN, en },
   datetimeFormats: {
-    'zh-CN': { short: { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' } },
-    en: { short: { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' } },
+    'zh-CN': { short: { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' }, date: { month: 'numeric', day: 'numeric' } },
+    en: { short: { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }, date: { month: 'short', day: 'numeric' } },
   },
 })
 

@@ -1,0 +1,270 @@
+/**
+ * Meetings, marks and check-ins: the reads behind the attendance routes and the rules the three
+ * outbox kinds share. Plain functions taking `db` first (the push batch passes its transaction).
+ */
+import type { Kysely } from 'kysely'
+import {
+  CHECKIN_ARRIVES_WITHIN_MS,
+  CHECKIN_CLOSES_AFTER_MS,
+  CHECKIN_OPENS_BEFORE_MS,
+  type AttendanceStatus,
+  type Meeting,
+  type MeetingAttendee,
+  type MeetingType,
+  type MyAttendance,
+} from '../../../src/protocol/attendance.ts'
+import type { Database, MeetingTable } from '../../db/database.ts'
+import { subtreeEnd } from '../../shared/authz.ts'
+
+export type MeetingRow = MeetingTable & { path: string }
+
+export function toMeeting(row: MeetingTable, withCode: boolean): Meeting {
+  const meeting: Meeting = {
+    id: row.id,
+    orgUnitId: row.org_unit_id,
+    type: row.type as MeetingType,
+    startsAt: Number(row.starts_at),
+    endsAt: Number(row.ends_at),
+    place: row.place,
+    topic: row.topic,
+    lessonId: row.lesson_id,
+    createdBy: row.created_by,
+  }
+  if (withCode) meeting.checkinCode = row.checkin_code
+  return meeting
+}
+
+/** Meetings by id, with their unit's materialised path. */
+export async function findMeetings(db: Kysely<Database>, ids: string[]): Promise<Map<string, MeetingRow>> {
+  if (ids.length === 0) return new Map()
+  const rows = await db
+    .selectFrom('meeting')
+    .innerJoin('org_unit', 'org_unit.id', 'meeting.org_unit_id')
+    .selectAll('meeting')
+    .select('org_unit.path')
+    .where('meeting.id', 'in', [...new Set(ids)])
+    .execute()
+  return new Map(rows.map((r) => [r.id, r]))
+}
+
+export async function unitPaths(db: Kysely<Database>, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map()
+  const rows = await db.selectFrom('org_unit').select(['id', 'path']).where('id', 'in', [...new Set(ids)]).execute()
+  return new Map(rows.map((r) => [r.id, r.path]))
+}
+
+/** Each person's unit path (active people only: an inactive member cannot be marked or check in). */
+export async function personPaths(db: Kysely<Database>, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map()
+  const rows = await db
+    .selectFrom('person')
+    .innerJoin('org_unit', 'org_unit.id', 'person.org_unit_id')
+    .select(['person.id', 'org_unit.path'])
+    .where('person.id', 'in', [...new Set(ids)])
+    .where('person.status', '=', 'active')
+    .execute()
+  return new Map(rows.map((r) => [r.id, r.path]))
+}
+
+/**
+ * When a check-in counts: the device's time, but never later than the server received it (a
+ * phone cannot check in from the future), inside [startsAt − 1 h, endsAt + 2 h]; and it must
+ * reach the server within 3 days of the meeting's end, which bounds what a wrong or forged
+ * device clock can do. The code itself, shown only on the leader's phone, is the main proof.
+ */
+export function checkinWindowProblem(
+  meeting: Pick<MeetingTable, 'starts_at' | 'ends_at'>,
+  createdAt: number,
+  receivedAt: number,
+): string | null {
+  const at = Math.min(createdAt, receivedAt)
+  if (at < Number(meeting.starts_at) - CHECKIN_OPENS_BEFORE_MS) return 'Check-in opens one hour before the meeting starts.'
+  if (at > Number(meeting.ends_at) + CHECKIN_CLOSES_AFTER_MS) return 'Check-in closed two hours after the meeting ended.'
+  if (receivedAt > Number(meeting.ends_at) + CHECKIN_ARRIVES_WITHIN_MS) return 'This check-in reached the server more than three days after the meeting.'
+  return null
+}
+
+/** Meetings of the given units whose code is `code` (a typed code names no meeting). */
+export async function meetingsByCode(db: Kysely<Database>, unitIds: string[], code: string): Promise<MeetingRow[]> {
+  if (unitIds.length === 0) return []
+  return db
+    .selectFrom('meeting')
+    .innerJoin('org_unit', 'org_unit.id', 'meeting.org_unit_id')
+    .selectAll('meeting')
+    .select('org_unit.path')
+    .where('meeting.org_unit_id', 'in', unitIds)
+    .where('meeting.checkin_code', '=', code)
+    .execute()
+}
+
+/**
+ * A meeting just arrived: check-ins that waited for it (sent while the leader's phone was still
+ * offline) are judged now, and the valid ones become `checked_in` marks in server order.
+ */
+export async function resolvePendingCheckins(db: Kysely<Database>, meetings: MeetingRow[], receivedAt: number): Promise<void> {
+  for (const meeting of meetings) {
+    const pending = await db
+      .selectFrom('checkin')
+      .innerJoin('person', 'person.id', 'checkin.person_id')
+      .innerJoin('org_unit', 'org_unit.id', 'person.org_unit_id')
+      .select(['checkin.id', 'checkin.person_id', 'checkin.meeting_id', 'checkin.device', 'checkin.created_at', 'checkin.received_at', 'org_unit.path'])
+      .where('checkin.state', '=', 'pending')
+      .where('checkin.code', '=', meeting.checkin_code)
+      .where((eb) => eb.or([eb('checkin.meeting_id', 'is', null), eb('checkin.meeting_id', '=', meeting.id)]))
+      .orderBy('checkin.received_at')
+      .orderBy('checkin.id')
+      .execute()
+    for (const c of pending) {
+      const problem = !c.path.startsWith(meeting.path)
+        ? 'Only members of the meeting’s organisation unit can check in.'
+        : checkinWindowProblem(meeting, Number(c.created_at), Number(c.received_at))
+      if (problem) {
+        // A typed code may still belong to another meeting that has not arrived yet.
+        if (c.meeting_id === meeting.id) {
+          await db.updateTable('checkin').set({ state: 'refused', reason: problem }).where('id', '=', c.id).execute()
+        }
+        continue
+      }
+      await db.updateTable('checkin').set({ state: 'accepted', meeting_id: meeting.id, reason: null }).where('id', '=', c.id).execute()
+      await db
+        .insertInto('attendance_mark')
+        .values({
+          record_id: c.id,
+          meeting_id: meeting.id,
+          org_unit_id: meeting.org_unit_id,
+          person_id: c.person_id,
+          status: 'checked_in',
+          reason: null,
+          marked_by: c.person_id,
+          device: c.device,
+          created_at: Number(c.created_at),
+          received_at: receivedAt,
+        })
+        .onConflict((oc) => oc.columns(['record_id', 'person_id']).doNothing())
+        .execute()
+    }
+  }
+}
+
+// ---- reads ---------------------------------------------------------------------------------
+
+export function encodeMeetingCursor(startsAt: number, id: string): string {
+  return Buffer.from(JSON.stringify([startsAt, id])).toString('base64url')
+}
+
+export function decodeMeetingCursor(cursor: string): [number, string] | undefined {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString())
+    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'number' && typeof v[1] === 'string') return [v[0], v[1]]
+  } catch {
+    // a garbled cursor is reported by the caller
+  }
+  return undefined
+}
+
+/** One page of a unit's meetings, newest first. */
+export async function listMeetings(
+  db: Kysely<Database>,
+  orgUnitId: string,
+  limit: number,
+  withCode: boolean,
+  after?: [number, string],
+): Promise<{ items: Meeting[]; next: string | null }> {
+  let query = db
+    .selectFrom('meeting')
+    .selectAll()
+    .where('org_unit_id', '=', orgUnitId)
+    .orderBy('starts_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit + 1)
+  if (after) {
+    const [startsAt, id] = after
+    query = query.where((eb) => eb.or([eb('starts_at', '<', startsAt), eb.and([eb('starts_at', '=', startsAt), eb('id', '<', id)])]))
+  }
+  const rows = await query.execute()
+  const items = rows.slice(0, limit).map((r) => toMeeting(r, withCode))
+  const last = items.at(-1)
+  return { items, next: rows.length > limit && last ? encodeMeetingCursor(last.startsAt, last.id) : null }
+}
+
+/**
+ * Everyone on the meeting's roster (active people of its unit's subtree) plus anyone marked, with
+ * their full mark history in server order; the current status is the last entry. Marks filed
+ * under another unit than the meeting's are ignored, so a mark cannot be smuggled in ahead of
+ * its meeting. `onlyPerson` limits the answer to one member (a member sees only their own row).
+ */
+export async function meetingAttendees(db: Kysely<Database>, meeting: MeetingRow, onlyPerson?: string): Promise<MeetingAttendee[]> {
+  let roster = db
+    .selectFrom('person')
+    .innerJoin('org_unit', 'org_unit.id', 'person.org_unit_id')
+    .select(['person.id', 'person.name', 'person.is_flowing', 'person.is_elderly'])
+    .where('org_unit.path', '>=', meeting.path)
+    .where('org_unit.path', '<', subtreeEnd(meeting.path))
+    .where('person.status', '=', 'active')
+  if (onlyPerson) roster = roster.where('person.id', '=', onlyPerson)
+  let marks = db
+    .selectFrom('attendance_mark')
+    .innerJoin('person as marker', 'marker.id', 'attendance_mark.marked_by')
+    .selectAll('attendance_mark')
+    .select('marker.name as marker_name')
+    .where('attendance_mark.meeting_id', '=', meeting.id)
+    .where('attendance_mark.org_unit_id', '=', meeting.org_unit_id)
+    .orderBy('attendance_mark.seq')
+  if (onlyPerson) marks = marks.where('attendance_mark.person_id', '=', onlyPerson)
+  const [people, rows] = await Promise.all([roster.orderBy('person.name').orderBy('person.id').execute(), marks.execute()])
+  const byPerson = new Map<string, MeetingAttendee>(
+    people.map((p) => [
+      p.id,
+      { personId: p.id, name: p.name, isFlowing: p.is_flowing === 1, isElderly: p.is_elderly === 1, status: null, history: [] },
+    ]),
+  )
+  for (const m of rows) {
+    const attendee = byPerson.get(m.person_id)
+    // Someone who left the unit after being marked keeps the record but drops off the roster.
+    if (!attendee) continue
+    attendee.history.push({
+      seq: Number(m.seq),
+      status: m.status,
+      reason: m.reason,
+      markedBy: m.marked_by,
+      markedByName: m.marker_name,
+      device: m.device,
+      createdAt: Number(m.created_at),
+      receivedAt: Number(m.received_at),
+    })
+    attendee.status = m.status as AttendanceStatus
+  }
+  return [...byPerson.values()]
+}
+
+/** A member's own page: meetings of their unit and every unit above it, and their check-ins. */
+export async function myAttendance(db: Kysely<Database>, personId: string, unitIds: string[]): Promise<MyAttendance> {
+  const meetings =
+    unitIds.length === 0
+      ? []
+      : await db.selectFrom('meeting').selectAll().where('org_unit_id', 'in', unitIds).orderBy('starts_at', 'desc').orderBy('id', 'desc').limit(50).execute()
+  const marks =
+    meetings.length === 0
+      ? []
+      : await db
+          .selectFrom('attendance_mark')
+          .select(['meeting_id', 'org_unit_id', 'status', 'seq'])
+          .where('person_id', '=', personId)
+          .where('meeting_id', 'in', meetings.map((m) => m.id))
+          .orderBy('seq')
+          .execute()
+  const status = new Map<string, AttendanceStatus>()
+  const unitOf = new Map(meetings.map((m) => [m.id, m.org_unit_id]))
+  for (const m of marks) if (unitOf.get(m.meeting_id) === m.org_unit_id) status.set(m.meeting_id, m.status)
+  const checkins = await db
+    .selectFrom('checkin')
+    .select(['id', 'state', 'reason', 'meeting_id', 'created_at'])
+    .where('person_id', '=', personId)
+    .orderBy('received_at', 'desc')
+    .limit(20)
+    .execute()
+  return {
+    meetings: meetings.map((m) => ({ meeting: toMeeting(m, false), status: status.get(m.id) ?? null })),
+    checkins: checkins.map((c) => ({ id: c.id, state: c.state, reason: c.reason, meetingId: c.meeting_id, createdAt: Number(c.created_at) })),
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * The registry of push kinds: the only list of what a device may send. Add a kind by writing
+ * `<kind>.kind.ts` (schema + authorisation rule + handler) and adding it here.
+ */
+import { Compile, type Validator } from 'typebox/compile'
+import type { SyncKind } from './kind.ts'
+import { attendanceMark } from './attendance_mark.kind.ts'
+import { checkin } from './checkin.kind.ts'
+import { meetingCreate } from './meeting_create.kind.ts'
+import { studyEvent } from './study_event.kind.ts'
+
+// `SyncKind<any>`: each kind's handler is typed by its own schema; the registry only routes.
+const ALL: SyncKind<any>[] = [studyEvent, meetingCreate, attendanceMark, checkin]
+
+export interface RegisteredKind {
+  def: SyncKind<any>
+  validator: Validator
+}
+
+/** Schemas are compiled once at start-up, so checking 500 payloads costs microseconds each. */
+export const KINDS: ReadonlyMap<string, RegisteredKind> = new Map(
+  ALL.map((def) => [def.kind, { def, validator: Compile(def.payload) }]),
+)

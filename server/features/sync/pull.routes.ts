@@ -1,0 +1,32 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { Kysely } from 'kysely'
+import { errorResponses } from '../../../src/protocol/common.ts'
+import { PULL_PAGE_MAX, PullQuery, PullResponse } from '../../../src/protocol/content.ts'
+import type { Database } from '../../db/database.ts'
+import { requireAuth } from '../../shared/authz.ts'
+import { ApiError } from '../../shared/errors.ts'
+import { decodePullCursor, pullPage, visibleOrgUnits } from './pull.repository.ts'
+
+export const pullRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> = async (app, { db }) => {
+  app.get(
+    '/api/v1/sync/pull',
+    {
+      schema: {
+        tags: ['sync'],
+        querystring: PullQuery,
+        response: { 200: PullResponse, ...errorResponses(400, 401) },
+      },
+    },
+    async (request, reply) => {
+      const auth = requireAuth(request)
+      const since = decodePullCursor(request.query.since)
+      if (since === undefined) {
+        throw new ApiError(400, 'VALIDATION', 'querystring.since is not a cursor this server gave', 'querystring.since')
+      }
+      const page = await pullPage(db, await visibleOrgUnits(db, auth.personId), since, request.query.limit ?? PULL_PAGE_MAX)
+      // Personal (scoped by org) and changing: no shared cache may keep it, the phone stores it in Dexie.
+      reply.header('cache-control', 'private, no-store')
+      return page
+    },
+  )
+}

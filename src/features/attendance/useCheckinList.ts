@@ -1,0 +1,35 @@
+/**
+ * The member's check-ins made on this phone, each with where it stands: still in the outbox
+ * (`local`), on the server waiting for its meeting (`pending`), `accepted` or `refused`.
+ */
+import { liveQuery } from 'dexie'
+import { computed, onScopeDispose, shallowRef } from 'vue'
+import { attendanceDb } from './attendance.db.ts'
+import { useAttendanceStore } from './attendance.store.ts'
+
+export interface CheckinListRow {
+  id: string
+  code: string
+  /** The meeting's topic once the server matched the check-in to it. */
+  topic: string | null
+  createdAt: number
+  state: 'local' | 'pending' | 'accepted' | 'refused'
+  reason: string | null
+}
+
+export function useCheckinList() {
+  const store = useAttendanceStore()
+  const pending = shallowRef(new Set<string>())
+  const sub = liveQuery(attendanceDb.pendingIds).subscribe({ next: (ids) => (pending.value = ids) })
+  onScopeDispose(() => sub.unsubscribe())
+  return computed<CheckinListRow[]>(() => {
+    const server = new Map((store.mine?.checkins ?? []).map((c) => [c.id, c]))
+    const topics = new Map((store.mine?.meetings ?? []).map((m) => [m.meeting.id, m.meeting.topic]))
+    return store.checkins.map((c) => {
+      const known = server.get(c.id)
+      const state = pending.value.has(c.id) ? 'local' : (known?.state ?? 'pending')
+      const topic = known?.meetingId ? (topics.get(known.meetingId) ?? null) : null
+      return { id: c.id, code: c.code, topic, createdAt: c.createdAt, state, reason: known?.reason ?? null }
+    })
+  })
+}

@@ -1,0 +1,114 @@
+/**
+ * One meeting's roll call on the leader's phone: the roster with everyone's current status,
+ * merging the server's answer with marks made here that the server has not confirmed yet.
+ *
+ * Rule: a mark made on this phone after the server's answer was read (or still in the outbox)
+ * shows; otherwise the server's status shows. Once the outbox drains the answer is read again,
+ * so every phone ends on the server's order: the same list on every phone.
+ */
+import { liveQuery, type Subscription } from 'dexie'
+import { computed, onScopeDispose, shallowRef, watch } from 'vue'
+import type { LocalMarkRow, MeetingRow, MeetingStateRow, RosterRow } from '@/db/db.ts'
+import type { AttendanceStatus, MarkHistoryEntry } from '@/protocol/attendance.ts'
+import { attendanceDb } from './attendance.db.ts'
+import { useAttendanceStore } from './attendance.store.ts'
+
+export interface RollCallHistoryEntry {
+  status: AttendanceStatus
+  reason: string | null
+  by: string
+  device: string | null
+  at: number
+  waiting: boolean
+}
+
+export interface RollCallEntry {
+  personId: string
+  name: string
+  isFlowing: boolean
+  isElderly: boolean
+  status: AttendanceStatus | null
+  reason: string | null
+  /** A mark for this person is still in the outbox. */
+  waiting: boolean
+  history: RollCallHistoryEntry[]
+}
+
+function live<T>(query: () => Promise<T>, initial: T, subs: Subscription[]) {
+  const r = shallowRef(initial)
+  subs.push(liveQuery(query).subscribe({ next: (v) => (r.value = v), error: (e: unknown) => console.error('live query failed', e) }))
+  return r
+}
+
+export function useRollCall(meetingId: string, myName: () => string) {
+  const store = useAttendanceStore()
+  const subs: Subscription[] = []
+  onScopeDispose(() => subs.forEach((s) => s.unsubscribe()))
+
+  const meeting = live<MeetingRow | undefined>(() => attendanceDb.meeting(meetingId), undefined, subs)
+  const state = live<MeetingStateRow | undefined>(() => attendanceDb.state(meetingId), undefined, subs)
+  const marks = live<LocalMarkRow[]>(() => attendanceDb.marks(meetingId), [], subs)
+  const roster = live<RosterRow[]>(attendanceDb.allRoster, [], subs)
+  const pending = live<Set<string>>(attendanceDb.pendingIds, new Set(), subs)
+
+  const entries = computed<RollCallEntry[]>(() => {
+    const m = meeting.value
+    if (!m) return []
+    const fetchedAt = state.value?.fetchedAt ?? 0
+    const base = state.value
+      ? state.value.attendees
+      : (() => {
+          const own = roster.value.filter((p) => p.orgUnitId === m.orgUnitId)
+          return (own.length ? own : roster.value).map((p) => ({ personId: p.id, name: p.name, isFlowing: p.isFlowing, isElderly: p.isElderly, status: null, history: [] as MarkHistoryEntry[] }))
+        })()
+    const localByPerson = new Map<string, LocalMarkRow[]>()
+    for (const mark of marks.value) {
+      const list = localByPerson.get(mark.personId) ?? []
+      list.push(mark)
+      localByPerson.set(mark.personId, list)
+    }
+    return base.map((a) => {
+      const local = localByPerson.get(a.personId) ?? []
+      const unseen = local.filter((l) => pending.value.has(l.recordId) || l.createdAt > fetchedAt)
+      const last = unseen.at(-1)
+      const serverLast = a.history.at(-1)
+      const history: RollCallHistoryEntry[] = [
+        ...a.history.map((h) => ({ status: h.status, reason: h.reason, by: h.markedByName, device: h.device, at: h.createdAt, waiting: false })),
+        ...local
+          .filter((l) => pending.value.has(l.recordId))
+          .map((l) => ({ status: l.status, reason: l.reason, by: myName(), device: null, at: l.createdAt, waiting: true })),
+      ]
+      return {
+        personId: a.personId,
+        name: a.name,
+        isFlowing: a.isFlowing,
+        isElderly: a.isElderly,
+        status: last?.status ?? a.status,
+        reason: last ? last.reason : (serverLast?.reason ?? null),
+        waiting: local.some((l) => pending.value.has(l.recordId)),
+        history,
+      }
+    })
+  })
+
+  /** Outbox records of this meeting not yet on the server (the meeting itself, each burst of marks). */
+  const waitingCount = computed(() => {
+    const records = new Set(marks.value.filter((m) => pending.value.has(m.recordId)).map((m) => m.recordId))
+    const created = meeting.value?.recordId
+    if (created && pending.value.has(created)) records.add(created)
+    return records.size
+  })
+  const counts = computed(() => {
+    const c: Record<AttendanceStatus | 'unmarked', number> = { present: 0, checked_in: 0, remote: 0, leave: 0, absent: 0, unmarked: 0 }
+    for (const e of entries.value) c[e.status ?? 'unmarked']++
+    return c
+  })
+
+  // The outbox drained: read the server's answer, so this phone shows the merged list.
+  watch(waitingCount, (now, before) => {
+    if (before > 0 && now === 0) void store.refreshMeeting(meetingId)
+  })
+  void store.refreshMeeting(meetingId)
+
+  return { meeting, entries, counts, waitingCount }
+}

@@ -1,0 +1,137 @@
+/**
+ * The offline search over pocket-book entries and lessons (MiniSearch + the Chinese tokenizer).
+ * Loaded lazily (its own chunk), so the first screen never pays for it. The index is built once,
+ * updated with the rows of each pull and saved in Dexie with the pull cursor it reflects; when
+ * that cursor does not match (a crash between pull and save), it is rebuilt from Dexie, which
+ * takes well under a second.
+ */
+import MiniSearch, { type Options, type SearchResult } from 'minisearch'
+import type { Lesson, PocketEntry, PullChange } from '@/protocol/content.ts'
+import { plainText } from '@/shared/plainText.ts'
+import { buildQuery, decodeTerm, processTerm, termFuzzy, termPrefix, tokenize } from './tokenizer.ts'
+
+export interface SearchDoc {
+  /** "entry:<id>" or "lesson:<id>" */
+  id: string
+  kind: 'entry' | 'lesson'
+  refId: string
+  title: string
+  text: string
+  tags: string
+}
+
+export interface Highlighted {
+  text: string
+  hit: boolean
+}
+
+export interface SearchHit {
+  id: string
+  kind: 'entry' | 'lesson'
+  refId: string
+  title: Highlighted[]
+  snippet: Highlighted[]
+  score: number
+}
+
+const OPTIONS: Options<SearchDoc> = {
+  fields: ['title', 'text', 'tags'],
+  storeFields: ['kind', 'refId', 'title'],
+  tokenize,
+  processTerm,
+  searchOptions: {
+    boost: { title: 3, tags: 2 },
+    prefix: termPrefix,
+    fuzzy: termFuzzy,
+    // Leaves of our query tree are already single terms.
+    tokenize: (t) => [t],
+  },
+}
+
+export const entryDoc = (e: PocketEntry): SearchDoc => ({
+  id: `entry:${e.id}`,
+  kind: 'entry',
+  refId: e.id,
+  title: e.title,
+  text: plainText(e.body),
+  tags: e.tags.join(' '),
+})
+
+export const lessonDoc = (l: Lesson): SearchDoc => ({
+  id: `lesson:${l.id}`,
+  kind: 'lesson',
+  refId: l.id,
+  title: l.title,
+  text: plainText(l.body),
+  tags: '',
+})
+
+export function createIndex(docs: SearchDoc[]): MiniSearch<SearchDoc> {
+  const ms = new MiniSearch<SearchDoc>(OPTIONS)
+  ms.addAll(docs)
+  return ms
+}
+
+export function loadIndex(json: string): MiniSearch<SearchDoc> {
+  return MiniSearch.loadJSON<SearchDoc>(json, OPTIONS)
+}
+
+/** Applies one pull's changes: replaced rows are re-added, tombstones removed. */
+export function applyChanges(ms: MiniSearch<SearchDoc>, changes: PullChange[]): number {
+  let n = 0
+  for (const c of changes) {
+    if (c.type !== 'pocketEntry' && c.type !== 'lesson') continue
+    const id = `${c.type === 'pocketEntry' ? 'entry' : 'lesson'}:${c.id}`
+    if (ms.has(id)) ms.discard(id)
+    if (c.data) ms.add(c.type === 'pocketEntry' ? entryDoc(c.data as PocketEntry) : lessonDoc(c.data as Lesson))
+    n++
+  }
+  return n
+}
+
+export function runSearch(ms: MiniSearch<SearchDoc>, input: string, limit = 30): SearchResult[] {
+  const query = buildQuery(input)
+  if (!query) return []
+  return ms.search(query).slice(0, limit)
+}
+
+/** Splits text into plain and matched parts for <mark>, with no HTML involved. */
+export function highlight(text: string, terms: string[]): Highlighted[] {
+  const needles = [...new Set(terms.map((t) => t.toLowerCase()).filter(Boolean))].sort((a, b) => b.length - a.length)
+  if (needles.length === 0) return [{ text, hit: false }]
+  const lower = text.toLowerCase()
+  const marks = new Array<boolean>(text.length).fill(false)
+  for (const n of needles) {
+    for (let i = lower.indexOf(n); i >= 0; i = lower.indexOf(n, i + 1)) marks.fill(true, i, i + n.length)
+  }
+  const out: Highlighted[] = []
+  for (let i = 0; i < text.length; ) {
+    let j = i
+    while (j < text.length && marks[j] === marks[i]) j++
+    out.push({ text: text.slice(i, j), hit: marks[i]! })
+    i = j
+  }
+  return out
+}
+
+/** About `size` characters of text around the first match, highlighted. */
+export function snippet(text: string, terms: string[], size = 60): Highlighted[] {
+  const lower = text.toLowerCase()
+  const first = Math.min(...terms.map((t) => lower.indexOf(t.toLowerCase())).filter((i) => i >= 0), text.length)
+  const start = first >= text.length ? 0 : Math.max(0, first - Math.floor(size / 3))
+  const part = (start > 0 ? '…' : '') + text.slice(start, start + size) + (start + size < text.length ? '…' : '')
+  return highlight(part, terms)
+}
+
+/** Turns a MiniSearch result into a hit with highlighted title and snippet. */
+export function toHit(result: SearchResult, text: string): SearchHit {
+  const terms = result.terms.map(decodeTerm)
+  return {
+    id: String(result.id),
+    kind: result.kind as SearchHit['kind'],
+    refId: result.refId as string,
+    title: highlight(result.title as string, terms),
+    snippet: snippet(text, terms),
+    score: result.score,
+  }
+}

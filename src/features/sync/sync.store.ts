@@ -1,0 +1,117 @@
+/**
+ * What the screens know about sync: how many records wait, when we last synced, whether a push
+ * is stuck and why, and the records the server refused. Wraps the framework-free push engine.
+ */
+import Dexie, { liveQuery } from 'dexie'
+import { defineStore } from 'pinia'
+import { ref, toRaw, watch } from 'vue'
+import { db, type DeadLetterRecord } from '@/db/db.ts'
+import { useAuthStore } from '@/features/auth/auth.store.ts'
+import type { StudyEventPayload } from '@/protocol/sync.ts'
+import { markReachable, markUnreachable } from '@/shared/network.ts'
+import { loadOffset } from './clock.ts'
+import { discardDeadLetter, enqueue, listDeadLetters, loadDeviceId, primeOutbox, requeueDeadLetter, setOutboxOwner } from './outbox.db.ts'
+import { attachPageTriggers, requestBackgroundSync } from './pageTriggers.ts'
+import { SYNC_STATE_KEY, type SyncState } from './pushCore.ts'
+import { PushEngine, type EngineStatus } from './pushEngine.ts'
+import { pushLock } from './syncLock.ts'
+import { uuidv7 } from './uuidv7.ts'
+
+/**
+ * Runs `refresh` now and again at most every `everyMs` after any committed change (in this tab or
+ * another: Dexie broadcasts them) to one of `tables`.
+ */
+function refreshOnChange(tables: string[], refresh: () => Promise<void>, everyMs = 300): void {
+  const prefixes = tables.map((t) => `idb://${db.name}/${t}/`)
+  let timer: ReturnType<typeof setTimeout> | undefined
+  Dexie.on('storagemutated', (parts) => {
+    if (timer !== undefined || !Object.keys(parts).some((k) => prefixes.some((p) => k.startsWith(p)))) return
+    timer = setTimeout(() => {
+      timer = undefined
+      void refresh().catch(() => undefined)
+    }, everyMs)
+  })
+  void refresh().catch(() => undefined)
+}
+
+export const useSyncStore = defineStore('sync', () => {
+  const pending = ref(0)
+  const refused = ref<DeadLetterRecord[]>([])
+  const lastSyncedAt = ref<number>()
+  const status = ref<EngineStatus>({ state: 'idle' })
+  let engine: PushEngine | undefined
+
+  /**
+   * Starts the engine once per page: loads the device id and clock offset, watches the outbox
+   * (changes from every tab, via Dexie's change events) and attaches the triggers. Safe offline: pushes
+   * simply wait for the network.
+   */
+  function start(): void {
+    if (engine) return
+    const auth = useAuthStore()
+    primeOutbox(db)
+    setOutboxOwner(auth.profile?.id)
+    void loadDeviceId(db)
+    void loadOffset(db)
+    // Not a liveQuery: that recounts the outbox after every single write, which doubled the cost
+    // of `enqueue` in a burst. At most one recount per 300 ms is plenty for a badge.
+    refreshOnChange(['outbox'], async () => {
+      pending.value = await db.outbox.count()
+    })
+    liveQuery(() => listDeadLetters(db)).subscribe((rows) => (refused.value = rows))
+    liveQuery(() => db.meta.get(SYNC_STATE_KEY)).subscribe((row) => {
+      lastSyncedAt.value = (row?.value as SyncState | undefined)?.lastSyncedAt
+    })
+    engine = new PushEngine({
+      env: { db, fetch: (url, init) => fetch(url, init) },
+      lock: pushLock(db),
+      onStatus(next) {
+        status.value = next
+        // Feeds the offline banner: a push that got no answer means the server is out of reach.
+        if (next.state === 'offline') markUnreachable()
+        else if (next.reachedServer) markReachable()
+      },
+      onOffline: () => void requestBackgroundSync(),
+    })
+    attachPageTriggers(engine)
+    // Browser tests make writes through the real enqueue before any screen writes study events.
+    if (localStorage.getItem('pps:e2e') === '1') {
+      ;(window as unknown as { ppsSync: unknown }).ppsSync = {
+        enqueueStudyEvent: (payload: StudyEventPayload) => enqueue(db, 'study_event', payload),
+        pending: () => db.outbox.count(),
+        outboxIds: async () => (await db.outbox.toArray()).map((r) => r.id),
+        syncNow: () => engine?.syncNow(),
+      }
+    }
+    // A new sign-in owns new records and may unblock records that waited for it.
+    watch(
+      () => auth.profile?.id,
+      (id) => {
+        setOutboxOwner(id)
+        if (id) engine?.requestSync(0)
+      },
+    )
+  }
+
+  /** The "sync now" button: runs at once, even inside a backoff wait. */
+  async function syncNow(): Promise<void> {
+    await engine?.syncNow()
+  }
+
+  /**
+   * Sends a refused record again, optionally corrected. A record refused for its id (ID_TAKEN)
+   * gets a fresh id, since the server holds another record under the old one.
+   */
+  async function sendAgain(record: DeadLetterRecord, payload?: unknown): Promise<void> {
+    const fresh = record.code === 'ID_TAKEN' ? uuidv7() : undefined
+    await requeueDeadLetter(db, record.id, payload === undefined ? undefined : toRaw(payload), fresh)
+    engine?.requestSync(0)
+  }
+
+  /** The member chose to throw a refused record away (after confirming). */
+  async function discard(record: DeadLetterRecord): Promise<void> {
+    await discardDeadLetter(db, record.id)
+  }
+
+  return { pending, refused, lastSyncedAt, status, start, syncNow, sendAgain, discard }
+})

@@ -1,0 +1,194 @@
+/**
+ * Meetings and attendance (三会一课, theme days, trainings, home delivery, field classes): the
+ * three outbox payloads a phone sends and the read routes' answers. Shared by the server (TypeBox
+ * schemas) and the PWA (`import type` only).
+ *
+ * Rules the server applies (see docs/attendance.md):
+ * - every mark is appended, never overwritten; the current state of a member is the mark with
+ *   the highest server sequence (`seq`), so phones that marked offline converge after sync;
+ * - a check-in is judged on min(device time, server receive time) against
+ *   [startsAt − 1 h, endsAt + 2 h], and must reach the server within 3 days of the meeting's end.
+ */
+import { Type, type Static } from 'typebox'
+
+export const MEETING_TYPES = [
+  'branch_assembly',
+  'branch_committee',
+  'group_meeting',
+  'party_lecture',
+  'theme_day',
+  'training',
+  'home_delivery',
+  'field_class',
+] as const
+export type MeetingType = (typeof MEETING_TYPES)[number]
+
+export const MARK_STATUSES = ['present', 'leave', 'absent', 'remote'] as const
+export type MarkStatus = (typeof MARK_STATUSES)[number]
+/** A member's state in a meeting: a leader's mark or their own check-in. */
+export type AttendanceStatus = MarkStatus | 'checked_in'
+
+/** Check-in window around a meeting, and how late a check-in may still reach the server. */
+export const CHECKIN_OPENS_BEFORE_MS = 60 * 60 * 1000
+export const CHECKIN_CLOSES_AFTER_MS = 2 * 60 * 60 * 1000
+export const CHECKIN_ARRIVES_WITHIN_MS = 3 * 24 * 60 * 60 * 1000
+/** Meetings further than this from the server's clock are refused as absurd. */
+export const MEETING_MAX_PAST_MS = 180 * 24 * 60 * 60 * 1000
+export const MEETING_MAX_FUTURE_MS = 366 * 24 * 60 * 60 * 1000
+export const MEETING_MAX_LENGTH_MS = 3 * 24 * 60 * 60 * 1000
+
+const Uuid = Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' })
+export const CheckinCode = Type.String({ pattern: '^[0-9]{6}$', description: '6 digits shown on the leader’s phone' })
+
+// Spelled out (not mapped from the arrays above) so TypeBox infers the literal union.
+const MeetingTypeSchema = Type.Union([
+  Type.Literal('branch_assembly'),
+  Type.Literal('branch_committee'),
+  Type.Literal('group_meeting'),
+  Type.Literal('party_lecture'),
+  Type.Literal('theme_day'),
+  Type.Literal('training'),
+  Type.Literal('home_delivery'),
+  Type.Literal('field_class'),
+])
+const MarkStatusSchema = Type.Union([Type.Literal('present'), Type.Literal('leave'), Type.Literal('absent'), Type.Literal('remote')])
+
+export const MeetingCreatePayload = Type.Object(
+  {
+    /** Made on the leader's phone, so marks and the QR code can name the meeting offline. */
+    meetingId: Uuid,
+    orgUnitId: Type.String({ minLength: 1, maxLength: 64 }),
+    type: MeetingTypeSchema,
+    startsAt: Type.Integer(),
+    endsAt: Type.Integer(),
+    place: Type.String({ maxLength: 200 }),
+    topic: Type.String({ minLength: 1, maxLength: 200 }),
+    lessonId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    /** Made on the leader's phone (the server cannot be asked offline); checked against check-ins. */
+    checkinCode: CheckinCode,
+  },
+  { additionalProperties: false },
+)
+export type MeetingCreatePayload = Static<typeof MeetingCreatePayload>
+
+export const MarkEntry = Type.Object(
+  {
+    personId: Type.String({ minLength: 1, maxLength: 64 }),
+    status: MarkStatusSchema,
+    reason: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+)
+export type MarkEntry = Static<typeof MarkEntry>
+
+export const AttendanceMarkPayload = Type.Object(
+  {
+    meetingId: Uuid,
+    /** The meeting's unit, so a mark can be authorised even when it arrives before its meeting. */
+    orgUnitId: Type.String({ minLength: 1, maxLength: 64 }),
+    /** "All present" for 15 members is one record of 15 marks. */
+    marks: Type.Array(MarkEntry, { minItems: 1, maxItems: 200 }),
+  },
+  { additionalProperties: false },
+)
+export type AttendanceMarkPayload = Static<typeof AttendanceMarkPayload>
+
+export const CheckinPayload = Type.Object(
+  {
+    code: CheckinCode,
+    /** Known when the member scanned the QR code; a typed code alone is matched by the server. */
+    meetingId: Type.Optional(Uuid),
+  },
+  { additionalProperties: false },
+)
+export type CheckinPayload = Static<typeof CheckinPayload>
+
+// ---- read routes ---------------------------------------------------------------------------
+
+export const RosterMember = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  orgUnitId: Type.String(),
+  isFlowing: Type.Boolean(),
+  isElderly: Type.Boolean(),
+})
+export type RosterMember = Static<typeof RosterMember>
+
+export const Meeting = Type.Object({
+  id: Type.String(),
+  orgUnitId: Type.String(),
+  type: MeetingTypeSchema,
+  startsAt: Type.Integer(),
+  endsAt: Type.Integer(),
+  place: Type.String(),
+  topic: Type.String(),
+  lessonId: Type.Union([Type.String(), Type.Null()]),
+  createdBy: Type.String(),
+  /** Only for people who may run the meeting (group leader or higher over its unit). */
+  checkinCode: Type.Optional(Type.String()),
+})
+export type Meeting = Static<typeof Meeting>
+
+const StatusSchema = Type.Union([
+  Type.Literal('present'),
+  Type.Literal('leave'),
+  Type.Literal('absent'),
+  Type.Literal('remote'),
+  Type.Literal('checked_in'),
+])
+
+export const MarkHistoryEntry = Type.Object({
+  seq: Type.Integer({ description: 'server order: the highest is the current state' }),
+  status: StatusSchema,
+  reason: Type.Union([Type.String(), Type.Null()]),
+  markedBy: Type.String(),
+  markedByName: Type.String(),
+  device: Type.String(),
+  /** Device clock when the mark was made (data only). */
+  createdAt: Type.Integer(),
+  receivedAt: Type.Integer(),
+})
+export type MarkHistoryEntry = Static<typeof MarkHistoryEntry>
+
+export const MeetingAttendee = Type.Object({
+  personId: Type.String(),
+  name: Type.String(),
+  isFlowing: Type.Boolean(),
+  isElderly: Type.Boolean(),
+  status: Type.Union([StatusSchema, Type.Null()]),
+  /** Every mark for this person, oldest first by server order. */
+  history: Type.Array(MarkHistoryEntry),
+})
+export type MeetingAttendee = Static<typeof MeetingAttendee>
+
+export const MeetingDetail = Type.Object({ meeting: Meeting, attendees: Type.Array(MeetingAttendee) })
+export type MeetingDetail = Static<typeof MeetingDetail>
+
+export const MeetingsQuery = Type.Object({
+  orgUnitId: Type.String({ minLength: 1, maxLength: 64 }),
+  cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 30 })),
+})
+export type MeetingsQuery = Static<typeof MeetingsQuery>
+
+export const MyAttendanceEntry = Type.Object({
+  meeting: Meeting,
+  status: Type.Union([StatusSchema, Type.Null()]),
+})
+export type MyAttendanceEntry = Static<typeof MyAttendanceEntry>
+
+export const MyCheckin = Type.Object({
+  id: Type.String(),
+  state: Type.Union([Type.Literal('pending'), Type.Literal('accepted'), Type.Literal('refused')]),
+  reason: Type.Union([Type.String(), Type.Null()]),
+  meetingId: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.Integer(),
+})
+export type MyCheckin = Static<typeof MyCheckin>
+
+export const MyAttendance = Type.Object({
+  /** Meetings of the member's units (own group and every unit above), newest first. */
+  meetings: Type.Array(MyAttendanceEntry),
+  checkins: Type.Array(MyCheckin),
+})
+export type MyAttendance = Static<typeof MyAttendance>

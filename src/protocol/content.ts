@@ -1,0 +1,97 @@
+/**
+ * Content the phones cache and the pull protocol that delivers it (DESIGN.md, Sync → Pull).
+ * Server: TypeBox schemas for validation and OpenAPI. PWA: `import type` only.
+ */
+import { Type, type Static } from 'typebox'
+
+export const MediaRef = Type.Object({ url: Type.String(), bytes: Type.Integer({ minimum: 0 }) })
+export type MediaRef = Static<typeof MediaRef>
+
+export const CourseKind = Type.Union([Type.Literal('theme'), Type.Literal('specialty')])
+
+export const Course = Type.Object({
+  id: Type.String(),
+  title: Type.String(),
+  kind: CourseKind,
+  category: Type.String(),
+  description: Type.String(),
+  cover: Type.Union([Type.String(), Type.Null()]),
+  order: Type.Integer(),
+  /** Markdown; rendered and sanitised on the phone. */
+  body: Type.String(),
+  /** Every media file "download for offline" stores, with its size. */
+  media: Type.Array(MediaRef),
+})
+export type Course = Static<typeof Course>
+
+export const Lesson = Type.Object({
+  id: Type.String(),
+  courseId: Type.String(),
+  title: Type.String(),
+  order: Type.Integer(),
+  minutes: Type.Integer(),
+  audio: Type.Union([Type.String(), Type.Null()]),
+  body: Type.String(),
+})
+export type Lesson = Static<typeof Lesson>
+
+export const PocketCategory = Type.Object({
+  id: Type.String(),
+  title: Type.String(),
+  titleEn: Type.String(),
+  order: Type.Integer(),
+})
+export type PocketCategory = Static<typeof PocketCategory>
+
+export const PocketEntry = Type.Object({
+  id: Type.String(),
+  category: Type.String(),
+  title: Type.String(),
+  tags: Type.Array(Type.String()),
+  body: Type.String(),
+})
+export type PocketEntry = Static<typeof PocketEntry>
+
+export const Assignment = Type.Object({
+  id: Type.String(),
+  courseId: Type.String(),
+  dueAt: Type.Union([Type.Integer(), Type.Null()]),
+})
+export type Assignment = Static<typeof Assignment>
+
+export const PULL_PAGE_MAX = 500
+
+export const PullQuery = Type.Object({
+  since: Type.Optional(Type.String({ maxLength: 32, description: 'the cursor of the previous page; omit for a full pull' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: PULL_PAGE_MAX, default: PULL_PAGE_MAX })),
+})
+export type PullQuery = Static<typeof PullQuery>
+
+/** One changed row; `data: null` is a tombstone (the row was deleted or unpublished). */
+function change<T extends string, S extends ReturnType<typeof Type.Object>>(type: T, data: S) {
+  return Type.Object({
+    type: Type.Literal(type),
+    id: Type.String(),
+    version: Type.Integer(),
+    data: Type.Union([data, Type.Null()]),
+  })
+}
+
+export const PullChange = Type.Union([
+  change('course', Course),
+  change('lesson', Lesson),
+  change('pocketCategory', PocketCategory),
+  change('pocketEntry', PocketEntry),
+  change('assignment', Assignment),
+])
+export type PullChange = Static<typeof PullChange>
+export type PullType = PullChange['type']
+
+export const PullResponse = Type.Object({
+  changes: Type.Array(PullChange),
+  /** Opaque: send it back as `since`. Store it in the same transaction as the rows. */
+  cursor: Type.String(),
+  /** True when another page is waiting. */
+  more: Type.Boolean(),
+})
+export type PullResponse = Static<typeof PullResponse>

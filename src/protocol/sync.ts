@@ -1,0 +1,98 @@
+/**
+ * The push half of the sync protocol (see docs/sync-protocol.md): a device sends the records
+ * in its outbox, oldest first, and the server answers per record. Shared by the server (TypeBox
+ * schemas) and the PWA (`import type` only).
+ */
+import { Type, type Static } from 'typebox'
+import type { AttendanceMarkPayload, CheckinPayload, MeetingCreatePayload } from './attendance.ts'
+
+/** A batch holds at most this many records… */
+export const PUSH_MAX_RECORDS = 500
+/** …and its JSON body at most this many bytes; the server answers 413 beyond it. */
+export const PUSH_MAX_BYTES = 256 * 1024
+
+/** UUIDv7 made on the device: 48-bit ms timestamp, version 7, RFC 4122 variant. */
+export const RecordId = Type.String({
+  pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$',
+  description: 'UUIDv7 made on the device, lower case; the idempotency key of the record',
+})
+
+/**
+ * One outbox record as sent. The envelope checks only its shape; whether `kind` is known and
+ * `payload` fits that kind is decided per record, so one bad record cannot block a batch.
+ */
+export const PushRecord = Type.Object(
+  {
+    id: RecordId,
+    kind: Type.String({ minLength: 1, maxLength: 64 }),
+    payload: Type.Unknown({ description: 'validated by the schema of `kind`' }),
+    createdAt: Type.Integer({ description: 'device clock, epoch ms: kept as data, never trusted for ordering' }),
+    deviceId: Type.String({ minLength: 1, maxLength: 64 }),
+  },
+  { additionalProperties: false },
+)
+export type PushRecord = Static<typeof PushRecord>
+
+export const PushBody = Type.Object(
+  {
+    deviceId: Type.String({ minLength: 1, maxLength: 64 }),
+    /** How many records were waiting on the device when this batch left (for supervisors). */
+    outboxCount: Type.Integer({ minimum: 0 }),
+    records: Type.Array(PushRecord, { minItems: 1, maxItems: PUSH_MAX_RECORDS }),
+  },
+  { additionalProperties: false },
+)
+export type PushBody = Static<typeof PushBody>
+
+export const RejectionCode = Type.Union([
+  Type.Literal('UNKNOWN_KIND'),
+  Type.Literal('INVALID_PAYLOAD'),
+  Type.Literal('FORBIDDEN'),
+  Type.Literal('ID_TAKEN'),
+  Type.Literal('DUPLICATE_IN_BATCH'),
+])
+export type RejectionCode = Static<typeof RejectionCode>
+
+export const PushResult = Type.Union([
+  Type.Object({ id: Type.String(), status: Type.Literal('applied') }),
+  Type.Object({ id: Type.String(), status: Type.Literal('duplicate') }),
+  Type.Object({
+    id: Type.String(),
+    status: Type.Literal('rejected'),
+    code: Type.String({ description: 'stable code, e.g. INVALID_PAYLOAD, FORBIDDEN, UNKNOWN_KIND' }),
+    message: Type.String({ description: 'readable reason' }),
+    field: Type.Optional(Type.String({ description: 'e.g. payload.seconds' })),
+  }),
+])
+export type PushResult = Static<typeof PushResult>
+
+export const PushResponse = Type.Object({
+  /** One answer per record, in the order sent. */
+  results: Type.Array(PushResult),
+  /** Server clock when the batch was applied, epoch ms. */
+  receivedAt: Type.Integer(),
+})
+export type PushResponse = Static<typeof PushResponse>
+
+// ---- kinds ---------------------------------------------------------------------------------
+
+export const StudyEventPayload = Type.Object(
+  {
+    lessonId: Type.String({ minLength: 1, maxLength: 64 }),
+    courseId: Type.String({ minLength: 1, maxLength: 64 }),
+    kind: Type.Union([Type.Literal('opened'), Type.Literal('completed'), Type.Literal('studied')]),
+    /** Seconds of study this event adds; at most one day, since one event covers one sitting. */
+    seconds: Type.Integer({ minimum: 0, maximum: 86_400 }),
+  },
+  { additionalProperties: false },
+)
+export type StudyEventPayload = Static<typeof StudyEventPayload>
+
+/** Payload type of every kind the server accepts: the client's `enqueue` is typed by it. */
+export interface OutboxKinds {
+  study_event: StudyEventPayload
+  meeting_create: MeetingCreatePayload
+  attendance_mark: AttendanceMarkPayload
+  checkin: CheckinPayload
+}
+export type OutboxKind = keyof OutboxKinds

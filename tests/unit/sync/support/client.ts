@@ -1,0 +1,30 @@
+import { PocketDb, type StoredSession } from '@/db/db.ts'
+import { enqueue } from '@/features/sync/outbox.db.ts'
+import type { StudyEventPayload } from '@/protocol/sync.ts'
+
+let serial = 0
+
+/** A fresh, uniquely named database: one per test, like one phone. */
+export function freshDb(): PocketDb {
+  return new PocketDb(`sync-test-${Date.now()}-${serial++}`)
+}
+
+export async function signInAs(db: PocketDb, token = 'tok', personId = 'p1'): Promise<void> {
+  const session: StoredSession = {
+    token,
+    sessionId: `s-${token}`,
+    expiresAt: Date.now() + 1e9,
+    profile: { id: personId, name: '王建国', phone: '13800000001', orgUnitId: 'g1', orgUnitName: '第一党小组', isFlowing: false, isElderly: false, roles: [] },
+  }
+  await db.meta.put({ key: 'session', value: session })
+}
+
+export function studyPayload(seconds = 60): StudyEventPayload {
+  return { lessonId: 'lesson-1', courseId: 'course-1', kind: 'studied', seconds }
+}
+
+export async function enqueueMany(db: PocketDb, n: number, seconds = 60): Promise<string[]> {
+  const ids: string[] = []
+  for (let i = 0; i < n; i++) ids.push(await enqueue(db, 'study_event', studyPayload(seconds)))
+  return ids
+}
