@@ -60,6 +60,12 @@ const routes: RouteRecordRaw[] = [
     component: () => import('@/features/attendance/MeetingCodePage.vue'),
     meta: { title: 'attendance.code.title', leadersOnly: true },
   },
+  {
+    path: '/attendance/visit',
+    name: 'home-visit',
+    component: () => import('@/features/attendance/HomeVisitPage.vue'),
+    meta: { title: 'attendance.visit.title', leadersOnly: true },
+  },
   { path: '/attendance/checkin', name: 'checkin', component: () => import('@/features/attendance/CheckInPage.vue'), meta: { title: 'attendance.checkin.title' } },
   { path: '/:rest(.*)*', redirect: '/' },
 ]

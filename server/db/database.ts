@@ -201,6 +201,21 @@ export interface CheckinTable {
   received_at: number
 }
 
+export interface HomeVisitTable {
+  id: string
+  org_unit_id: string
+  person_id: string
+  visited_by: string
+  visited_at: number
+  studied: string
+  note: string
+  lesson_id: string | null
+  photo: string | null
+  device: string
+  created_at: number
+  received_at: number
+}
+
 export interface Database {
   org_unit: OrgUnitTable
   person: PersonTable
@@ -221,6 +236,7 @@ export interface Database {
   meeting: MeetingTable
   attendance_mark: AttendanceMarkTable
   checkin: CheckinTable
+  home_visit: HomeVisitTable
 }
 
 export type OrgUnitRow = Selectable<OrgUnitTable>

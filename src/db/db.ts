@@ -119,6 +119,20 @@ export interface LocalCheckinRow {
 
 export type RosterRow = RosterMember
 
+/** A home visit 上门送学: recorded here (waiting in the outbox) or read from the server. The photo
+ * itself travels only in the outbox record. */
+export interface HomeVisitRow {
+  id: string
+  orgUnitId: string
+  personId: string
+  personName: string
+  visitedAt: number
+  studied: string
+  note: string
+  hasPhoto: boolean
+  recordId?: string
+}
+
 /**
  * Version 1 as shipped. Exported so the upgrade test can build a real version-1 database; never
  * edit it: add a new version below instead.
@@ -147,6 +161,7 @@ export class PocketDb extends Dexie {
   attendanceMarks!: EntityTable<LocalMarkRow, 'localSeq'>
   meetingStates!: EntityTable<MeetingStateRow, 'meetingId'>
   checkins!: EntityTable<LocalCheckinRow, 'id'>
+  homeVisits!: EntityTable<HomeVisitRow, 'id'>
 
   constructor(name = 'pocket-party-school') {
     super(name)
@@ -171,6 +186,7 @@ export class PocketDb extends Dexie {
       attendanceMarks: '++localSeq, meetingId',
       meetingStates: 'meetingId',
       checkins: 'id, createdAt',
+      homeVisits: 'id, orgUnitId, visitedAt',
     })
   }
 }

@@ -192,3 +192,42 @@ export const MyAttendance = Type.Object({
   checkins: Type.Array(MyCheckin),
 })
 export type MyAttendance = Static<typeof MyAttendance>
+
+// ---- home visits 上门送学 -------------------------------------------------------------------
+
+/**
+ * A photo as a base64 JPEG without the data: prefix. 200,000 characters is ~146 KB of JPEG: the
+ * phone shrinks the photo until it fits, so a visit always fits in one push batch (256 KiB).
+ */
+export const HOME_VISIT_PHOTO_MAX_CHARS = 200_000
+
+export const HomeVisitPayload = Type.Object(
+  {
+    visitId: Uuid,
+    /** The unit the leader leads; the member must be in its subtree. */
+    orgUnitId: Type.String({ minLength: 1, maxLength: 64 }),
+    personId: Type.String({ minLength: 1, maxLength: 64 }),
+    visitedAt: Type.Integer(),
+    studied: Type.String({ minLength: 1, maxLength: 200 }),
+    note: Type.String({ maxLength: 1000 }),
+    lessonId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    photo: Type.Optional(Type.String({ maxLength: HOME_VISIT_PHOTO_MAX_CHARS, pattern: '^[A-Za-z0-9+/]+={0,2}$' })),
+  },
+  { additionalProperties: false },
+)
+export type HomeVisitPayload = Static<typeof HomeVisitPayload>
+
+export const HomeVisit = Type.Object({
+  id: Type.String(),
+  orgUnitId: Type.String(),
+  personId: Type.String(),
+  personName: Type.String(),
+  visitedBy: Type.String(),
+  visitedByName: Type.String(),
+  visitedAt: Type.Integer(),
+  studied: Type.String(),
+  note: Type.String(),
+  lessonId: Type.Union([Type.String(), Type.Null()]),
+  hasPhoto: Type.Boolean(),
+})
+export type HomeVisit = Static<typeof HomeVisit>

@@ -4,7 +4,7 @@
  * schemas) and the PWA (`import type` only).
  */
 import { Type, type Static } from 'typebox'
-import type { AttendanceMarkPayload, CheckinPayload, MeetingCreatePayload } from './attendance.ts'
+import type { AttendanceMarkPayload, CheckinPayload, HomeVisitPayload, MeetingCreatePayload } from './attendance.ts'
 
 /** A batch holds at most this many records… */
 export const PUSH_MAX_RECORDS = 500
@@ -94,5 +94,6 @@ export interface OutboxKinds {
   meeting_create: MeetingCreatePayload
   attendance_mark: AttendanceMarkPayload
   checkin: CheckinPayload
+  home_visit: HomeVisitPayload
 }
 export type OutboxKind = keyof OutboxKinds

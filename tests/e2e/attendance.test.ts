@@ -107,6 +107,8 @@ describe('meetings and attendance offline on two phones', () => {
 
     // Leader: new meeting, then roll call.
     await leader.getByTestId('attendance-new').click()
+    await leader.getByTestId('meeting-topic').waitFor()
+    expect(await axeViolations(leader)).toEqual([])
     await leader.getByTestId('meeting-topic').locator('input').fill('学习党章第一章')
     await leader.getByTestId('meeting-place').locator('input').fill('桃园村村委会')
     await leader.getByTestId('meeting-submit').click()
@@ -208,4 +210,42 @@ describe('meetings and attendance offline on two phones', () => {
     await expect.poll(() => member.getByTestId('checkin-row').first().textContent(), { timeout: 20_000 }).toContain('签到成功')
     await screenshot(member, 'attendance-member-synced')
   }, 180_000)
+
+  it('records a home visit with a big photo, shrunk on the phone to fit one upload', async () => {
+    // A noisy 3000×2000 camera-sized JPEG, made in the page: far over the limit as it is.
+    const big = await leader.evaluate(async () => {
+      const canvas = document.createElement('canvas')
+      canvas.width = 3000
+      canvas.height = 2000
+      const ctx = canvas.getContext('2d')!
+      const img = ctx.createImageData(3000, 2000)
+      for (let i = 0; i < img.data.length; i++) img.data[i] = (i * 2654435761) % 251
+      ctx.putImageData(img, 0, 0)
+      const blob = await new Promise<Blob>((r) => canvas.toBlob((b) => r(b!), 'image/jpeg', 0.95))
+      const bytes = new Uint8Array(await blob.arrayBuffer())
+      let s = ''
+      for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
+      return btoa(s)
+    })
+    expect(big.length).toBeGreaterThan(400_000)
+
+    await leader.goto('/attendance')
+    await leader.getByTestId('attendance-visit').click()
+    await leader.getByTestId('visit-person').click()
+    await leader.locator('.van-action-sheet__item').first().click()
+    await leader.getByTestId('visit-studied').locator('input').fill('党章第一章')
+    await leader.getByTestId('visit-note').locator('textarea').fill('老人耳背，读了两遍')
+    await leader.getByTestId('visit-photo').setInputFiles({ name: 'visit.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(big, 'base64') })
+    await leader.locator('.photo-preview img').waitFor()
+    await screenshot(leader, 'attendance-home-visit')
+    expect(await axeViolations(leader)).toEqual([])
+    await leader.getByTestId('visit-submit').click()
+    await leader.getByTestId('visit-row').first().waitFor()
+    await expect.poll(() => idbCount(leader, 'outbox'), { timeout: 30_000 }).toBe(0)
+
+    const asLeader = await apiAs(PHONES.leader)
+    const me = await asLeader.get<{ orgUnitId: string }>('/auth/me')
+    const visits = await asLeader.get<{ items: { id: string; studied: string; hasPhoto: boolean }[] }>(`/attendance/home-visits?orgUnitId=${me.orgUnitId}`)
+    expect(visits.items[0]).toMatchObject({ studied: '党章第一章', hasPhoto: true })
+  }, 120_000)
 })

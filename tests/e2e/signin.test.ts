@@ -69,12 +69,17 @@ describe('signing in', () => {
     expect(await axeViolations(page), 'axe on 我的').toEqual([])
   })
 
-  it('gives a plain member no 签到 (attendance) tab, and sends them home from /attendance', async () => {
+  it('gives a plain member no 签到 (attendance) tab but check-in from Home, and sends them home from leaders’ pages', async () => {
     await signIn(page, PHONES.member)
     expect(await tabLabels()).toEqual(['首页', '学习', '口袋书', '测试', '我的'])
     expect(await page.getByTestId('tab-attendance').count()).toBe(0)
     await screenshot(page, 'home-member')
-    await page.goto('/attendance')
+    // Members check in and see their attendance from the Home shortcut…
+    await page.getByTestId('home-attendance').click()
+    await page.getByTestId('attendance-checkin').waitFor()
+    expect(await page.getByTestId('attendance-new').count()).toBe(0)
+    // …but creating a meeting is for leaders: the client hides it, the server refuses it.
+    await page.goto('/attendance/new')
     await page.getByTestId('home-greeting').waitFor()
     expect(new URL(page.url()).pathname).toBe('/')
   })

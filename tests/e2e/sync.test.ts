@@ -66,6 +66,11 @@ class RestartableServer {
     throw new Error(`server did not start: ${log}`)
   }
 
+  /** Starts the server again if a failed test left it dead, so later tests still have one. */
+  async ensureRunning(): Promise<void> {
+    if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) await this.start()
+  }
+
   /** SIGKILL: no graceful close, like a crashed or redeployed instance. */
   async kill(): Promise<void> {
     const child = this.child
@@ -178,38 +183,44 @@ describe('outbox and push sync in Chromium', () => {
   it('loses and doubles nothing when the server dies after committing a batch and comes back', async () => {
     const context = await phone()
     const page = await context.newPage()
-    await signIn(page, PHONES.member)
-    await waitForServiceWorker(page)
-    await goOffline(context)
-    const ids = await enqueueInPage(page, 100, 1200)
-    await goOnline(context)
+    try {
+      await signIn(page, PHONES.member)
+      await waitForServiceWorker(page)
+      await goOffline(context)
+      const ids = await enqueueInPage(page, 100, 1200)
 
-    // The second batch reaches the server and is committed; the server is then killed before
-    // its answer gets back, so the phone must resend a batch the server already holds.
-    let pushes = 0
-    let killed = false
-    await context.route('**/api/v1/sync/push', async (route) => {
-      pushes++
-      if (pushes !== 2 || killed) return route.continue()
-      const response = await route.fetch()
-      expect(response.status()).toBe(200)
-      killed = true
-      await server.kill()
-      await route.abort('connectionreset')
-    })
-    await page.goto('/me')
-    await expect.poll(() => killed, { timeout: 20_000 }).toBe(true)
-    const midway = server.stored(ids).size
-    expect(midway).toBeGreaterThan(0)
-    expect(midway).toBeLessThan(ids.length)
-    await expect.poll(() => pendingOnMePage(page)).toBeGreaterThan(0)
+      // The second batch reaches the server and is committed; the server is then killed before
+      // its answer gets back, so the phone must resend a batch the server already holds. The
+      // route is in place before the network returns, so the 'online' push meets it.
+      let pushes = 0
+      let killed = false
+      await context.route('**/api/v1/sync/push', async (route) => {
+        pushes++
+        if (pushes !== 2 || killed) return route.continue()
+        const response = await route.fetch()
+        expect(response.status()).toBe(200)
+        killed = true
+        await server.kill()
+        await route.abort('connectionreset')
+      })
+      await context.unroute('**/*')
+      await context.setOffline(false)
+      await page.goto('/me')
+      await expect.poll(() => killed, { timeout: 20_000 }).toBe(true)
+      const midway = server.stored(ids).size
+      expect(midway).toBeGreaterThan(0)
+      expect(midway).toBeLessThan(ids.length)
+      expect(await pendingOnMePage(page)).toBeGreaterThan(0)
 
-    await server.start()
-    await expect.poll(() => pendingOnMePage(page), { timeout: 30_000 }).toBe(0)
-    const stored = server.stored(ids)
-    expect(stored.size).toBe(ids.length)
-    expect([...stored.values()].every((n) => n === 1)).toBe(true)
-    await context.close()
+      await server.start()
+      await expect.poll(() => pendingOnMePage(page), { timeout: 30_000 }).toBe(0)
+      const stored = server.stored(ids)
+      expect(stored.size).toBe(ids.length)
+      expect([...stored.values()].every((n) => n === 1)).toBe(true)
+    } finally {
+      await server.ensureRunning()
+      await context.close()
+    }
   })
 
   it('lists a refused record with a plain reason, and lets the member correct or discard it', async () => {
@@ -282,6 +293,8 @@ describe('outbox and push sync in Chromium', () => {
     await page.goto('/study/lesson/three-meetings-one-lesson-02')
     await page.getByTestId('lesson-title').waitFor()
     await page.getByTestId('lesson-complete').click()
+    // The reader shows "completed" once its transaction (progress + outbox record) committed.
+    await expect.poll(() => page.getByTestId('lesson-complete').isDisabled()).toBe(true)
     await page.reload()
     await page.goto('/me')
     await expect.poll(() => pendingOnMePage(page)).toBeGreaterThanOrEqual(2)

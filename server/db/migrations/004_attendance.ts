@@ -63,10 +63,30 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute()
   await db.schema.createIndex('checkin_person_idx').on('checkin').columns(['person_id', 'received_at']).execute()
   await db.schema.createIndex('checkin_state_idx').on('checkin').columns(['state', 'code']).execute()
+
+  // 上门送学: a leader's visit to an elderly or housebound member, with an optional small photo.
+  await db.schema
+    .createTable('home_visit')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('org_unit_id', 'text', (c) => c.notNull().references('org_unit.id'))
+    .addColumn('person_id', 'text', (c) => c.notNull().references('person.id'))
+    .addColumn('visited_by', 'text', (c) => c.notNull().references('person.id'))
+    .addColumn('visited_at', 'bigint', (c) => c.notNull())
+    .addColumn('studied', 'text', (c) => c.notNull())
+    .addColumn('note', 'text', (c) => c.notNull())
+    .addColumn('lesson_id', 'text')
+    /** Base64 JPEG, at most ~146 KB: small enough to keep in the row. */
+    .addColumn('photo', 'text')
+    .addColumn('device', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('received_at', 'bigint', (c) => c.notNull())
+    .execute()
+  await db.schema.createIndex('home_visit_org_idx').on('home_visit').columns(['org_unit_id', 'visited_at']).execute()
+  await db.schema.createIndex('home_visit_person_idx').on('home_visit').columns(['person_id', 'visited_at']).execute()
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const table of ['checkin', 'attendance_mark', 'meeting']) {
+  for (const table of ['home_visit', 'checkin', 'attendance_mark', 'meeting']) {
     await db.schema.dropTable(table).execute()
   }
 }

@@ -8,6 +8,7 @@ import {
   CHECKIN_CLOSES_AFTER_MS,
   CHECKIN_OPENS_BEFORE_MS,
   type AttendanceStatus,
+  type HomeVisit,
   type Meeting,
   type MeetingAttendee,
   type MeetingType,
@@ -103,6 +104,14 @@ export async function meetingsByCode(db: Kysely<Database>, unitIds: string[], co
  */
 export async function resolvePendingCheckins(db: Kysely<Database>, meetings: MeetingRow[], receivedAt: number): Promise<void> {
   for (const meeting of meetings) {
+    // A scanned check-in that named this meeting but carries another code can never count.
+    await db
+      .updateTable('checkin')
+      .set({ state: 'refused', reason: 'This code does not belong to this meeting.' })
+      .where('state', '=', 'pending')
+      .where('meeting_id', '=', meeting.id)
+      .where('code', '!=', meeting.checkin_code)
+      .execute()
     const pending = await db
       .selectFrom('checkin')
       .innerJoin('person', 'person.id', 'checkin.person_id')
@@ -267,4 +276,43 @@ export async function myAttendance(db: Kysely<Database>, personId: string, unitI
     meetings: meetings.map((m) => ({ meeting: toMeeting(m, false), status: status.get(m.id) ?? null })),
     checkins: checkins.map((c) => ({ id: c.id, state: c.state, reason: c.reason, meetingId: c.meeting_id, createdAt: Number(c.created_at) })),
   }
+}
+
+/** The newest home visits recorded for a unit's members (without photos: those load one by one). */
+export async function listHomeVisits(db: Kysely<Database>, orgUnitId: string, limit = 50): Promise<HomeVisit[]> {
+  const rows = await db
+    .selectFrom('home_visit')
+    .innerJoin('person as member', 'member.id', 'home_visit.person_id')
+    .innerJoin('person as leader', 'leader.id', 'home_visit.visited_by')
+    .select([
+      'home_visit.id',
+      'home_visit.org_unit_id',
+      'home_visit.person_id',
+      'member.name as person_name',
+      'home_visit.visited_by',
+      'leader.name as visited_by_name',
+      'home_visit.visited_at',
+      'home_visit.studied',
+      'home_visit.note',
+      'home_visit.lesson_id',
+    ])
+    .select((eb) => eb.case().when('home_visit.photo', 'is not', null).then(1).else(0).end().as('has_photo'))
+    .where('home_visit.org_unit_id', '=', orgUnitId)
+    .orderBy('home_visit.visited_at', 'desc')
+    .orderBy('home_visit.id', 'desc')
+    .limit(limit)
+    .execute()
+  return rows.map((r) => ({
+    id: r.id,
+    orgUnitId: r.org_unit_id,
+    personId: r.person_id,
+    personName: r.person_name,
+    visitedBy: r.visited_by,
+    visitedByName: r.visited_by_name,
+    visitedAt: Number(r.visited_at),
+    studied: r.studied,
+    note: r.note,
+    lessonId: r.lesson_id,
+    hasPhoto: Number(r.has_photo) === 1,
+  }))
 }

@@ -4,14 +4,15 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Kysely } from 'kysely'
-import { Meeting, MeetingDetail, MeetingsQuery, MyAttendance, RosterMember } from '../../../src/protocol/attendance.ts'
+import { HomeVisit, Meeting, MeetingDetail, MeetingsQuery, MyAttendance, RosterMember } from '../../../src/protocol/attendance.ts'
 import { errorResponses, IdParams, Page, PageQuery } from '../../../src/protocol/common.ts'
 import type { Database } from '../../db/database.ts'
 import { allows, authorizeOrgUnit, grantsOf, requireAuth } from '../../shared/authz.ts'
 import { ApiError, forbidden, notFound } from '../../shared/errors.ts'
 import { decodeCursor, listMembersInSubtree } from '../org/org.repository.ts'
 import { visibleOrgUnits } from '../sync/pull.repository.ts'
-import { decodeMeetingCursor, findMeetings, listMeetings, meetingAttendees, myAttendance, toMeeting } from './attendance.repository.ts'
+import { Type } from 'typebox'
+import { decodeMeetingCursor, findMeetings, listHomeVisits, listMeetings, meetingAttendees, myAttendance, toMeeting } from './attendance.repository.ts'
 
 const badCursor = () => new ApiError(400, 'VALIDATION', 'querystring.cursor is not a cursor this server gave', 'querystring.cursor')
 
@@ -110,6 +111,45 @@ export const attendanceRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> 
     async (request) => {
       const auth = requireAuth(request)
       return myAttendance(db, auth.personId, await visibleOrgUnits(db, auth.personId))
+    },
+  )
+
+  app.get(
+    '/api/v1/attendance/home-visits',
+    {
+      schema: {
+        tags: ['attendance'],
+        description: 'The newest 50 home visits (上门送学) recorded for a unit, without photos.',
+        querystring: Type.Object({ orgUnitId: Type.String({ minLength: 1, maxLength: 64 }) }),
+        response: { 200: Type.Object({ items: Type.Array(HomeVisit) }), ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      await authorizeOrgUnit(db, requireAuth(request), request.query.orgUnitId, 'group_leader')
+      return { items: await listHomeVisits(db, request.query.orgUnitId) }
+    },
+  )
+
+  app.get(
+    '/api/v1/attendance/home-visits/:id/photo',
+    {
+      schema: {
+        tags: ['attendance'],
+        description: 'The photo of one home visit (JPEG), for the unit’s leaders and the member visited.',
+        params: IdParams,
+        response: { 200: Type.Unknown({ description: 'image/jpeg bytes' }), ...errorResponses(401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const auth = requireAuth(request)
+      const visit = await db
+        .selectFrom('home_visit')
+        .select(['org_unit_id', 'person_id', 'photo'])
+        .where('id', '=', request.params.id)
+        .executeTakeFirst()
+      if (!visit?.photo) throw notFound('Photo')
+      if (visit.person_id !== auth.personId) await authorizeOrgUnit(db, auth, visit.org_unit_id, 'group_leader')
+      return reply.header('content-type', 'image/jpeg').header('cache-control', 'private, max-age=86400').send(Buffer.from(visit.photo, 'base64'))
     },
   )
 }

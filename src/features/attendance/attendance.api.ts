@@ -1,4 +1,4 @@
-import type { Meeting, MeetingDetail, MyAttendance, RosterMember } from '@/protocol/attendance.ts'
+import type { HomeVisit, Meeting, MeetingDetail, MyAttendance, RosterMember } from '@/protocol/attendance.ts'
 import { api } from '@/shared/http.ts'
 
 interface Page<T> {
@@ -15,4 +15,5 @@ export const attendanceApi = {
     api<Page<Meeting>>('GET', `/v1/attendance/meetings?orgUnitId=${q(orgUnitId)}${cursor ? `&cursor=${q(cursor)}` : ''}`),
   meeting: (id: string) => api<MeetingDetail>('GET', `/v1/attendance/meetings/${q(id)}`),
   mine: () => api<MyAttendance>('GET', '/v1/attendance/me'),
+  homeVisits: (orgUnitId: string) => api<{ items: HomeVisit[] }>('GET', `/v1/attendance/home-visits?orgUnitId=${q(orgUnitId)}`),
 }

@@ -3,8 +3,8 @@
  * check-in) is one Dexie transaction that makes its local effect AND its outbox record, so the
  * screen and the outbox never disagree, offline, across reloads and app updates.
  */
-import { db, type LocalCheckinRow, type LocalMarkRow, type MeetingRow, type MeetingStateRow, type RosterRow } from '@/db/db.ts'
-import type { MarkEntry, MeetingCreatePayload, MyAttendance } from '@/protocol/attendance.ts'
+import { db, type HomeVisitRow, type LocalCheckinRow, type LocalMarkRow, type MeetingRow, type MeetingStateRow, type RosterRow } from '@/db/db.ts'
+import type { HomeVisitPayload, MarkEntry, MeetingCreatePayload, MyAttendance } from '@/protocol/attendance.ts'
 import { enqueue } from '@/features/sync/outbox.db.ts'
 
 const MINE_KEY = 'attendance.mine'
@@ -20,6 +20,7 @@ export const attendanceDb = {
   /** Ids of records still waiting in the outbox, for "waiting to sync" beside a write. */
   pendingIds: async (): Promise<Set<string>> =>
     new Set((await db.outbox.where('kind').anyOf(['meeting_create', 'attendance_mark', 'checkin']).toArray()).map((r) => r.id)),
+  homeVisits: (orgUnitId: string): Promise<HomeVisitRow[]> => db.homeVisits.where('orgUnitId').equals(orgUnitId).reverse().sortBy('visitedAt'),
   mine: async (): Promise<MyAttendance | undefined> => (await db.meta.get(MINE_KEY))?.value as MyAttendance | undefined,
 }
 
@@ -74,4 +75,26 @@ export async function cacheMeetingState(row: MeetingStateRow): Promise<void> {
 
 export async function cacheMine(value: MyAttendance): Promise<void> {
   await db.meta.put({ key: MINE_KEY, value })
+}
+
+/** Records a home visit (photo included in the outbox record only) and shows it at once. */
+export async function addHomeVisit(payload: HomeVisitPayload, personName: string): Promise<void> {
+  await db.transaction('rw', [db.homeVisits, db.outbox], async () => {
+    const recordId = await enqueue(db, 'home_visit', payload)
+    await db.homeVisits.put({
+      id: payload.visitId,
+      orgUnitId: payload.orgUnitId,
+      personId: payload.personId,
+      personName,
+      visitedAt: payload.visitedAt,
+      studied: payload.studied,
+      note: payload.note,
+      hasPhoto: !!payload.photo,
+      recordId,
+    })
+  })
+}
+
+export async function cacheHomeVisits(rows: HomeVisitRow[]): Promise<void> {
+  await db.homeVisits.bulkPut(rows)
 }

@@ -5,12 +5,12 @@
  */
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import type { LocalCheckinRow, MeetingRow } from '@/db/db.ts'
+import type { HomeVisitRow, LocalCheckinRow, MeetingRow } from '@/db/db.ts'
 import { useAuthStore } from '@/features/auth/auth.store.ts'
-import type { MarkEntry, MeetingCreatePayload, MeetingType, MyAttendance } from '@/protocol/attendance.ts'
+import type { MarkEntry, MeetingCreatePayload, MeetingType, MyAttendance, RosterMember } from '@/protocol/attendance.ts'
 import { liveRef } from '@/shared/liveRef.ts'
 import { attendanceApi } from './attendance.api.ts'
-import { addCheckin, addMarks, attendanceDb, cacheMeetings, cacheMeetingState, cacheMine, cacheRoster, createMeeting } from './attendance.db.ts'
+import { addCheckin, addHomeVisit, addMarks, attendanceDb, cacheHomeVisits, cacheMeetings, cacheMeetingState, cacheMine, cacheRoster, createMeeting } from './attendance.db.ts'
 
 const LEADING = ['group_leader', 'secretary', 'supervisor', 'admin']
 
@@ -39,6 +39,8 @@ export const useAttendanceStore = defineStore('attendance', () => {
   /** The unit this person leads (their first leading role); undefined for plain members. */
   const groupId = computed(() => auth.profile?.roles.find((r) => LEADING.includes(r.role))?.orgUnitId)
   const groupMeetings = computed(() => meetings.value.filter((m) => m.orgUnitId === groupId.value))
+  const roster = liveRef(attendanceDb.allRoster, [] as RosterMember[])
+  const visits = liveRef(() => (groupId.value ? attendanceDb.homeVisits(groupId.value) : Promise.resolve([])), [] as HomeVisitRow[])
 
   /**
    * Refreshes the cached roster and meetings of the leader's group, or the member's own page.
@@ -58,6 +60,8 @@ export const useAttendanceStore = defineStore('attendance', () => {
         } while (cursor)
         await cacheRoster([...new Set([unit, ...roster.map((m) => m.orgUnitId)])], roster)
         await cacheMeetings((await attendanceApi.meetings(unit)).items)
+        const visited = (await attendanceApi.homeVisits(unit)).items
+        await cacheHomeVisits(visited.map(({ visitedBy: _b, visitedByName: _n, lessonId: _l, ...v }) => v))
       }
       await cacheMine(await attendanceApi.mine())
     } catch {
@@ -108,5 +112,27 @@ export const useAttendanceStore = defineStore('attendance', () => {
     await addCheckin(code, meetingId ?? null)
   }
 
-  return { meetings, groupMeetings, checkins, mine, groupId, refreshing, refresh, refreshMeeting, create, mark, checkIn }
+  /**
+   * Records a home visit 上门送学 (works offline; the photo, already shrunk to fit one push
+   * batch, travels in the outbox record).
+   */
+  async function recordVisit(visit: { personId: string; studied: string; note: string; photo?: string }): Promise<void> {
+    const unit = groupId.value
+    const person = roster.value.find((p) => p.id === visit.personId)
+    if (!unit || !person) throw new Error('not a member of the group')
+    await addHomeVisit(
+      {
+        visitId: crypto.randomUUID(),
+        orgUnitId: unit,
+        personId: person.id,
+        visitedAt: Date.now(),
+        studied: visit.studied.trim(),
+        note: visit.note.trim(),
+        ...(visit.photo ? { photo: visit.photo } : {}),
+      },
+      person.name,
+    )
+  }
+
+  return { roster, visits, recordVisit, meetings, groupMeetings, checkins, mine, groupId, refreshing, refresh, refreshMeeting, create, mark, checkIn }
 })

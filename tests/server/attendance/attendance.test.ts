@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO_LOGINS } from '../../../server/seed/demo.ts'
 import { uuidv7 } from '../../../src/features/sync/uuidv7.ts'
-import type { AttendanceMarkPayload, CheckinPayload, MeetingCreatePayload, MeetingDetail } from '../../../src/protocol/attendance.ts'
+import { HOME_VISIT_PHOTO_MAX_CHARS, type AttendanceMarkPayload, type CheckinPayload, type HomeVisitPayload, type MeetingCreatePayload, type MeetingDetail } from '../../../src/protocol/attendance.ts'
 import type { PushRecord } from '../../../src/protocol/sync.ts'
 import { buildTestApp, signIn, type TestContext } from '../../support/testApp.ts'
 import { DIALECTS } from '../../support/testDb.ts'
@@ -299,11 +299,71 @@ describe.each(DIALECTS)('meetings and attendance on %s', (dialect) => {
       expect((await detail(p.meetingId)).attendees.find((a) => a.personId === m.id)!.history).toHaveLength(1)
     })
 
+    it('refuses, once its meeting arrives, a waiting check-in that named the meeting with another code', async () => {
+      const headers = await headersOf(groupPeople[9]!.phone)
+      const p = meetingPayload()
+      const wrong = String((Number(p.checkinCode) + 7) % 1_000_000).padStart(6, '0')
+      const c = checkin({ code: wrong, meetingId: p.meetingId })
+      expect((await push(headers, [c]))[0]!.status).toBe('applied')
+      await push(leader, [record('meeting_create', p)])
+      const mine = (await ctx.app.inject({ method: 'GET', url: '/api/v1/attendance/me', headers })).json()
+      expect(mine.checkins.find((x: { id: string }) => x.id === c.id)).toMatchObject({ state: 'refused' })
+      expect(statusOf(await detail(p.meetingId), groupPeople[9]!.id)).toBeNull()
+    })
+
     it('stops guessing: at most ten check-ins per person per hour', async () => {
       const headers = await headersOf(groupPeople[8]!.phone)
       const tries = Array.from({ length: 12 }, (_, i) => checkin({ code: String(200000 + i) }))
       const results = await push(headers, tries)
       expect(results.filter((r) => r.code === 'RATE_LIMITED')).toHaveLength(2)
+    })
+  })
+
+  describe('home visits 上门送学', () => {
+    // A 1×1 JPEG is enough to prove the bytes come back as they went in.
+    const JPEG = Buffer.from('/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHRofHh0aHBwgJC4nICIsIxwcKDcpLDAxNDQ0Hyc5PTgyPC4zNDL/wAALCAABAAEBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAACf/EABQQAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQEAAD8AKp//2Q==', 'base64')
+    const visit = (over: Partial<HomeVisitPayload> = {}): HomeVisitPayload => ({
+      visitId: crypto.randomUUID(),
+      orgUnitId: groupId,
+      personId: memberId,
+      visitedAt: Date.now() - HOUR,
+      studied: '党章第一章',
+      note: '老人耳背，读了两遍',
+      ...over,
+    })
+
+    it('records a visit with a photo, lists it for the leader and serves the photo to the leader and the member', async () => {
+      const p = visit({ photo: JPEG.toString('base64') })
+      const [r] = await push(leader, [record('home_visit', p)])
+      expect(r!.status).toBe('applied')
+      const list = await ctx.app.inject({ method: 'GET', url: `/api/v1/attendance/home-visits?orgUnitId=${groupId}`, headers: leader })
+      expect(list.json().items[0]).toMatchObject({ id: p.visitId, personId: memberId, studied: '党章第一章', hasPhoto: true })
+      for (const headers of [leader, member]) {
+        const photo = await ctx.app.inject({ method: 'GET', url: `/api/v1/attendance/home-visits/${p.visitId}/photo`, headers })
+        expect(photo.statusCode).toBe(200)
+        expect(photo.headers['content-type']).toBe('image/jpeg')
+        expect(photo.rawPayload.equals(JPEG)).toBe(true)
+      }
+      const other = await ctx.app.inject({ method: 'GET', url: `/api/v1/attendance/home-visits/${p.visitId}/photo`, headers: otherLeader })
+      expect(other.statusCode).toBe(403)
+      expect((await push(leader, [record('home_visit', p)]))[0]!.status).toBe('applied')
+      expect((await ctx.app.inject({ method: 'GET', url: `/api/v1/attendance/home-visits?orgUnitId=${groupId}`, headers: leader })).json().items.filter((v: { id: string }) => v.id === p.visitId)).toHaveLength(1)
+    })
+
+    it('refuses a visit by a member, by another group’s leader, to someone outside the group, in the future, or with a photo too large', async () => {
+      const results = [
+        ...(await push(member, [record('home_visit', visit())])),
+        ...(await push(otherLeader, [record('home_visit', visit())])),
+        ...(await push(leader, [record('home_visit', visit({ personId: outsiderId })), record('home_visit', visit({ visitedAt: Date.now() + 30 * 24 * HOUR }))])),
+      ]
+      expect(results.map((r) => [r.code, r.field])).toEqual([
+        ['FORBIDDEN', 'payload.orgUnitId'],
+        ['FORBIDDEN', 'payload.orgUnitId'],
+        ['FORBIDDEN', 'payload.personId'],
+        ['INVALID_PAYLOAD', 'payload.visitedAt'],
+      ])
+      const [big] = await push(leader, [record('home_visit', visit({ photo: 'A'.repeat(HOME_VISIT_PHOTO_MAX_CHARS + 4) }))])
+      expect(big).toMatchObject({ code: 'INVALID_PAYLOAD', field: 'payload.photo' })
     })
   })
 

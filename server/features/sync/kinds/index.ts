@@ -6,11 +6,12 @@ import { Compile, type Validator } from 'typebox/compile'
 import type { SyncKind } from './kind.ts'
 import { attendanceMark } from './attendance_mark.kind.ts'
 import { checkin } from './checkin.kind.ts'
+import { homeVisit } from './home_visit.kind.ts'
 import { meetingCreate } from './meeting_create.kind.ts'
 import { studyEvent } from './study_event.kind.ts'
 
 // `SyncKind<any>`: each kind's handler is typed by its own schema; the registry only routes.
-const ALL: SyncKind<any>[] = [studyEvent, meetingCreate, attendanceMark, checkin]
+const ALL: SyncKind<any>[] = [studyEvent, meetingCreate, attendanceMark, checkin, homeVisit]
 
 export interface RegisteredKind {
   def: SyncKind<any>
