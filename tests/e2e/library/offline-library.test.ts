@@ -3,39 +3,23 @@
  * with the network cut (the service worker's fetches too) a lesson with an image and audio, a
  * pocket-book entry and a Chinese search all still work, also after a reload.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { goOffline, launchBrowser, newPhone, PHONES, screenshot, signIn, waitForServiceWorker } from '../support/browser.ts'
-import { startServer, type E2eServer } from '../support/server.ts'
+import { describe, expect, it } from 'vitest'
+import { goOffline, PHONES, screenshot, signIn, usePhone, waitForServiceWorker } from '../support/browser.ts'
 
 const COURSE = 'three-meetings-one-lesson'
 const LESSON = 'three-meetings-one-lesson-01'
 const ENTRY = 'pocket-rural-policy-005'
 
-let server: E2eServer
-let browser: Browser
-let context: BrowserContext
-let page: Page
-
-beforeAll(async () => {
-  ;[server, browser] = await Promise.all([startServer(), launchBrowser()])
-  context = await newPhone(browser, server.url)
-  page = await context.newPage()
-})
-afterAll(async () => {
-  await context?.close()
-  await browser?.close()
-  await server?.stop()
-})
+const phone = usePhone()
 
 /** The lesson shows its text, its image has really loaded and its audio plays and seeks. */
 async function checkLesson(): Promise<void> {
-  await page.goto(`/study/lesson/${LESSON}`)
-  await expect.poll(() => page.getByTestId('lesson-title').textContent()).toContain('三会一课')
-  const image = page.locator('[data-testid="lesson"] article img').first()
+  await phone.page.goto(`/study/lesson/${LESSON}`)
+  await expect.poll(() => phone.page.getByTestId('lesson-title').textContent()).toContain('三会一课')
+  const image = phone.page.locator('[data-testid="lesson"] article img').first()
   await image.scrollIntoViewIfNeeded()
   await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), { timeout: 10_000 }).toBe(true)
-  const audio = await page.getByTestId('lesson-audio').evaluate(async (el: HTMLAudioElement) => {
+  const audio = await phone.page.getByTestId('lesson-audio').evaluate(async (el: HTMLAudioElement) => {
     el.muted = true
     await el.play()
     const deadline = Date.now() + 5000
@@ -59,53 +43,53 @@ async function checkLesson(): Promise<void> {
 }
 
 async function checkPocketEntry(): Promise<void> {
-  await page.goto('/pocket')
-  await page.getByTestId('pocket-category-rural-policy').click()
-  await page.getByTestId(`entry-${ENTRY}`).click()
-  await expect.poll(() => page.getByTestId('entry-title').textContent()).toContain('一户一宅')
+  await phone.page.goto('/pocket')
+  await phone.page.getByTestId('pocket-category-rural-policy').click()
+  await phone.page.getByTestId(`entry-${ENTRY}`).click()
+  await expect.poll(() => phone.page.getByTestId('entry-title').textContent()).toContain('一户一宅')
 }
 
 async function checkSearch(): Promise<void> {
-  await page.goto('/search')
-  await page.getByTestId('search-input').locator('input').fill('一户一宅')
-  const first = page.locator('[data-testid="search-results"] > a').first()
+  await phone.page.goto('/search')
+  await phone.page.getByTestId('search-input').locator('input').fill('一户一宅')
+  const first = phone.page.locator('[data-testid="search-results"] > a').first()
   await expect.poll(() => first.getAttribute('data-testid'), { timeout: 10_000 }).toBe(`hit-${ENTRY}`)
   expect(await first.locator('mark').first().textContent()).toMatch(/一户|一宅/)
-  await page.getByTestId('search-input').locator('input').fill('火箭发射')
-  await page.locator('.van-empty').waitFor()
-  expect(await page.locator('[data-testid="search-results"] > a').count()).toBe(0)
+  await phone.page.getByTestId('search-input').locator('input').fill('火箭发射')
+  await phone.page.locator('.van-empty').waitFor()
+  expect(await phone.page.locator('[data-testid="search-results"] > a').count()).toBe(0)
 }
 
 describe('library offline', () => {
   it('syncs, downloads a course, then works offline across a reload', async () => {
-    await signIn(page, PHONES.member)
-    await waitForServiceWorker(page)
-    await page.getByTestId('tab-study').click()
-    await page.getByTestId(`course-${COURSE}`).first().waitFor()
-    await screenshot(page, 'library-study-tab')
+    await signIn(phone.page, PHONES.member)
+    await waitForServiceWorker(phone.page)
+    await phone.page.getByTestId('tab-study').click()
+    await phone.page.getByTestId(`course-${COURSE}`).first().waitFor()
+    await screenshot(phone.page, 'library-study-tab')
 
-    await page.getByTestId(`course-${COURSE}`).first().click()
-    await page.getByTestId('download-start').click()
-    await page.locator('.van-dialog__confirm').click()
-    await page.getByTestId('download-done').waitFor()
-    await screenshot(page, 'library-course-downloaded')
-    await page.goto('/me/downloads')
-    await expect.poll(() => page.getByTestId(`download-${COURSE}`).textContent()).toMatch(/三会一课规范[\s\S]*KB/)
-    await page.getByTestId('storage-estimate').waitFor()
+    await phone.page.getByTestId(`course-${COURSE}`).first().click()
+    await phone.page.getByTestId('download-start').click()
+    await phone.page.locator('.van-dialog__confirm').click()
+    await phone.page.getByTestId('download-done').waitFor()
+    await screenshot(phone.page, 'library-course-downloaded')
+    await phone.page.goto('/me/downloads')
+    await expect.poll(() => phone.page.getByTestId(`download-${COURSE}`).textContent()).toMatch(/三会一课规范[\s\S]*KB/)
+    await phone.page.getByTestId('storage-estimate').waitFor()
 
     // The search index is built in the background after the pull.
     await checkSearch()
 
-    await goOffline(context)
+    await goOffline(phone.context)
     await checkLesson()
-    await screenshot(page, 'library-lesson-offline')
+    await screenshot(phone.page, 'library-lesson-offline')
     await checkPocketEntry()
     await checkSearch()
 
-    await page.reload()
+    await phone.page.reload()
     await checkLesson()
     await checkPocketEntry()
     await checkSearch()
-    await screenshot(page, 'library-search-offline')
+    await screenshot(phone.page, 'library-search-offline')
   })
 })

@@ -5,7 +5,8 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
-import { ROOT } from './server.ts'
+import { afterAll, beforeAll } from 'vitest'
+import { ROOT, startServer, type E2eServer } from './server.ts'
 
 // Lets context.route() see the service worker's own fetches too (read when Chromium starts), so
 // "offline" also cuts the network under the SW. Newer playwright-core does this by default.
@@ -92,4 +93,31 @@ export async function screenshot(page: Page, name: string, { andBottom = false }
   await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight))
   await page.screenshot({ path: join(SCREENSHOTS, `${name}-bottom.png`), animations: 'disabled' })
   await page.evaluate(() => window.scrollTo(0, 0))
+}
+
+export interface PhoneSession {
+  server: E2eServer
+  browser: Browser
+  context: BrowserContext
+  page: Page
+}
+
+/**
+ * The usual set-up of a browser test file: one server and one Chromium with one phone, signed in
+ * as `phone` when given, all started before the file's tests and stopped after them. The fields
+ * are filled in by `beforeAll`, so read them inside tests and hooks.
+ */
+export function usePhone(phone?: string): PhoneSession {
+  const session = {} as PhoneSession
+  beforeAll(async () => {
+    ;[session.server, session.browser] = await Promise.all([startServer(), launchBrowser()])
+    session.context = await newPhone(session.browser, session.server.url)
+    session.page = await session.context.newPage()
+    if (phone) await signIn(session.page, phone)
+  })
+  afterAll(async () => {
+    await session.browser?.close()
+    await session.server?.stop()
+  })
+  return session
 }
