@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { parseDocument, LineCounter, isMap, isScalar, type Document } from 'yaml'
+import type { CourseTable, LessonTable, PocketCategoryTable, PocketEntryTable, SyncedColumns } from '../../db/database.ts'
 
 export const COURSE_CATEGORIES = ['party-theory', 'org-life', 'rural-revitalisation', 'safety', 'law', 'skills'] as const
 const COURSE_KINDS = ['theme', 'specialty'] as const
@@ -27,43 +28,12 @@ export interface MediaRef {
   bytes: number
 }
 
-export interface ParsedCourse {
-  id: string
-  title: string
-  kind: 'theme' | 'specialty'
-  category: string
-  description: string
-  cover: string | null
-  sort_order: number
-  body: string
-  media: string
-  content_hash: string
-}
-export interface ParsedLesson {
-  id: string
-  course_id: string
-  title: string
-  sort_order: number
-  minutes: number
-  audio: string | null
-  body: string
-  content_hash: string
-}
-export interface ParsedCategory {
-  id: string
-  title: string
-  title_en: string
-  sort_order: number
-  content_hash: string
-}
-export interface ParsedEntry {
-  id: string
-  category: string
-  title: string
-  tags: string
-  body: string
-  content_hash: string
-}
+/** A parsed row is its table row without the columns the import itself decides. */
+type Parsed<T> = Omit<T, Exclude<keyof SyncedColumns, 'content_hash'>>
+export type ParsedCourse = Parsed<CourseTable>
+export type ParsedLesson = Parsed<LessonTable>
+export type ParsedCategory = Parsed<PocketCategoryTable>
+export type ParsedEntry = Parsed<PocketEntryTable>
 
 export interface ParsedContent {
   courses: ParsedCourse[]
