@@ -34,7 +34,8 @@ export interface SearchHit {
   score: number
 }
 
-const OPTIONS: Options<SearchDoc> = {
+/** Exported for the benchmark's same-run baseline (plain MiniSearch, same tokenizer). */
+export const OPTIONS: Options<SearchDoc> = {
   fields: ['title', 'text', 'tags'],
   storeFields: ['kind', 'refId', 'title'],
   tokenize,
@@ -66,8 +67,37 @@ export const lessonDoc = (l: Lesson): SearchDoc => ({
   tags: '',
 })
 
+/**
+ * MiniSearch with a faster bulk add. Profiling the 5,000-entry build showed most of the time in
+ * MiniSearch's radix tree: every token of every document walks the tree from the root, scanning
+ * each node's children (`SearchableMap.fetch`), although 5,000 entries hold only ~12,000
+ * distinct terms among ~590,000 tokens. During addAll nothing is removed, so the postings object
+ * a term leads to never changes: a plain Map in front of the tree walks it once per distinct term
+ * instead of once per token. The memo lives only for the duration of addAll (discard, vacuum and
+ * incremental adds use the tree as usual), so the index built is exactly MiniSearch's own (same
+ * JSON, checked against plain addAll). `_index` is MiniSearch's protected, typed field: a rename
+ * in a later version fails the type check rather than silently.
+ */
+class PocketIndex extends MiniSearch<SearchDoc> {
+  override addAll(docs: readonly SearchDoc[]): void {
+    const tree = this._index
+    const fetch = tree.fetch
+    const memo = new Map<string, ReturnType<typeof fetch>>()
+    tree.fetch = (term, initial) => {
+      let data = memo.get(term)
+      if (data === undefined) memo.set(term, (data = fetch.call(tree, term, initial)))
+      return data
+    }
+    try {
+      super.addAll(docs)
+    } finally {
+      tree.fetch = fetch
+    }
+  }
+}
+
 export function createIndex(docs: SearchDoc[]): MiniSearch<SearchDoc> {
-  const ms = new MiniSearch<SearchDoc>(OPTIONS)
+  const ms = new PocketIndex(OPTIONS)
   ms.addAll(docs)
   return ms
 }
