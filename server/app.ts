@@ -9,6 +9,7 @@ import Fastify, { type FastifyServerOptions } from 'fastify'
 import { resolve } from 'node:path'
 import type { DbHandle } from './db/connect.ts'
 import { attendanceRoutes } from './features/attendance/attendance.routes.ts'
+import { flowingRoutes } from './features/flowing/flowing.routes.ts'
 import { authRoutes, DEFAULT_LOGIN_LIMITS, type LoginLimits } from './features/auth/auth.routes.ts'
 import { mediaRoutes } from './features/content/media.routes.ts'
 import { healthRoutes } from './features/health/health.routes.ts'
@@ -58,6 +59,7 @@ export async function buildApp({ handle, staticDir, logger = false, loginLimits,
   await app.register(pullRoutes, { db: handle.db })
   await app.register(pushRoutes, { db: handle.db })
   await app.register(attendanceRoutes, { db: handle.db })
+  await app.register(flowingRoutes, { db: handle.db })
   await app.register(mediaRoutes, { root: mediaDir })
 
   if (staticDir) await registerStatic(app, staticDir)

@@ -28,7 +28,7 @@ const routes: RouteRecordRaw[] = [
       },
       { path: 'favourites', name: 'favourites', component: () => import('@/features/pocket/FavouritesPage.vue'), meta: { title: 'library.favourites' } },
       { path: 'me/downloads', name: 'downloads', component: () => import('@/features/library/DownloadsPage.vue'), meta: { title: 'library.downloads' } },
-      { path: 'quiz', name: 'quiz', component: () => import('@/ui/PlaceholderPage.vue'), meta: { title: 'tabs.quiz' } },
+      { path: 'quiz', name: 'quiz', component: () => import('@/features/quiz/QuizPage.vue'), meta: { title: 'tabs.quiz' } },
       // Everyone: members check in and see their attendance; leaders also run meetings here.
       { path: 'attendance', name: 'attendance', component: () => import('@/features/attendance/AttendancePage.vue'), meta: { title: 'tabs.attendance' } },
       { path: 'me', name: 'me', component: () => import('@/features/me/MePage.vue'), meta: { title: 'tabs.me' } },
@@ -40,6 +40,10 @@ const routes: RouteRecordRaw[] = [
   { path: '/study/course/:id', name: 'course', component: () => import('@/features/library/CoursePage.vue'), meta: { title: 'library.title' } },
   { path: '/study/lesson/:id', name: 'lesson', component: () => import('@/features/library/LessonPage.vue'), meta: { title: 'library.title' } },
   { path: '/pocket/entry/:id', name: 'pocket-entry', component: () => import('@/features/pocket/PocketEntryPage.vue'), meta: { title: 'pocket.title' } },
+  // A quiz takes the whole screen: one question per screen, big options.
+  { path: '/quiz/wrong', name: 'quiz-wrong', component: () => import('@/features/quiz/WrongBookPage.vue'), meta: { title: 'quiz.wrong.title' } },
+  { path: '/quiz/:id', name: 'quiz-take', component: () => import('@/features/quiz/QuizTakePage.vue'), meta: { title: 'quiz.title' } },
+  { path: '/quiz/result/:attemptId', name: 'quiz-result', component: () => import('@/features/quiz/QuizResultPage.vue'), meta: { title: 'quiz.result.title' } },
   { path: '/search', name: 'search', component: () => import('@/features/pocket/SearchPage.vue'), meta: { title: 'search.title' } },
   // Meetings take the whole screen: roll call needs every row it can get at 360 px.
   {
@@ -66,6 +70,7 @@ const routes: RouteRecordRaw[] = [
     component: () => import('@/features/attendance/HomeVisitPage.vue'),
     meta: { title: 'attendance.visit.title', leadersOnly: true },
   },
+  { path: '/attendance/flowing', name: 'flowing', component: () => import('@/features/flowing/FlowingRecordPage.vue'), meta: { title: 'flowing.title' } },
   { path: '/attendance/checkin', name: 'checkin', component: () => import('@/features/attendance/CheckInPage.vue'), meta: { title: 'attendance.checkin.title' } },
   { path: '/:rest(.*)*', redirect: '/' },
 ]

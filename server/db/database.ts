@@ -216,6 +216,82 @@ export interface HomeVisitTable {
   received_at: number
 }
 
+export interface FlowingRecordTable {
+  id: string
+  person_id: string
+  org_unit_id: string
+  held_on: number
+  place: string
+  organisation: string
+  content: string
+  photo: string | null
+  status: 'pending' | 'confirmed' | 'returned'
+  reason: string | null
+  reviewed_by: string | null
+  reviewed_at: number | null
+  device: string
+  created_at: number
+  received_at: number
+}
+
+/** A quiz question; `answer` is included (phones score offline; the server re-scores). See migration 005. */
+export interface QuestionTable extends SyncedColumns {
+  id: string
+  bank_id: string
+  type: 'single' | 'multiple' | 'truefalse' | 'fill'
+  stem: string
+  /** JSON string array (choice questions; [] otherwise) */
+  options: string
+  /** JSON string array: letters for choice, ["true"|"false"], accepted texts for fill */
+  answer: string
+  explanation: string
+  source_kind: 'lesson' | 'entry'
+  source_id: string
+  /** JSON string array */
+  tags: string
+}
+
+export interface QuizTable extends SyncedColumns {
+  id: string
+  title: string
+  description: string
+  /** JSON QuizSelection: {fixed: ids} or {draw: {bank, count, tags}} */
+  selection: string
+  time_limit_minutes: number | null
+  pass_mark: number
+  shuffle_options: number
+}
+
+/** What one quiz version could ask, with the answers of that time: attempts are scored against it. */
+export interface QuizSnapshotTable {
+  quiz_id: string
+  version: number
+  selection: string
+  pass_mark: number
+  /** JSON QuizQuestion[] */
+  questions: string
+}
+
+export interface QuizAttemptTable {
+  id: string
+  person_id: string
+  quiz_id: string
+  quiz_version: number
+  /** JSON [{questionId, answer: string[]}] as submitted */
+  answers: string
+  correct: number
+  total: number
+  /** Percent, re-scored on the server. */
+  score: number
+  passed: number
+  /** What the phone said, kept for information only. */
+  client_score: number | null
+  started_at: number
+  device: string
+  created_at: number
+  received_at: number
+}
+
 export interface Database {
   org_unit: OrgUnitTable
   person: PersonTable
@@ -237,6 +313,11 @@ export interface Database {
   attendance_mark: AttendanceMarkTable
   checkin: CheckinTable
   home_visit: HomeVisitTable
+  flowing_record: FlowingRecordTable
+  question: QuestionTable
+  quiz: QuizTable
+  quiz_snapshot: QuizSnapshotTable
+  quiz_attempt: QuizAttemptTable
 }
 
 export type OrgUnitRow = Selectable<OrgUnitTable>

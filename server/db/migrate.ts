@@ -5,6 +5,8 @@ import * as m001 from './migrations/001_accounts.ts'
 import * as m002 from './migrations/002_sync.ts'
 import * as m003 from './migrations/003_content.ts'
 import * as m004 from './migrations/004_attendance.ts'
+import * as m005 from './migrations/005_quiz.ts'
+import * as m006 from './migrations/006_flowing.ts'
 
 /** Every migration, in order, wired by hand (no directory scanning: the list is the truth). */
 const migrations: Record<string, Migration> = {
@@ -12,6 +14,8 @@ const migrations: Record<string, Migration> = {
   '002_sync': m002,
   '003_content': m003,
   '004_attendance': m004,
+  '005_quiz': m005,
+  '006_flowing': m006,
 }
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {

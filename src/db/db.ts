@@ -5,7 +5,10 @@
 import Dexie, { type EntityTable } from 'dexie'
 import type { Profile } from '@/protocol/auth.ts'
 import type { Assignment, Course, Lesson, PocketCategory, PocketEntry } from '@/protocol/content.ts'
+import type { Question, Quiz } from '@/protocol/quiz.ts'
+import type { QuizScore } from '@/protocol/quiz.scoring.ts'
 import type { MarkStatus, Meeting, MeetingAttendee, RosterMember } from '@/protocol/attendance.ts'
+import type { FlowingRecord } from '@/protocol/flowing.ts'
 
 /** The signed-in device session, kept so a member stays signed in offline. */
 export interface StoredSession {
@@ -134,6 +137,48 @@ export interface HomeVisitRow {
 }
 
 /**
+ * A flowing member's record card entry 一卡: their own (made here or read from the server), or
+ * one a leader reviews. `recordId` is the outbox id while the record exists only on this phone;
+ * `reviewRecordId` the outbox id of a review made here and not yet sent.
+ */
+export interface FlowingRecordRow extends FlowingRecord {
+  recordId?: string
+  reviewRecordId?: string
+}
+
+/**
+ * A quiz attempt on this phone: in progress (saved after every answer, so it survives a reload;
+ * the timer counts from `startedAt`) or submitted (with the phone's score; the outbox carries it
+ * to the server, which scores it again).
+ */
+export interface QuizAttemptRow {
+  id: string
+  quizId: string
+  quizVersion: number
+  state: 'active' | 'done'
+  /** The questions drawn for this attempt, in the order shown. */
+  questionIds: string[]
+  /** Per question, the original option indexes in the order shown (shuffleOptions). */
+  optionOrder: Record<string, number[]>
+  /** Per question: letters of the ORIGINAL options, "true"/"false", or the typed text. */
+  answers: Record<string, string[]>
+  current: number
+  startedAt: number
+  submittedAt: number | null
+  score: QuizScore | null
+}
+
+/** A question in the wrong-answer book 错题本 (rule: src/features/quiz/wrongBook.ts). */
+export interface WrongAnswerRow {
+  questionId: string
+  addedAt: number
+  /** Local day (YYYY-MM-DD) it was last answered wrong. */
+  wrongDay: string
+  /** Later local days it was answered right; two of them and it leaves the book. */
+  rightDays: string[]
+}
+
+/**
  * Version 1 as shipped. Exported so the upgrade test can build a real version-1 database; never
  * edit it: add a new version below instead.
  */
@@ -162,6 +207,11 @@ export class PocketDb extends Dexie {
   meetingStates!: EntityTable<MeetingStateRow, 'meetingId'>
   checkins!: EntityTable<LocalCheckinRow, 'id'>
   homeVisits!: EntityTable<HomeVisitRow, 'id'>
+  questions!: EntityTable<Question, 'id'>
+  quizzes!: EntityTable<Quiz, 'id'>
+  quizAttempts!: EntityTable<QuizAttemptRow, 'id'>
+  wrongAnswers!: EntityTable<WrongAnswerRow, 'questionId'>
+  flowingRecords!: EntityTable<FlowingRecordRow, 'id'>
 
   constructor(name = 'pocket-party-school') {
     super(name)
@@ -187,6 +237,17 @@ export class PocketDb extends Dexie {
       meetingStates: 'meetingId',
       checkins: 'id, createdAt',
       homeVisits: 'id, orgUnitId, visitedAt',
+    })
+    // Quizzes: pulled quizzes and questions (answers included: scored offline), attempts, 错题本.
+    this.version(4).stores({
+      questions: 'id, bankId',
+      quizzes: 'id',
+      quizAttempts: 'id, quizId, state',
+      wrongAnswers: 'questionId, addedAt',
+    })
+    // Flowing members' record cards 一卡 (version 4 is the quizzes').
+    this.version(5).stores({
+      flowingRecords: 'id, personId, status',
     })
   }
 }

@@ -3,6 +3,7 @@
  * Server: TypeBox schemas for validation and OpenAPI. PWA: `import type` only.
  */
 import { Type, type Static } from 'typebox'
+import { Question, Quiz } from './quiz.ts'
 
 export const MediaRef = Type.Object({ url: Type.String(), bytes: Type.Integer({ minimum: 0 }) })
 export type MediaRef = Static<typeof MediaRef>
@@ -83,6 +84,8 @@ export const PullChange = Type.Union([
   change('pocketCategory', PocketCategory),
   change('pocketEntry', PocketEntry),
   change('assignment', Assignment),
+  change('question', Question),
+  change('quiz', Quiz),
 ])
 export type PullChange = Static<typeof PullChange>
 export type PullType = PullChange['type']

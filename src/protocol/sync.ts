@@ -4,6 +4,8 @@
  * schemas) and the PWA (`import type` only).
  */
 import { Type, type Static } from 'typebox'
+import type { FlowingRecordPayload, FlowingRecordReviewPayload } from './flowing.ts'
+import type { QuizAttemptPayload } from './quiz.ts'
 import type { AttendanceMarkPayload, CheckinPayload, HomeVisitPayload, MeetingCreatePayload } from './attendance.ts'
 
 /** A batch holds at most this many records… */
@@ -95,5 +97,8 @@ export interface OutboxKinds {
   attendance_mark: AttendanceMarkPayload
   checkin: CheckinPayload
   home_visit: HomeVisitPayload
+  flowing_record: FlowingRecordPayload
+  flowing_record_review: FlowingRecordReviewPayload
+  quiz_attempt: QuizAttemptPayload
 }
 export type OutboxKind = keyof OutboxKinds

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { parseDocument, LineCounter, isMap, isScalar, type Document } from 'yaml'
+import { parseQuizzes, type ParsedQuestion, type ParsedQuiz } from './quiz.parse.ts'
 import type { CourseTable, LessonTable, PocketCategoryTable, PocketEntryTable, SyncedColumns } from '../../db/database.ts'
 
 export const COURSE_CATEGORIES = ['party-theory', 'org-life', 'rural-revitalisation', 'safety', 'law', 'skills'] as const
@@ -40,6 +41,8 @@ export interface ParsedContent {
   lessons: ParsedLesson[]
   categories: ParsedCategory[]
   entries: ParsedEntry[]
+  questions: ParsedQuestion[]
+  quizzes: ParsedQuiz[]
 }
 
 function hashOf(row: object): string {
@@ -176,7 +179,7 @@ function dirs(dir: string): string[] {
 export function parseContent(root: string): ParsedContent {
   const rel = (p: string) => relative(root, p) || p
   const resolve = mediaResolver(root)
-  const out: ParsedContent = { courses: [], lessons: [], categories: [], entries: [] }
+  const out: ParsedContent = { courses: [], lessons: [], categories: [], entries: [], questions: [], quizzes: [] }
   const seen = new Map<string, string>()
   const claim = (kind: string, id: string, file: string, line: number) => {
     const key = `${kind}:${id}`
@@ -275,5 +278,8 @@ export function parseContent(root: string): ParsedContent {
       out.entries.push({ ...entry, content_hash: hashOf(entry) })
     }
   }
+  const quiz = parseQuizzes(root, rel, new Set(out.lessons.map((l) => l.id)), new Set(out.entries.map((e) => e.id)))
+  out.questions = quiz.questions
+  out.quizzes = quiz.quizzes
   return out
 }

@@ -10,7 +10,7 @@ export interface ImportSummary {
   unchanged: number
 }
 
-type ContentTable = 'course' | 'lesson' | 'pocket_category' | 'pocket_entry'
+type ContentTable = 'course' | 'lesson' | 'pocket_category' | 'pocket_entry' | 'question' | 'quiz'
 
 /** Rows per INSERT: well under SQLite's 32,766 bound parameters at ~13 columns a row. */
 const INSERT_BATCH = 500
@@ -90,8 +90,35 @@ export async function applyContent(
     await syncTable(trx, 'course', content.courses, orgUnitId, now, summary)
     await syncTable(trx, 'lesson', content.lessons, orgUnitId, now, summary)
     await syncTable(trx, 'pocket_entry', content.entries, orgUnitId, now, summary)
+    await syncTable(trx, 'question', content.questions, orgUnitId, now, summary)
+    await syncTable(
+      trx,
+      'quiz',
+      content.quizzes.map(({ candidates: _, ...row }) => row),
+      orgUnitId,
+      now,
+      summary,
+    )
+    await snapshotQuizzes(trx, content.quizzes)
   })
   return summary
+}
+
+/**
+ * Keeps what each quiz version could ask, answers included, so an attempt made offline against
+ * an older version is scored against what the member saw (migration 005). A version already
+ * snapshotted is left alone.
+ */
+async function snapshotQuizzes(trx: Transaction<Database>, quizzes: ParsedContent['quizzes']): Promise<void> {
+  const rows = await trx.selectFrom('quiz').select(['id', 'version']).where('deleted_at', 'is', null).execute()
+  const version = new Map(rows.map((r) => [r.id, Number(r.version)]))
+  for (const quiz of quizzes) {
+    await trx
+      .insertInto('quiz_snapshot')
+      .values({ quiz_id: quiz.id, version: version.get(quiz.id)!, selection: quiz.selection, pass_mark: quiz.pass_mark, questions: JSON.stringify(quiz.candidates) })
+      .onConflict((oc) => oc.columns(['quiz_id', 'version']).doNothing())
+      .execute()
+  }
 }
 
 /** Demo assignments so "assigned courses first" has something to show on a fresh database. */

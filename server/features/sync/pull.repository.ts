@@ -5,6 +5,7 @@
  */
 import type { Kysely } from 'kysely'
 import type { MediaRef, PullChange } from '../../../src/protocol/content.ts'
+import type { QuizSelection } from '../../../src/protocol/quiz.ts'
 import type { Database } from '../../db/database.ts'
 
 /** Ids of the person's unit and every unit above it, read from the materialised path. */
@@ -40,12 +41,14 @@ export async function pullPage(
   if (orgUnitIds.length === 0) return { changes: [], cursor: encodePullCursor(since), more: false }
   // Each table gives at most limit+1 rows; merged by version, the first `limit` are the page
   // and anything beyond says another page waits.
-  const [courses, lessons, categories, entries, assignments] = await Promise.all([
+  const [courses, lessons, categories, entries, assignments, questions, quizzes] = await Promise.all([
     db.selectFrom('course').selectAll().where('version', '>', since).where('org_unit_id', 'in', orgUnitIds).orderBy('version').limit(limit + 1).execute(),
     db.selectFrom('lesson').selectAll().where('version', '>', since).where('org_unit_id', 'in', orgUnitIds).orderBy('version').limit(limit + 1).execute(),
     db.selectFrom('pocket_category').selectAll().where('version', '>', since).where('org_unit_id', 'in', orgUnitIds).orderBy('version').limit(limit + 1).execute(),
     db.selectFrom('pocket_entry').selectAll().where('version', '>', since).where('org_unit_id', 'in', orgUnitIds).orderBy('version').limit(limit + 1).execute(),
     db.selectFrom('assignment').selectAll().where('version', '>', since).where('org_unit_id', 'in', orgUnitIds).orderBy('version').limit(limit + 1).execute(),
+    db.selectFrom('question').selectAll().where('version', '>', since).where('org_unit_id', 'in', orgUnitIds).orderBy('version').limit(limit + 1).execute(),
+    db.selectFrom('quiz').selectAll().where('version', '>', since).where('org_unit_id', 'in', orgUnitIds).orderBy('version').limit(limit + 1).execute(),
   ])
   const all: PullChange[] = [
     ...courses.map((r): PullChange =>
@@ -97,6 +100,46 @@ export async function pullPage(
       r.deleted_at !== null
         ? tomb('assignment', r.id, r.version)
         : { type: 'assignment', id: r.id, version: r.version, data: { id: r.id, courseId: r.course_id, dueAt: r.due_at } },
+    ),
+    // Answers travel with the questions on purpose: phones score offline (migration 005).
+    ...questions.map((r): PullChange =>
+      r.deleted_at !== null
+        ? tomb('question', r.id, r.version)
+        : {
+            type: 'question',
+            id: r.id,
+            version: r.version,
+            data: {
+              id: r.id,
+              bankId: r.bank_id,
+              type: r.type,
+              stem: r.stem,
+              options: JSON.parse(r.options) as string[],
+              answer: JSON.parse(r.answer) as string[],
+              explanation: r.explanation,
+              source: { kind: r.source_kind, id: r.source_id },
+              tags: JSON.parse(r.tags) as string[],
+            },
+          },
+    ),
+    ...quizzes.map((r): PullChange =>
+      r.deleted_at !== null
+        ? tomb('quiz', r.id, r.version)
+        : {
+            type: 'quiz',
+            id: r.id,
+            version: r.version,
+            data: {
+              id: r.id,
+              version: Number(r.version),
+              title: r.title,
+              description: r.description,
+              questions: JSON.parse(r.selection) as QuizSelection,
+              timeLimitMinutes: r.time_limit_minutes,
+              passMark: r.pass_mark,
+              shuffleOptions: r.shuffle_options === 1,
+            },
+          },
     ),
   ]
   all.sort((a, b) => a.version - b.version)

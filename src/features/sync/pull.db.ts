@@ -10,6 +10,8 @@ const TABLES = {
   pocketCategory: () => db.pocketCategories,
   pocketEntry: () => db.pocketEntries,
   assignment: () => db.assignments,
+  question: () => db.questions,
+  quiz: () => db.quizzes,
 } as const
 
 export async function loadPullCursor(): Promise<string | undefined> {

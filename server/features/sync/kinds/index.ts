@@ -6,12 +6,15 @@ import { Compile, type Validator } from 'typebox/compile'
 import type { SyncKind } from './kind.ts'
 import { attendanceMark } from './attendance_mark.kind.ts'
 import { checkin } from './checkin.kind.ts'
+import { flowingRecord } from './flowing_record.kind.ts'
+import { flowingRecordReview } from './flowing_record_review.kind.ts'
 import { homeVisit } from './home_visit.kind.ts'
 import { meetingCreate } from './meeting_create.kind.ts'
+import { quizAttempt } from './quiz_attempt.kind.ts'
 import { studyEvent } from './study_event.kind.ts'
 
 // `SyncKind<any>`: each kind's handler is typed by its own schema; the registry only routes.
-const ALL: SyncKind<any>[] = [studyEvent, meetingCreate, attendanceMark, checkin, homeVisit]
+const ALL: SyncKind<any>[] = [studyEvent, meetingCreate, attendanceMark, checkin, homeVisit, flowingRecord, flowingRecordReview, quizAttempt]
 
 export interface RegisteredKind {
   def: SyncKind<any>

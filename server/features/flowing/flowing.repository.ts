@@ -1,0 +1,98 @@
+/**
+ * Flowing members' record cards 一卡: reads behind the routes and the lookups the two outbox
+ * kinds share. Plain functions taking `db` first (the push batch passes its transaction).
+ */
+import type { Kysely } from 'kysely'
+import type { FlowingRecord } from '../../../src/protocol/flowing.ts'
+import type { Database } from '../../db/database.ts'
+import { subtreeEnd } from '../../shared/authz.ts'
+
+/** Records by id with the member's current unit path (the unit whose leaders review them). */
+export async function findFlowingRecords(
+  db: Kysely<Database>,
+  ids: string[],
+): Promise<Map<string, { id: string; person_id: string; path: string }>> {
+  if (ids.length === 0) return new Map()
+  const rows = await db
+    .selectFrom('flowing_record')
+    .innerJoin('person', 'person.id', 'flowing_record.person_id')
+    .innerJoin('org_unit', 'org_unit.id', 'person.org_unit_id')
+    .select(['flowing_record.id', 'flowing_record.person_id', 'org_unit.path'])
+    .where('flowing_record.id', 'in', [...new Set(ids)])
+    .execute()
+  return new Map(rows.map((r) => [r.id, r]))
+}
+
+function baseQuery(db: Kysely<Database>) {
+  return db
+    .selectFrom('flowing_record')
+    .innerJoin('person as member', 'member.id', 'flowing_record.person_id')
+    .leftJoin('person as reviewer', 'reviewer.id', 'flowing_record.reviewed_by')
+    .select([
+      'flowing_record.id',
+      'flowing_record.person_id',
+      'member.name as person_name',
+      'flowing_record.org_unit_id',
+      'flowing_record.held_on',
+      'flowing_record.place',
+      'flowing_record.organisation',
+      'flowing_record.content',
+      'flowing_record.status',
+      'flowing_record.reason',
+      'reviewer.name as reviewed_by_name',
+      'flowing_record.reviewed_at',
+      'flowing_record.created_at',
+    ])
+    .select((eb) => eb.case().when('flowing_record.photo', 'is not', null).then(1).else(0).end().as('has_photo'))
+}
+
+type Row = Awaited<ReturnType<ReturnType<typeof baseQuery>['execute']>>[number]
+
+function toRecord(r: Row): FlowingRecord {
+  return {
+    id: r.id,
+    personId: r.person_id,
+    personName: r.person_name,
+    orgUnitId: r.org_unit_id,
+    heldOn: Number(r.held_on),
+    place: r.place,
+    organisation: r.organisation,
+    content: r.content,
+    hasPhoto: Number(r.has_photo) === 1,
+    status: r.status,
+    reason: r.reason,
+    reviewedByName: r.reviewed_by_name ?? null,
+    reviewedAt: r.reviewed_at === null ? null : Number(r.reviewed_at),
+    createdAt: Number(r.created_at),
+  }
+}
+
+/** A member's own records, newest first (the last 100: a card covers months, not years). */
+export async function myFlowingRecords(db: Kysely<Database>, personId: string): Promise<FlowingRecord[]> {
+  const rows = await baseQuery(db)
+    .where('flowing_record.person_id', '=', personId)
+    .orderBy('flowing_record.held_on', 'desc')
+    .orderBy('flowing_record.id', 'desc')
+    .limit(100)
+    .execute()
+  return rows.map(toRecord)
+}
+
+/** Records of members whose current unit lies in `path`'s subtree, oldest first (a queue to work through). */
+export async function flowingRecordsInSubtree(
+  db: Kysely<Database>,
+  path: string,
+  status: FlowingRecord['status'],
+  limit = 100,
+): Promise<FlowingRecord[]> {
+  const rows = await baseQuery(db)
+    .innerJoin('org_unit', 'org_unit.id', 'member.org_unit_id')
+    .where('org_unit.path', '>=', path)
+    .where('org_unit.path', '<', subtreeEnd(path))
+    .where('flowing_record.status', '=', status)
+    .orderBy('flowing_record.held_on', 'asc')
+    .orderBy('flowing_record.id', 'asc')
+    .limit(limit)
+    .execute()
+  return rows.map(toRecord)
+}

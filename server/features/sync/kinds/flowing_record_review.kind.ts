@@ -1,0 +1,48 @@
+/**
+ * `flowing_record_review`: a leader of the member's home group (or higher) confirms a flowing
+ * member's record, or returns it with a reason the member reads on their phone. Authorised per
+ * record on the member's current unit; nobody reviews their own record. A later review (by
+ * server order) replaces an earlier one, so a mistaken confirmation can be corrected.
+ */
+import { FlowingRecordReviewPayload } from '../../../../src/protocol/flowing.ts'
+import { allows } from '../../../shared/authz.ts'
+import { findFlowingRecords } from '../../flowing/flowing.repository.ts'
+import { defineKind, type Refusal } from './kind.ts'
+
+export const flowingRecordReview = defineKind({
+  kind: 'flowing_record_review',
+  payload: FlowingRecordReviewPayload,
+  async authorize(ctx, records) {
+    const grants = await ctx.grants()
+    const found = await findFlowingRecords(ctx.trx, records.map((r) => r.payload.recordId))
+    return records.map(({ payload: p }): Refusal | null => {
+      const rec = found.get(p.recordId)
+      if (!rec) return { code: 'INVALID_PAYLOAD', message: 'No such record on the server.', field: 'payload.recordId' }
+      if (rec.person_id === ctx.auth.personId) {
+        return { code: 'FORBIDDEN', message: 'You cannot review your own record.', field: 'payload.recordId' }
+      }
+      if (!allows(grants, rec.path, 'group_leader')) {
+        return { code: 'FORBIDDEN', message: 'Only a leader of this member’s group can review the record.', field: 'payload.recordId' }
+      }
+      if (p.decision === 'returned' && !p.reason?.trim()) {
+        return { code: 'INVALID_PAYLOAD', message: 'payload.reason is needed to return a record', field: 'payload.reason' }
+      }
+      return null
+    })
+  },
+  async apply({ trx, receivedAt }, records) {
+    for (const r of records) {
+      const p = r.payload
+      await trx
+        .updateTable('flowing_record')
+        .set({
+          status: p.decision,
+          reason: p.decision === 'returned' ? p.reason!.trim() : null,
+          reviewed_by: r.personId,
+          reviewed_at: receivedAt,
+        })
+        .where('id', '=', p.recordId)
+        .execute()
+    }
+  },
+})

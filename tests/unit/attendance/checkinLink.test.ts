@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest'
+import { parseCheckinLink } from '@/features/attendance/checkinLink.ts'
+
+const ID = '0192f1c2-7b3a-7c01-9d2e-4f5a6b7c8d9e'
+
+describe('reading a scanned check-in QR code', () => {
+  it('reads the meeting and code from the link the leader’s phone shows', () => {
+    expect(parseCheckinLink(`https://dangxiao.example.cn/attendance/checkin?m=${ID}&c=042917`)).toEqual({ meetingId: ID, code: '042917' })
+  })
+
+  it('reads a link of another host, a relative link, upper-case ids and surrounding spaces', () => {
+    expect(parseCheckinLink(`http://192.168.1.5:8080/attendance/checkin?c=123456&m=${ID.toUpperCase()}`)).toEqual({ meetingId: ID, code: '123456' })
+    expect(parseCheckinLink(` /attendance/checkin/?m=${ID}&c=123456\n`)).toEqual({ meetingId: ID, code: '123456' })
+  })
+
+  it('refuses anything that is not a check-in link', () => {
+    for (const text of [
+      '',
+      'hello',
+      '123456',
+      `https://example.cn/pay?m=${ID}&c=123456`,
+      `https://example.cn/attendance/checkin?m=${ID}`,
+      `https://example.cn/attendance/checkin?m=${ID}&c=12345`,
+      `https://example.cn/attendance/checkin?m=${ID}&c=12345a`,
+      `https://example.cn/attendance/checkin?m=not-a-uuid&c=123456`,
+      `javascript:alert(1)//attendance/checkin?m=${ID}&c=123456`,
+      `weixin://attendance/checkin?m=${ID}&c=123456`,
+    ]) {
+      expect(parseCheckinLink(text), text).toBeNull()
+    }
+  })
+})

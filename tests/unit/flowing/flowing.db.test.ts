@@ -1,0 +1,71 @@
+import { beforeEach, describe, expect, it } from 'vitest'
+import { db } from '@/db/db.ts'
+import { addFlowingRecord, addReview, cacheFlowing, flowingDb } from '@/features/flowing/flowing.db.ts'
+import type { FlowingRecord, FlowingRecordPayload } from '@/protocol/flowing.ts'
+
+const ME = { id: 'flowing-1', name: '流动党员', orgUnitId: 'group-1' }
+const payload = (recordId: string): FlowingRecordPayload => ({
+  recordId,
+  heldOn: Date.now() - 86_400_000,
+  place: '深圳',
+  organisation: '园区党支部',
+  content: '主题党日',
+})
+const serverRow = (id: string, over: Partial<FlowingRecord> = {}): FlowingRecord => ({
+  id,
+  personId: ME.id,
+  personName: ME.name,
+  orgUnitId: 'group-1',
+  heldOn: Date.now() - 86_400_000,
+  place: '深圳',
+  organisation: '园区党支部',
+  content: '主题党日',
+  hasPhoto: false,
+  status: 'pending',
+  reason: null,
+  reviewedByName: null,
+  reviewedAt: null,
+  createdAt: Date.now(),
+  ...over,
+})
+const A = '0b9d3a4e-1111-4222-8333-944455556661'
+const B = '0b9d3a4e-1111-4222-8333-944455556662'
+
+describe('flowing record card on the phone', () => {
+  beforeEach(async () => {
+    await Promise.all([db.outbox.clear(), db.flowingRecords.clear()])
+  })
+
+  it('writes a record and its outbox record together, and keeps it while the server has not heard of it', async () => {
+    await addFlowingRecord(payload(A), ME)
+    const [out] = await db.outbox.toArray()
+    expect(out).toMatchObject({ kind: 'flowing_record', payload: { recordId: A } })
+    expect((await flowingDb.mine(ME.id))[0]).toMatchObject({ id: A, status: 'pending', recordId: out!.id })
+
+    // Online refresh before the push: the server's empty card must not wipe the local record.
+    await cacheFlowing(ME.id, true, [])
+    expect((await flowingDb.mine(ME.id)).map((r) => r.id)).toEqual([A])
+
+    // Pushed (outbox empty) and returned by the leader: the server's row replaces the local one.
+    await db.outbox.clear()
+    await cacheFlowing(ME.id, true, [serverRow(A, { status: 'returned', reason: '请补充照片' })])
+    expect((await flowingDb.mine(ME.id))[0]).toMatchObject({ id: A, status: 'returned', reason: '请补充照片' })
+    expect((await flowingDb.mine(ME.id))[0]?.recordId).toBeUndefined()
+  })
+
+  it('hides a record the leader reviewed offline until the server agrees', async () => {
+    const LEADER = 'leader-1'
+    await cacheFlowing(LEADER, false, [serverRow(A), serverRow(B)])
+    expect((await flowingDb.queue(LEADER)).map((r) => r.id).sort()).toEqual([A, B])
+    await addReview({ recordId: A, decision: 'confirmed' })
+    expect((await flowingDb.queue(LEADER)).map((r) => r.id)).toEqual([B])
+    // The server still lists A as pending (the review is in the outbox): it stays hidden.
+    await cacheFlowing(LEADER, false, [serverRow(A), serverRow(B)])
+    expect((await flowingDb.queue(LEADER)).map((r) => r.id)).toEqual([B])
+    // Sent: the server's queue no longer has it.
+    await db.outbox.clear()
+    await cacheFlowing(LEADER, false, [serverRow(B)])
+    expect((await flowingDb.queue(LEADER)).map((r) => r.id)).toEqual([B])
+    expect(await db.flowingRecords.get(A)).toBeUndefined()
+  })
+})
