@@ -3,18 +3,8 @@
  * `version` from ONE monotonic sequence shared by all cached tables (see server/db/version.ts)
  * and `deleted_at` for tombstones, so a pull is "everything with version > cursor".
  */
-import { sql, type CreateTableBuilder, type Kysely } from 'kysely'
-import { isPostgres } from './helpers.ts'
-
-/** Columns every pulled table has: the sync version, publication and tombstone times. */
-function syncColumns(t: CreateTableBuilder<string, string>): CreateTableBuilder<string, string> {
-  return t
-    .addColumn('org_unit_id', 'text', (c) => c.notNull().references('org_unit.id'))
-    .addColumn('version', 'bigint', (c) => c.notNull())
-    .addColumn('published_at', 'bigint', (c) => c.notNull())
-    .addColumn('deleted_at', 'bigint')
-    .addColumn('content_hash', 'text', (c) => c.notNull())
-}
+import { sql, type Kysely } from 'kysely'
+import { isPostgres, syncColumns } from './helpers.ts'
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   if (isPostgres(db)) {

@@ -12,16 +12,8 @@
  * changes (its content hash covers both), so an attempt made offline against an older version is
  * scored against what the member actually saw, even after the content was re-imported.
  */
-import type { CreateTableBuilder, Kysely } from 'kysely'
-
-function syncColumns(t: CreateTableBuilder<string, string>): CreateTableBuilder<string, string> {
-  return t
-    .addColumn('org_unit_id', 'text', (c) => c.notNull().references('org_unit.id'))
-    .addColumn('version', 'bigint', (c) => c.notNull())
-    .addColumn('published_at', 'bigint', (c) => c.notNull())
-    .addColumn('deleted_at', 'bigint')
-    .addColumn('content_hash', 'text', (c) => c.notNull())
-}
+import type { Kysely } from 'kysely'
+import { syncColumns } from './helpers.ts'
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await syncColumns(
