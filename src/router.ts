@@ -1,10 +1,13 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { useAuthStore } from '@/features/auth/auth.store.ts'
+import type { RoleName } from '@/protocol/auth.ts'
 
 declare module 'vue-router' {
   interface RouteMeta {
     public?: boolean
     leadersOnly?: boolean
+    /** lowest role that sees the page (secretaries' and supervisors' screens) */
+    minRole?: RoleName
     /** i18n key of the page title */
     title?: string
   }
@@ -33,6 +36,8 @@ const routes: RouteRecordRaw[] = [
       { path: 'attendance', name: 'attendance', component: () => import('@/features/attendance/AttendancePage.vue'), meta: { title: 'tabs.attendance' } },
       { path: 'me', name: 'me', component: () => import('@/features/me/MePage.vue'), meta: { title: 'tabs.me' } },
       { path: 'me/sessions', name: 'sessions', component: () => import('@/features/me/SessionsPage.vue'), meta: { title: 'me.sessions' } },
+      // Leaders' and supervisors' tools; each entry lists the lowest role it needs (manage/links.ts).
+      { path: 'manage', name: 'manage', component: () => import('@/features/manage/ManagePage.vue'), meta: { title: 'manage.title', leadersOnly: true } },
       { path: 'me/sync', name: 'sync', component: () => import('@/features/sync/SyncRefusedPage.vue'), meta: { title: 'sync.refused' } },
     ],
   },
@@ -83,4 +88,5 @@ router.beforeEach((to) => {
   if (to.name === 'login' && auth.signedIn) return { name: 'home' }
   // The client only hides; the server decides what a person may do.
   if (to.meta.leadersOnly && !auth.isLeader) return { name: 'home' }
+  if (to.meta.minRole && !auth.hasRole(to.meta.minRole)) return { name: 'home' }
 })

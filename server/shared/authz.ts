@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Kysely } from 'kysely'
-import type { RoleName } from '../../src/protocol/auth.ts'
+import { ROLE_RANK as RANK, type RoleName } from '../../src/protocol/auth.ts'
 import type { Database } from '../db/database.ts'
 import { findSession, type AuthContext } from '../features/auth/auth.repository.ts'
 import { forbidden, notFound, unauthenticated } from './errors.ts'
@@ -15,8 +15,6 @@ declare module 'fastify' {
     auth: AuthContext | null
   }
 }
-
-const RANK: Record<RoleName, number> = { member: 0, group_leader: 1, secretary: 2, supervisor: 3, admin: 4 }
 
 /** Reads the bearer token on every /api request; routes decide whether a session is required. */
 export function registerAuthentication(app: FastifyInstance, db: Kysely<Database>): void {

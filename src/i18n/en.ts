@@ -167,6 +167,7 @@ const en: typeof zhCN = {
       waiting: 'Saved on this phone; it uploads when you are online',
     },
   },
+  manage: { title: 'Manage', hint: 'Plans, assignments, reports, archives and people' },
   placeholder: { soon: 'This part is being built', back: 'Back' },
   offline: { banner: 'Offline: saved content still works and syncs when you are back online' },
   update: { available: 'A new version is available', reload: 'Reload now', later: 'Later' },

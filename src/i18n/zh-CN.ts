@@ -165,6 +165,7 @@ export default {
       waiting: '成绩已保存在手机上，联网后自动上传',
     },
   },
+  manage: { title: '组织管理', hint: '计划、指派、报表、档案与人员' },
   placeholder: { soon: '该功能正在建设中', back: '返回' },
   offline: { banner: '离线模式：已保存的内容仍可使用，联网后自动同步' },
   update: { available: '有新版本可用', reload: '立即更新', later: '稍后' },

@@ -12,6 +12,9 @@ export const RoleName = Type.Union([
 ])
 export type RoleName = Static<typeof RoleName>
 
+/** Each role can do everything the roles below it can (server authz and client menus agree). */
+export const ROLE_RANK: Record<RoleName, number> = { member: 0, group_leader: 1, secretary: 2, supervisor: 3, admin: 4 }
+
 export const OrgKind = Type.Union([
   Type.Literal('district'),
   Type.Literal('township'),

@@ -1,11 +1,9 @@
 import { defineStore } from 'pinia'
 import { computed, ref, toRaw } from 'vue'
-import type { Profile, RoleName } from '@/protocol/auth.ts'
+import { ROLE_RANK, type Profile, type RoleName } from '@/protocol/auth.ts'
 import { HttpError, useTokenFrom } from '@/shared/http.ts'
 import { authApi } from './auth.api.ts'
 import { clearSession, loadSession, saveSession } from './auth.db.ts'
-
-const LEADER_ROLES: RoleName[] = ['group_leader', 'secretary', 'supervisor', 'admin']
 
 /** A short, human device name for the "signed-in devices" list. */
 function deviceName(): string {
@@ -23,7 +21,11 @@ export const useAuthStore = defineStore('auth', () => {
   useTokenFrom(() => token.value)
 
   const signedIn = computed(() => !!token.value && !!profile.value)
-  const isLeader = computed(() => !!profile.value?.roles.some((r) => LEADER_ROLES.includes(r.role)))
+  /** Whether the person holds `min` or a higher role anywhere (menus only: the server decides). */
+  function hasRole(min: RoleName): boolean {
+    return !!profile.value?.roles.some((r) => ROLE_RANK[r.role] >= ROLE_RANK[min])
+  }
+  const isLeader = computed(() => hasRole('group_leader'))
 
   function apply(next: { token: string; sessionId: string; expiresAt: number; profile: Profile } | undefined) {
     token.value = next?.token
@@ -69,5 +71,5 @@ export const useAuthStore = defineStore('auth', () => {
     await forget()
   }
 
-  return { token, sessionId, profile, signedIn, isLeader, restore, login, refreshProfile, logout, forget }
+  return { token, sessionId, profile, signedIn, isLeader, hasRole, restore, login, refreshProfile, logout, forget }
 })
