@@ -8,14 +8,23 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyServerOptions } from 'fastify'
 import { resolve } from 'node:path'
 import type { DbHandle } from './db/connect.ts'
+import { assignmentRoutes } from './features/assignment/assignment.routes.ts'
+import { archiveRoutes } from './features/archive/archive.routes.ts'
 import { attendanceRoutes } from './features/attendance/attendance.routes.ts'
+import { overviewRoutes } from './features/attendance/overview.routes.ts'
 import { flowingRoutes } from './features/flowing/flowing.routes.ts'
+import { adminRoutes } from './features/admin/admin.routes.ts'
+import { lecturerRoutes } from './features/lecturers/lecturers.routes.ts'
 import { authRoutes, DEFAULT_LOGIN_LIMITS, type LoginLimits } from './features/auth/auth.routes.ts'
 import { mediaRoutes } from './features/content/media.routes.ts'
 import { healthRoutes } from './features/health/health.routes.ts'
 import { orgRoutes } from './features/org/org.routes.ts'
+import { plansRoutes } from './features/plans/plans.routes.ts'
 import { pullRoutes } from './features/sync/pull.routes.ts'
 import { pushRoutes } from './features/sync/push.routes.ts'
+import { reportRoutes } from './features/reports/reports.routes.ts'
+import { reflectionRoutes } from './features/reflections/reflections.routes.ts'
+import { studyPointRoutes } from './features/studyPoints/studyPoints.routes.ts'
 import { registerAuthentication } from './shared/authz.ts'
 import { registerErrorHandler } from './shared/errors.ts'
 import { registerStatic } from './shared/static.ts'
@@ -59,7 +68,16 @@ export async function buildApp({ handle, staticDir, logger = false, loginLimits,
   await app.register(pullRoutes, { db: handle.db })
   await app.register(pushRoutes, { db: handle.db })
   await app.register(attendanceRoutes, { db: handle.db })
+  await app.register(overviewRoutes, { db: handle.db })
   await app.register(flowingRoutes, { db: handle.db })
+  await app.register(adminRoutes, { db: handle.db })
+  await app.register(lecturerRoutes, { db: handle.db })
+  await app.register(reportRoutes, { db: handle.db })
+  await app.register(archiveRoutes, { db: handle.db })
+  await app.register(plansRoutes, { db: handle.db })
+  await app.register(assignmentRoutes, { db: handle.db })
+  await app.register(reflectionRoutes, { db: handle.db })
+  await app.register(studyPointRoutes, { db: handle.db })
   await app.register(mediaRoutes, { root: mediaDir })
 
   if (staticDir) await registerStatic(app, staticDir)

@@ -14,6 +14,8 @@ export interface OrgUnitTable {
   /** Materialised path of ids, "/a/b/c/": a subtree is a range scan on this index. */
   path: string
   created_at: number
+  /** Set when a supervisor retires the unit (migration 011); it then takes no new people. */
+  retired_at?: number | null
 }
 
 export interface PersonTable {
@@ -27,6 +29,10 @@ export interface PersonTable {
   is_elderly: number
   status: 'active' | 'inactive'
   created_at: number
+  /** Joined the Party (member group "newly joined"); migration 007. */
+  joined_party_at: number | null
+  /** Branch committee member (member group "committee"); migration 007. */
+  is_committee: Generated<number>
 }
 
 export interface RoleTable {
@@ -61,6 +67,39 @@ export interface AuditLogTable {
   detail: string
   device: string
   at: number
+  /** Path of the org unit the change concerns, for supervisors' subtree view (migration 011). */
+  org_path?: string | null
+}
+
+/** 师资库: a lecturer serving the subtree of `org_unit_id` (migration 011). */
+export interface LecturerTable {
+  id: string
+  name: string
+  title: string
+  /** JSON string array */
+  topics: string
+  contact: string
+  org_unit_id: string
+  retired_at: number | null
+  created_by: string
+  created_at: number
+  updated_at: number
+}
+
+export interface LecturerRequestTable {
+  id: string
+  lecturer_id: string
+  /** the requesting unit */
+  org_unit_id: string
+  meeting_at: number
+  topic: string
+  note: string
+  status: 'requested' | 'accepted' | 'declined'
+  answer: string | null
+  requested_by: string
+  decided_by: string | null
+  decided_at: number | null
+  created_at: number
 }
 
 /** Columns every table that phones cache carries (see server/db/version.ts). */
@@ -115,10 +154,22 @@ export interface PocketEntryTable extends SyncedColumns {
   body: string
 }
 
+/** A course OR a quiz assigned to a unit (optionally one member group) or to named people; migration 007. */
 export interface AssignmentTable extends SyncedColumns {
   id: string
-  course_id: string
+  course_id: string | null
+  quiz_id: string | null
   due_at: number | null
+  target: Generated<'unit' | 'people'>
+  member_group: 'flowing' | 'elderly' | 'new' | 'committee' | null
+  created_by: string | null
+  created_at: Generated<number>
+}
+
+/** The named people of a `target = 'people'` assignment. */
+export interface AssignmentPersonTable {
+  assignment_id: string
+  person_id: string
 }
 
 export interface SyncVersionCounterTable {
@@ -149,12 +200,41 @@ export interface StudyEventTable {
   received_at: number
 }
 
-/** What each device last told us about its outbox, for supervisors. */
+/** What each device last told us about its outbox, for supervisors (rebuilt in migration 009). */
 export interface SyncDeviceTable {
   person_id: string
   device_id: string
-  last_push_at: number
-  outbox_count: number
+  last_push_at: number | null
+  last_pull_at: number | null
+  /** As the device reported it with its last push (the batch included). */
+  outbox_count: Generated<number>
+  /** Still waiting on the device after that push: outbox_count minus the batch. */
+  pending_count: Generated<number>
+}
+
+/** One row per person: the figures reports add up (migration 009; see reportStats.repository.ts). */
+export interface ReportPersonStatsTable {
+  person_id: string
+  /** Newest study event (device time, never later than the server received it). */
+  last_study_at: number | null
+  study_seconds: Generated<number>
+  /** Distinct quizzes attempted / passed at least once. */
+  quizzes_attempted: Generated<number>
+  quizzes_passed: Generated<number>
+  /** Current attendance marks / those that count as attended. */
+  marks: Generated<number>
+  attended: Generated<number>
+  /** Newest push or pull of any of the person's devices. */
+  last_sync_at: number | null
+  devices_pending: Generated<number>
+  records_pending: Generated<number>
+}
+
+/** Distinct lessons a person completed per course (migration 009). */
+export interface ReportCourseProgressTable {
+  person_id: string
+  course_id: string
+  lessons_completed: number
 }
 
 /** A meeting created on a leader's phone (id made there); see migration 004. */
@@ -169,6 +249,8 @@ export interface MeetingTable {
   lesson_id: string | null
   created_by: string
   checkin_code: string
+  /** The study point where it is held: such a meeting is open to visitors (migration 013). */
+  study_point_id: Generated<string | null>
   device: string
   created_at: number
   received_at: number
@@ -187,6 +269,8 @@ export interface AttendanceMarkTable {
   device: string
   created_at: number
   received_at: number
+  /** 1: a flowing member's check-in at a meeting outside their own units (migration 008). */
+  guest: Generated<number>
 }
 
 export interface CheckinTable {
@@ -232,6 +316,8 @@ export interface FlowingRecordTable {
   device: string
   created_at: number
   received_at: number
+  /** Set when a guest check-in at this meeting made the record (confirmed, no review; migration 008). */
+  meeting_id: Generated<string | null>
 }
 
 /** A quiz question; `answer` is included (phones score offline; the server re-scores). See migration 005. */
@@ -292,6 +378,83 @@ export interface QuizAttemptTable {
   received_at: number
 }
 
+/** One planned course, quiz or meeting in a month of a unit's annual plan; see migration 010. */
+export interface StudyPlanItemTable {
+  id: string
+  org_unit_id: string
+  year: number
+  month: number
+  month_start: number
+  kind: 'course' | 'quiz' | 'meeting'
+  ref_id: string | null
+  meeting_type: string | null
+  title: string
+  note: string
+  created_by: string
+  created_at: number
+  updated_at: number
+}
+
+/** A study point 学习圈 (migration 013); coordinates in integer micro-degrees. */
+export interface StudyPointTable {
+  id: string
+  name: string
+  type: 'micro_party_school' | 'teaching_point' | 'education_base' | 'field_classroom' | 'workstation'
+  address: string
+  lat_e6: number
+  lng_e6: number
+  opening_hours: string
+  contact_name: string
+  contact_phone: string
+  org_unit_id: string
+  org_path: string
+  retired_at: number | null
+  created_by: string
+  created_at: number
+  updated_at: number
+}
+
+/** A study reflection 晒心得 (id made on the author's phone); see migration 012. */
+export interface ReflectionTable {
+  id: string
+  person_id: string
+  org_unit_id: string
+  branch_id: string
+  lesson_id: string | null
+  course_id: string | null
+  text: string
+  photo_count: number
+  status: 'normal' | 'excellent' | 'hidden'
+  reason: string | null
+  reviewed_by: string | null
+  reviewed_at: number | null
+  device: string
+  created_at: number
+  received_at: number
+}
+
+export interface ReflectionPhotoTable {
+  reflection_id: string
+  n: number
+  data: string
+}
+
+export interface ReflectionReplyTable {
+  id: string
+  reflection_id: string
+  person_id: string
+  text: string
+  device: string
+  created_at: number
+  received_at: number
+}
+
+export interface ReflectionLikeTable {
+  reflection_id: string
+  person_id: string
+  received_at: number
+}
+
 export interface Database {
   org_unit: OrgUnitTable
   person: PersonTable
@@ -302,11 +465,14 @@ export interface Database {
   applied_record: AppliedRecordTable
   study_event: StudyEventTable
   sync_device: SyncDeviceTable
+  report_person_stats: ReportPersonStatsTable
+  report_course_progress: ReportCourseProgressTable
   course: CourseTable
   lesson: LessonTable
   pocket_category: PocketCategoryTable
   pocket_entry: PocketEntryTable
   assignment: AssignmentTable
+  assignment_person: AssignmentPersonTable
   /** SQLite only; PostgreSQL uses the sequence sync_version_seq. */
   sync_version_counter: SyncVersionCounterTable
   meeting: MeetingTable
@@ -318,6 +484,14 @@ export interface Database {
   quiz: QuizTable
   quiz_snapshot: QuizSnapshotTable
   quiz_attempt: QuizAttemptTable
+  reflection: ReflectionTable
+  reflection_photo: ReflectionPhotoTable
+  reflection_reply: ReflectionReplyTable
+  reflection_like: ReflectionLikeTable
+  lecturer: LecturerTable
+  lecturer_request: LecturerRequestTable
+  study_point: StudyPointTable
+  study_plan_item: StudyPlanItemTable
 }
 
 export type OrgUnitRow = Selectable<OrgUnitTable>

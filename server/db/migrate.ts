@@ -7,6 +7,13 @@ import * as m003 from './migrations/003_content.ts'
 import * as m004 from './migrations/004_attendance.ts'
 import * as m005 from './migrations/005_quiz.ts'
 import * as m006 from './migrations/006_flowing.ts'
+import * as m012 from './migrations/012_reflections.ts'
+import * as m007 from './migrations/007_assignments.ts'
+import * as m010 from './migrations/010_plans.ts'
+import * as m008 from './migrations/008_attendance_guests.ts'
+import * as m013 from './migrations/013_study_points.ts'
+import * as m011 from './migrations/011_admin.ts'
+import * as m009 from './migrations/009_reports.ts'
 
 /** Every migration, in order, wired by hand (no directory scanning: the list is the truth). */
 const migrations: Record<string, Migration> = {
@@ -16,6 +23,13 @@ const migrations: Record<string, Migration> = {
   '004_attendance': m004,
   '005_quiz': m005,
   '006_flowing': m006,
+  '012_reflections': m012,
+  '007_assignments': m007,
+  '010_plans': m010,
+  '008_attendance_guests': m008,
+  '013_study_points': m013,
+  '011_admin': m011,
+  '009_reports': m009,
 }
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {

@@ -8,6 +8,9 @@ import type { Kysely } from 'kysely'
 import type { OrgKind, RoleName } from '../../src/protocol/auth.ts'
 import type { Database, NewPerson } from '../db/database.ts'
 import { DEFAULT_COST, hashPassword } from '../features/auth/password.ts'
+import { applyDemoMemberGroups } from '../features/assignment/assignment.seed.ts'
+import { seedStudyPoints } from './studyPoints.ts'
+import { seedLecturers } from '../features/lecturers/lecturers.seed.ts'
 
 export const DEMO_PASSWORD = 'demo1234'
 
@@ -109,6 +112,7 @@ export async function seedDemo(db: Kysely<Database>, { passwordCost = DEFAULT_CO
     })
   })
 
+  applyDemoMemberGroups(people, roles, now)
   // Hash in parallel: scrypt runs on libuv's thread pool, so this uses every core.
   await Promise.all(people.map(async (p) => (p.password_hash = await hashPassword(DEMO_PASSWORD, passwordCost))))
   await db.transaction().execute(async (trx) => {
@@ -116,5 +120,7 @@ export async function seedDemo(db: Kysely<Database>, { passwordCost = DEFAULT_CO
     await trx.insertInto('person').values(people).execute()
     await trx.insertInto('role').values(roles).execute()
   })
+  await seedStudyPoints(db, { units, people, now })
+  await seedLecturers(db, { units, people, now })
   return { units, people, roles }
 }

@@ -158,6 +158,8 @@ export const MeetingAttendee = Type.Object({
   status: Type.Union([StatusSchema, Type.Null()]),
   /** Every mark for this person, oldest first by server order. */
   history: Type.Array(MarkHistoryEntry),
+  /** A flowing member of another unit who checked in as a guest: the name of their home unit. */
+  guestFrom: Type.Optional(Type.String()),
 })
 export type MeetingAttendee = Static<typeof MeetingAttendee>
 
@@ -182,6 +184,8 @@ export const MyCheckin = Type.Object({
   state: Type.Union([Type.Literal('pending'), Type.Literal('accepted'), Type.Literal('refused')]),
   reason: Type.Union([Type.String(), Type.Null()]),
   meetingId: Type.Union([Type.String(), Type.Null()]),
+  /** The meeting's topic once the check-in was matched (a guest's meeting is not in `meetings`). */
+  topic: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   createdAt: Type.Integer(),
 })
 export type MyCheckin = Static<typeof MyCheckin>

@@ -53,9 +53,12 @@ export const PocketEntry = Type.Object({
 })
 export type PocketEntry = Static<typeof PocketEntry>
 
+/** An assignment that applies to the person pulling (see src/protocol/assignment.ts): a course OR a quiz. */
 export const Assignment = Type.Object({
   id: Type.String(),
-  courseId: Type.String(),
+  courseId: Type.Union([Type.String(), Type.Null()]),
+  /** Absent on rows cached before quizzes could be assigned (migration 007). */
+  quizId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   dueAt: Type.Union([Type.Integer(), Type.Null()]),
 })
 export type Assignment = Static<typeof Assignment>
@@ -65,6 +68,8 @@ export const PULL_PAGE_MAX = 500
 export const PullQuery = Type.Object({
   since: Type.Optional(Type.String({ maxLength: 32, description: 'the cursor of the previous page; omit for a full pull' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: PULL_PAGE_MAX, default: PULL_PAGE_MAX })),
+  /** The device's id (as in push): supervisors see when each phone last synced. */
+  deviceId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
 })
 export type PullQuery = Static<typeof PullQuery>
 

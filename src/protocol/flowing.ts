@@ -56,5 +56,7 @@ export const FlowingRecord = Type.Object({
   reviewedByName: Type.Union([Type.String(), Type.Null()]),
   reviewedAt: Type.Union([Type.Integer(), Type.Null()]),
   createdAt: Type.Integer(),
+  /** Set when the record came from a guest check-in at this meeting (confirmed with no review). */
+  meetingId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
 })
 export type FlowingRecord = Static<typeof FlowingRecord>

@@ -6,6 +6,7 @@
 import { Type, type Static } from 'typebox'
 import type { FlowingRecordPayload, FlowingRecordReviewPayload } from './flowing.ts'
 import type { QuizAttemptPayload } from './quiz.ts'
+import type { ReflectionLikePayload, ReflectionPostPayload, ReflectionReplyPayload, ReflectionReviewPayload } from './reflections.ts'
 import type { AttendanceMarkPayload, CheckinPayload, HomeVisitPayload, MeetingCreatePayload } from './attendance.ts'
 
 /** A batch holds at most this many records… */
@@ -38,8 +39,11 @@ export type PushRecord = Static<typeof PushRecord>
 export const PushBody = Type.Object(
   {
     deviceId: Type.String({ minLength: 1, maxLength: 64 }),
-    /** How many records were waiting on the device when this batch left (for supervisors). */
-    outboxCount: Type.Integer({ minimum: 0 }),
+    /**
+     * How many records were waiting on the device when this batch left, the batch included
+     * (supervisors' data freshness). Optional: clients that do not send it stay valid.
+     */
+    outboxCount: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000 })),
     records: Type.Array(PushRecord, { minItems: 1, maxItems: PUSH_MAX_RECORDS }),
   },
   { additionalProperties: false },
@@ -100,5 +104,9 @@ export interface OutboxKinds {
   flowing_record: FlowingRecordPayload
   flowing_record_review: FlowingRecordReviewPayload
   quiz_attempt: QuizAttemptPayload
+  reflection_post: ReflectionPostPayload
+  reflection_reply: ReflectionReplyPayload
+  reflection_like: ReflectionLikePayload
+  reflection_review: ReflectionReviewPayload
 }
 export type OutboxKind = keyof OutboxKinds

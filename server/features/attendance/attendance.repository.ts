@@ -2,11 +2,12 @@
  * Meetings, marks and check-ins: the reads behind the attendance routes and the rules the three
  * outbox kinds share. Plain functions taking `db` first (the push batch passes its transaction).
  */
-import type { Kysely } from 'kysely'
+import type { Kysely, Selectable } from 'kysely'
 import {
   CHECKIN_ARRIVES_WITHIN_MS,
   CHECKIN_CLOSES_AFTER_MS,
   CHECKIN_OPENS_BEFORE_MS,
+  MEETING_MAX_LENGTH_MS,
   type AttendanceStatus,
   type HomeVisit,
   type Meeting,
@@ -16,10 +17,11 @@ import {
 } from '../../../src/protocol/attendance.ts'
 import type { Database, MeetingTable } from '../../db/database.ts'
 import { subtreeEnd } from '../../shared/authz.ts'
+import { creditGuestCheckin } from '../flowing/flowing.repository.ts'
 
-export type MeetingRow = MeetingTable & { path: string }
+export type MeetingRow = Selectable<MeetingTable> & { path: string }
 
-export function toMeeting(row: MeetingTable, withCode: boolean): Meeting {
+export function toMeeting(row: Selectable<MeetingTable>, withCode: boolean): Meeting {
   const meeting: Meeting = {
     id: row.id,
     orgUnitId: row.org_unit_id,
@@ -99,6 +101,87 @@ export async function meetingsByCode(db: Kysely<Database>, unitIds: string[], co
 }
 
 /**
+ * Meetings anywhere whose check-in window holds `at`, with this code: where a flowing member's
+ * typed code is looked up when no meeting of their own units has it. Range on the
+ * (checkin_code, starts_at) index: a meeting lasts at most three days.
+ */
+export async function guestMeetingsByCode(db: Kysely<Database>, code: string, createdAt: number, receivedAt: number): Promise<MeetingRow[]> {
+  const at = Math.min(createdAt, receivedAt)
+  const rows = await db
+    .selectFrom('meeting')
+    .innerJoin('org_unit', 'org_unit.id', 'meeting.org_unit_id')
+    .selectAll('meeting')
+    .select('org_unit.path')
+    .where('meeting.checkin_code', '=', code)
+    .where('meeting.starts_at', '>=', at - MEETING_MAX_LENGTH_MS - CHECKIN_CLOSES_AFTER_MS)
+    .where('meeting.starts_at', '<=', at + CHECKIN_OPENS_BEFORE_MS)
+    .limit(10)
+    .execute()
+  return rows.filter((m) => checkinWindowProblem(m, createdAt, receivedAt) === null)
+}
+
+/** Who is checking in: their unit path, home unit and whether they are a flowing member. */
+export interface CheckinPerson {
+  id: string
+  path: string
+  orgUnitId: string
+  isFlowing: boolean
+}
+
+/**
+ * May this person check in to this meeting, and as what: a member of the meeting's subtree, or
+ * a flowing member as a guest (any flowing member, anywhere: they attend where they work now).
+ */
+export function checkinRole(person: CheckinPerson, meeting: MeetingRow): 'member' | 'guest' | null {
+  if (person.path.startsWith(meeting.path)) return 'member'
+  return person.isFlowing ? 'guest' : null
+}
+
+export async function checkinPeople(db: Kysely<Database>, ids: string[]): Promise<Map<string, CheckinPerson>> {
+  if (ids.length === 0) return new Map()
+  const rows = await db
+    .selectFrom('person')
+    .innerJoin('org_unit', 'org_unit.id', 'person.org_unit_id')
+    .select(['person.id', 'person.org_unit_id', 'person.is_flowing', 'org_unit.path'])
+    .where('person.id', 'in', [...new Set(ids)])
+    .execute()
+  return new Map(rows.map((r) => [r.id, { id: r.id, path: r.path, orgUnitId: r.org_unit_id, isFlowing: r.is_flowing === 1 }]))
+}
+
+/**
+ * An accepted check-in becomes a `checked_in` mark in server order. A guest's mark is flagged
+ * (the host's roster lists guests apart) and their home branch is credited at once with a
+ * confirmed record-card entry: the host's code was the proof, so nobody has to review it.
+ */
+export async function acceptCheckin(
+  db: Kysely<Database>,
+  c: { id: string; device: string; createdAt: number },
+  person: CheckinPerson,
+  meeting: MeetingRow,
+  role: 'member' | 'guest',
+  receivedAt: number,
+): Promise<void> {
+  await db
+    .insertInto('attendance_mark')
+    .values({
+      record_id: c.id,
+      meeting_id: meeting.id,
+      org_unit_id: meeting.org_unit_id,
+      person_id: person.id,
+      status: 'checked_in',
+      reason: null,
+      marked_by: person.id,
+      device: c.device,
+      created_at: c.createdAt,
+      received_at: receivedAt,
+      guest: role === 'guest' ? 1 : 0,
+    })
+    .onConflict((oc) => oc.columns(['record_id', 'person_id']).doNothing())
+    .execute()
+  if (role === 'guest') await creditGuestCheckin(db, c, person, meeting, receivedAt)
+}
+
+/**
  * A meeting just arrived: check-ins that waited for it (sent while the leader's phone was still
  * offline) are judged now, and the valid ones become `checked_in` marks in server order.
  */
@@ -114,20 +197,21 @@ export async function resolvePendingCheckins(db: Kysely<Database>, meetings: Mee
       .execute()
     const pending = await db
       .selectFrom('checkin')
-      .innerJoin('person', 'person.id', 'checkin.person_id')
-      .innerJoin('org_unit', 'org_unit.id', 'person.org_unit_id')
-      .select(['checkin.id', 'checkin.person_id', 'checkin.meeting_id', 'checkin.device', 'checkin.created_at', 'checkin.received_at', 'org_unit.path'])
-      .where('checkin.state', '=', 'pending')
-      .where('checkin.code', '=', meeting.checkin_code)
-      .where((eb) => eb.or([eb('checkin.meeting_id', 'is', null), eb('checkin.meeting_id', '=', meeting.id)]))
-      .orderBy('checkin.received_at')
-      .orderBy('checkin.id')
+      .select(['id', 'person_id', 'meeting_id', 'device', 'created_at', 'received_at'])
+      .where('state', '=', 'pending')
+      .where('code', '=', meeting.checkin_code)
+      .where((eb) => eb.or([eb('meeting_id', 'is', null), eb('meeting_id', '=', meeting.id)]))
+      .orderBy('received_at')
+      .orderBy('id')
       .execute()
+    const people = await checkinPeople(db, pending.map((c) => c.person_id))
     for (const c of pending) {
-      const problem = !c.path.startsWith(meeting.path)
-        ? 'Only members of the meeting’s organisation unit can check in.'
+      const person = people.get(c.person_id)!
+      const role = checkinRole(person, meeting)
+      const problem = !role
+        ? 'Only members of the meeting’s organisation unit, or flowing members as guests, can check in.'
         : checkinWindowProblem(meeting, Number(c.created_at), Number(c.received_at))
-      if (problem) {
+      if (problem || !role) {
         // A typed code may still belong to another meeting that has not arrived yet.
         if (c.meeting_id === meeting.id) {
           await db.updateTable('checkin').set({ state: 'refused', reason: problem }).where('id', '=', c.id).execute()
@@ -135,22 +219,7 @@ export async function resolvePendingCheckins(db: Kysely<Database>, meetings: Mee
         continue
       }
       await db.updateTable('checkin').set({ state: 'accepted', meeting_id: meeting.id, reason: null }).where('id', '=', c.id).execute()
-      await db
-        .insertInto('attendance_mark')
-        .values({
-          record_id: c.id,
-          meeting_id: meeting.id,
-          org_unit_id: meeting.org_unit_id,
-          person_id: c.person_id,
-          status: 'checked_in',
-          reason: null,
-          marked_by: c.person_id,
-          device: c.device,
-          created_at: Number(c.created_at),
-          received_at: receivedAt,
-        })
-        .onConflict((oc) => oc.columns(['record_id', 'person_id']).doNothing())
-        .execute()
+      await acceptCheckin(db, { id: c.id, device: c.device, createdAt: Number(c.created_at) }, person, meeting, role, receivedAt)
     }
   }
 }
@@ -214,8 +283,12 @@ export async function meetingAttendees(db: Kysely<Database>, meeting: MeetingRow
   let marks = db
     .selectFrom('attendance_mark')
     .innerJoin('person as marker', 'marker.id', 'attendance_mark.marked_by')
+    .innerJoin('person as subject', 'subject.id', 'attendance_mark.person_id')
+    .innerJoin('org_unit as home', 'home.id', 'subject.org_unit_id')
+    .leftJoin('org_unit as home_parent', 'home_parent.id', 'home.parent_id')
     .selectAll('attendance_mark')
-    .select('marker.name as marker_name')
+    .select(['marker.name as marker_name', 'subject.name as subject_name', 'subject.is_flowing', 'subject.is_elderly', 'home.name as home_name'])
+    .select(['home.kind as home_kind', 'home_parent.name as home_parent_name'])
     .where('attendance_mark.meeting_id', '=', meeting.id)
     .where('attendance_mark.org_unit_id', '=', meeting.org_unit_id)
     .orderBy('attendance_mark.seq')
@@ -228,7 +301,21 @@ export async function meetingAttendees(db: Kysely<Database>, meeting: MeetingRow
     ]),
   )
   for (const m of rows) {
-    const attendee = byPerson.get(m.person_id)
+    let attendee = byPerson.get(m.person_id)
+    if (!attendee && m.guest === 1) {
+      // A flowing member from elsewhere who checked in: listed apart, with their home unit.
+      attendee = {
+        personId: m.person_id,
+        name: m.subject_name,
+        isFlowing: m.is_flowing === 1,
+        isElderly: m.is_elderly === 1,
+        status: null,
+        history: [],
+        // "桃园村党支部 第一党小组": a group's own name says little to another branch.
+        guestFrom: m.home_kind === 'group' && m.home_parent_name ? `${m.home_parent_name} ${m.home_name}` : m.home_name,
+      }
+      byPerson.set(m.person_id, attendee)
+    }
     // Someone who left the unit after being marked keeps the record but drops off the roster.
     if (!attendee) continue
     attendee.history.push({
@@ -265,16 +352,18 @@ export async function myAttendance(db: Kysely<Database>, personId: string, unitI
   const status = new Map<string, AttendanceStatus>()
   const unitOf = new Map(meetings.map((m) => [m.id, m.org_unit_id]))
   for (const m of marks) if (unitOf.get(m.meeting_id) === m.org_unit_id) status.set(m.meeting_id, m.status)
+  // The topic too: a guest's check-in names a meeting of another branch, not in `meetings`.
   const checkins = await db
     .selectFrom('checkin')
-    .select(['id', 'state', 'reason', 'meeting_id', 'created_at'])
-    .where('person_id', '=', personId)
-    .orderBy('received_at', 'desc')
+    .leftJoin('meeting', 'meeting.id', 'checkin.meeting_id')
+    .select(['checkin.id', 'checkin.state', 'checkin.reason', 'checkin.meeting_id', 'checkin.created_at', 'meeting.topic'])
+    .where('checkin.person_id', '=', personId)
+    .orderBy('checkin.received_at', 'desc')
     .limit(20)
     .execute()
   return {
     meetings: meetings.map((m) => ({ meeting: toMeeting(m, false), status: status.get(m.id) ?? null })),
-    checkins: checkins.map((c) => ({ id: c.id, state: c.state, reason: c.reason, meetingId: c.meeting_id, createdAt: Number(c.created_at) })),
+    checkins: checkins.map((c) => ({ id: c.id, state: c.state, reason: c.reason, meetingId: c.meeting_id, topic: c.topic ?? null, createdAt: Number(c.created_at) })),
   }
 }
 

@@ -6,18 +6,19 @@ import type { Kysely } from 'kysely'
 import type { FlowingRecord } from '../../../src/protocol/flowing.ts'
 import type { Database } from '../../db/database.ts'
 import { subtreeEnd } from '../../shared/authz.ts'
+import type { CheckinPerson, MeetingRow } from '../attendance/attendance.repository.ts'
 
 /** Records by id with the member's current unit path (the unit whose leaders review them). */
 export async function findFlowingRecords(
   db: Kysely<Database>,
   ids: string[],
-): Promise<Map<string, { id: string; person_id: string; path: string }>> {
+): Promise<Map<string, { id: string; person_id: string; path: string; meeting_id: string | null }>> {
   if (ids.length === 0) return new Map()
   const rows = await db
     .selectFrom('flowing_record')
     .innerJoin('person', 'person.id', 'flowing_record.person_id')
     .innerJoin('org_unit', 'org_unit.id', 'person.org_unit_id')
-    .select(['flowing_record.id', 'flowing_record.person_id', 'org_unit.path'])
+    .select(['flowing_record.id', 'flowing_record.person_id', 'org_unit.path', 'flowing_record.meeting_id'])
     .where('flowing_record.id', 'in', [...new Set(ids)])
     .execute()
   return new Map(rows.map((r) => [r.id, r]))
@@ -42,6 +43,7 @@ function baseQuery(db: Kysely<Database>) {
       'reviewer.name as reviewed_by_name',
       'flowing_record.reviewed_at',
       'flowing_record.created_at',
+      'flowing_record.meeting_id',
     ])
     .select((eb) => eb.case().when('flowing_record.photo', 'is not', null).then(1).else(0).end().as('has_photo'))
 }
@@ -64,6 +66,7 @@ function toRecord(r: Row): FlowingRecord {
     reviewedByName: r.reviewed_by_name ?? null,
     reviewedAt: r.reviewed_at === null ? null : Number(r.reviewed_at),
     createdAt: Number(r.created_at),
+    meetingId: r.meeting_id,
   }
 }
 
@@ -95,4 +98,48 @@ export async function flowingRecordsInSubtree(
     .limit(limit)
     .execute()
   return rows.map(toRecord)
+}
+
+/**
+ * A flowing member checked in as a guest at another unit's meeting: their record card gets a
+ * confirmed entry at once (the host's code is the proof), filed under their home unit so their
+ * home leaders see it and it counts like any confirmed record. Its id is the check-in's.
+ */
+export async function creditGuestCheckin(
+  db: Kysely<Database>,
+  c: { id: string; device: string; createdAt: number },
+  person: CheckinPerson,
+  meeting: MeetingRow,
+  receivedAt: number,
+): Promise<void> {
+  const host = await db
+    .selectFrom('org_unit as unit')
+    .leftJoin('org_unit as parent', 'parent.id', 'unit.parent_id')
+    .select(['unit.name', 'unit.kind', 'parent.name as parent_name'])
+    .where('unit.id', '=', meeting.org_unit_id)
+    .executeTakeFirstOrThrow()
+  // "桃园村党支部 第一党小组": a group's own name says little far from home.
+  const organisation = host.kind === 'group' && host.parent_name ? `${host.parent_name} ${host.name}` : host.name
+  await db
+    .insertInto('flowing_record')
+    .values({
+      id: c.id,
+      person_id: person.id,
+      org_unit_id: person.orgUnitId,
+      held_on: Number(meeting.starts_at),
+      place: meeting.place.slice(0, 200),
+      organisation: organisation.slice(0, 200),
+      content: meeting.topic,
+      photo: null,
+      status: 'confirmed',
+      reason: null,
+      reviewed_by: null,
+      reviewed_at: receivedAt,
+      device: c.device,
+      created_at: c.createdAt,
+      received_at: receivedAt,
+      meeting_id: meeting.id,
+    })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute()
 }

@@ -54,7 +54,7 @@ export const orgRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> = as
       const person = await findPerson(db, request.params.id)
       if (!person) throw notFound('Person')
       // Flags steer what a member is asked to do, so only their leaders may set them.
-      await authorizeOrgUnit(db, auth, person.org_unit_id, 'group_leader')
+      const path = await authorizeOrgUnit(db, auth, person.org_unit_id, 'group_leader')
       const { isFlowing, isElderly } = request.body
       const changes = {
         ...(isFlowing === undefined ? {} : { is_flowing: isFlowing ? 1 : 0 }),
@@ -62,7 +62,7 @@ export const orgRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> = as
       }
       await db.transaction().execute(async (trx) => {
         await trx.updateTable('person').set(changes).where('id', '=', person.id).execute()
-        await writeAudit(trx, auth, 'person.flags', person.id, request.body)
+        await writeAudit(trx, auth, 'person.flags', person.id, request.body, Date.now(), path)
       })
       return toMember({ ...person, ...changes })
     },

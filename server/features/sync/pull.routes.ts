@@ -5,7 +5,8 @@ import { PULL_PAGE_MAX, PullQuery, PullResponse } from '../../../src/protocol/co
 import type { Database } from '../../db/database.ts'
 import { requireAuth } from '../../shared/authz.ts'
 import { ApiError } from '../../shared/errors.ts'
-import { decodePullCursor, pullPage, visibleOrgUnits } from './pull.repository.ts'
+import { recordPull } from '../reports/reportStats.repository.ts'
+import { decodePullCursor, pullPage, pullScope } from './pull.repository.ts'
 
 export const pullRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> = async (app, { db }) => {
   app.get(
@@ -23,7 +24,8 @@ export const pullRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> = a
       if (since === undefined) {
         throw new ApiError(400, 'VALIDATION', 'querystring.since is not a cursor this server gave', 'querystring.since')
       }
-      const page = await pullPage(db, await visibleOrgUnits(db, auth.personId), since, request.query.limit ?? PULL_PAGE_MAX)
+      const page = await pullPage(db, await pullScope(db, auth.personId), since, request.query.limit ?? PULL_PAGE_MAX)
+      if (request.query.deviceId) await recordPull(db, auth.personId, request.query.deviceId, Date.now())
       // Personal (scoped by org) and changing: no shared cache may keep it, the phone stores it in Dexie.
       reply.header('cache-control', 'private, no-store')
       return page

@@ -12,6 +12,7 @@ import { grantsOf, type Grant } from '../../shared/authz.ts'
 import type { AuthContext } from '../auth/auth.repository.ts'
 import { KINDS, type RegisteredKind } from './kinds/index.ts'
 import type { AcceptedRecord, KindContext } from './kinds/kind.ts'
+import { refreshReportStatsAfterPush } from '../reports/reportStats.repository.ts'
 
 type Rejected = Extract<PushResult, { status: 'rejected' }>
 
@@ -110,13 +111,14 @@ export async function applyPushBatch(
     }
     for (const p of fresh) answers.set(p.record.id, { id: p.record.id, status: 'applied' })
 
+    // What the device still holds once this batch is answered: supervisors' data freshness.
+    const outbox = { outbox_count: body.outboxCount ?? 0, pending_count: Math.max(0, (body.outboxCount ?? 0) - body.records.length) }
     await trx
       .insertInto('sync_device')
-      .values({ person_id: auth.personId, device_id: body.deviceId, last_push_at: receivedAt, outbox_count: body.outboxCount })
-      .onConflict((oc) =>
-        oc.columns(['person_id', 'device_id']).doUpdateSet({ last_push_at: receivedAt, outbox_count: body.outboxCount }),
-      )
+      .values({ person_id: auth.personId, device_id: body.deviceId, last_push_at: receivedAt, ...outbox })
+      .onConflict((oc) => oc.columns(['person_id', 'device_id']).doUpdateSet({ last_push_at: receivedAt, ...outbox }))
       .execute()
+    await refreshReportStatsAfterPush(trx, auth.personId, fresh.map((p) => ({ ...p.record, kind: p.kind.def.kind })))
   })
 
   // One answer per record sent, in order; a repeat of an id inside the batch is a duplicate.

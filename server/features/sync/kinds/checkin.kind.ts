@@ -3,41 +3,46 @@
  * code: meeting id + code; typed: the 6 digits alone), possibly with both phones offline.
  *
  * - The meeting is known: the check-in is judged now. Wrong code, someone outside the meeting's
- *   unit, or outside the window is refused with its own code; otherwise it becomes a
- *   `checked_in` mark, merged with the leader's marks by server order.
+ *   unit (unless a flowing member: they check in anywhere as guests), or outside the window is
+ *   refused with its own code; otherwise it becomes a `checked_in` mark, merged with the
+ *   leader's marks by server order; a guest's also credits their home branch (record card).
+ * - A typed code is looked for among meetings of the member's own units; a flowing member's
+ *   also among meetings anywhere whose window is open now (two such meetings: scan instead).
  * - The meeting is not known yet (the leader's phone has not synced): the check-in is stored as
  *   `pending` and judged when the meeting arrives (see resolvePendingCheckins).
  * At most 10 check-ins per person per hour reach the server, so 6 digits cannot be guessed.
  */
-import type { Kysely } from 'kysely'
 import { CheckinPayload } from '../../../../src/protocol/attendance.ts'
-import type { Database } from '../../../db/database.ts'
-import { checkinWindowProblem, findMeetings, meetingsByCode, type MeetingRow } from '../../attendance/attendance.repository.ts'
+import {
+  acceptCheckin,
+  checkinPeople,
+  checkinRole,
+  checkinWindowProblem,
+  findMeetings,
+  guestMeetingsByCode,
+  meetingsByCode,
+  type MeetingRow,
+} from '../../attendance/attendance.repository.ts'
 import { defineKind, type KindContext, type Refusal } from './kind.ts'
 
 const MAX_PER_HOUR = 10
 
-/** What authorize decided per record, for apply in the same batch. */
-const decisions = new WeakMap<KindContext, Map<string, MeetingRow | null>>()
-
-async function ownPath(db: Kysely<Database>, personId: string): Promise<string> {
-  const row = await db
-    .selectFrom('person')
-    .innerJoin('org_unit', 'org_unit.id', 'person.org_unit_id')
-    .select('org_unit.path')
-    .where('person.id', '=', personId)
-    .executeTakeFirstOrThrow()
-  return row.path
+interface Decision {
+  meeting: MeetingRow
+  role: 'member' | 'guest'
 }
+
+/** What authorize decided per record (null: the meeting is not here yet), for apply in the same batch. */
+const decisions = new WeakMap<KindContext, Map<string, Decision | null>>()
 
 export const checkin = defineKind({
   kind: 'checkin',
   payload: CheckinPayload,
   async authorize(ctx, records) {
-    const decided = new Map<string, MeetingRow | null>()
+    const decided = new Map<string, Decision | null>()
     decisions.set(ctx, decided)
-    const path = await ownPath(ctx.trx, ctx.auth.personId)
-    const ancestors = path.split('/').filter(Boolean)
+    const person = (await checkinPeople(ctx.trx, [ctx.auth.personId])).get(ctx.auth.personId)!
+    const ancestors = person.path.split('/').filter(Boolean)
     const named = await findMeetings(ctx.trx, records.flatMap((r) => (r.payload.meetingId ? [r.payload.meetingId] : [])))
     const recent = await ctx.trx
       .selectFrom('checkin')
@@ -55,6 +60,7 @@ export const checkin = defineKind({
         continue
       }
       const { code, meetingId } = r.payload
+      const inWindow = (m: MeetingRow) => checkinWindowProblem(m, r.createdAt, ctx.receivedAt) === null
       let meeting: MeetingRow | undefined
       if (meetingId) {
         meeting = named.get(meetingId)
@@ -63,14 +69,23 @@ export const checkin = defineKind({
           continue
         }
       } else {
-        const candidates = await meetingsByCode(ctx.trx, ancestors, code)
-        meeting =
-          candidates.find((m) => checkinWindowProblem(m, r.createdAt, ctx.receivedAt) === null) ??
-          (candidates.length === 1 ? candidates[0] : undefined)
+        const own = await meetingsByCode(ctx.trx, ancestors, code)
+        meeting = own.find(inWindow)
+        if (!meeting && person.isFlowing) {
+          // A flowing member away from home: the code of a meeting anywhere that is on now.
+          const elsewhere = await guestMeetingsByCode(ctx.trx, code, r.createdAt, ctx.receivedAt)
+          if (elsewhere.length > 1) {
+            out.push({ code: 'CHECKIN_CODE', message: 'Several meetings use this code right now: scan the meeting’s QR code instead.', field: 'payload.code' })
+            continue
+          }
+          meeting = elsewhere[0]
+        }
+        meeting ??= own.length === 1 ? own[0] : undefined
       }
       if (meeting) {
-        if (!path.startsWith(meeting.path)) {
-          out.push({ code: 'FORBIDDEN', message: 'Only members of the meeting’s organisation unit can check in.', field: 'payload.meetingId' })
+        const role = checkinRole(person, meeting)
+        if (!role) {
+          out.push({ code: 'FORBIDDEN', message: 'Only members of the meeting’s organisation unit, or flowing members as guests, can check in.', field: 'payload.meetingId' })
           continue
         }
         const problem = checkinWindowProblem(meeting, r.createdAt, ctx.receivedAt)
@@ -78,24 +93,27 @@ export const checkin = defineKind({
           out.push({ code: 'CHECKIN_WINDOW', message: problem, field: 'payload.code' })
           continue
         }
+        decided.set(r.id, { meeting, role })
+      } else {
+        decided.set(r.id, null)
       }
-      decided.set(r.id, meeting ?? null)
       out.push(null)
     }
     return out
   },
   async apply(ctx, records) {
-    const decided = decisions.get(ctx) ?? new Map<string, MeetingRow | null>()
+    const decided = decisions.get(ctx) ?? new Map<string, Decision | null>()
+    const person = (await checkinPeople(ctx.trx, [ctx.auth.personId])).get(ctx.auth.personId)!
     for (const r of records) {
-      const meeting = decided.get(r.id) ?? null
+      const decision = decided.get(r.id) ?? null
       await ctx.trx
         .insertInto('checkin')
         .values({
           id: r.id,
           person_id: r.personId,
           code: r.payload.code,
-          meeting_id: meeting?.id ?? r.payload.meetingId ?? null,
-          state: meeting ? 'accepted' : 'pending',
+          meeting_id: decision?.meeting.id ?? r.payload.meetingId ?? null,
+          state: decision ? 'accepted' : 'pending',
           reason: null,
           device: r.deviceId,
           created_at: r.createdAt,
@@ -103,23 +121,7 @@ export const checkin = defineKind({
         })
         .onConflict((oc) => oc.column('id').doNothing())
         .execute()
-      if (!meeting) continue
-      await ctx.trx
-        .insertInto('attendance_mark')
-        .values({
-          record_id: r.id,
-          meeting_id: meeting.id,
-          org_unit_id: meeting.org_unit_id,
-          person_id: r.personId,
-          status: 'checked_in',
-          reason: null,
-          marked_by: r.personId,
-          device: r.deviceId,
-          created_at: r.createdAt,
-          received_at: ctx.receivedAt,
-        })
-        .onConflict((oc) => oc.columns(['record_id', 'person_id']).doNothing())
-        .execute()
+      if (decision) await acceptCheckin(ctx.trx, { id: r.id, device: r.deviceId, createdAt: r.createdAt }, person, decision.meeting, decision.role, ctx.receivedAt)
     }
   },
 })

@@ -11,10 +11,14 @@ import { flowingRecordReview } from './flowing_record_review.kind.ts'
 import { homeVisit } from './home_visit.kind.ts'
 import { meetingCreate } from './meeting_create.kind.ts'
 import { quizAttempt } from './quiz_attempt.kind.ts'
+import { reflectionLike } from './reflection_like.kind.ts'
+import { reflectionPost } from './reflection_post.kind.ts'
+import { reflectionReply } from './reflection_reply.kind.ts'
+import { reflectionReview } from './reflection_review.kind.ts'
 import { studyEvent } from './study_event.kind.ts'
 
 // `SyncKind<any>`: each kind's handler is typed by its own schema; the registry only routes.
-const ALL: SyncKind<any>[] = [studyEvent, meetingCreate, attendanceMark, checkin, homeVisit, flowingRecord, flowingRecordReview, quizAttempt]
+const ALL: SyncKind<any>[] = [studyEvent, meetingCreate, attendanceMark, checkin, homeVisit, flowingRecord, flowingRecordReview, quizAttempt, reflectionPost, reflectionReply, reflectionLike, reflectionReview]
 
 export interface RegisteredKind {
   def: SyncKind<any>

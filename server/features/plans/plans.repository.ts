@@ -1,0 +1,146 @@
+/**
+ * Annual study plans 年度学习计划. A unit's plan is its own items plus every item published by a
+ * unit on its path (its township, its district): the path's ids are the ancestors, so one indexed
+ * `org_unit_id in (…)` query reads the whole inherited plan.
+ */
+import type { Kysely } from 'kysely'
+import type { MeetingType } from '../../../src/protocol/attendance.ts'
+import type { PlanItem, PlanItemCreate, PlanItemPatch } from '../../../src/protocol/plans.ts'
+import type { Database, StudyPlanItemTable } from '../../db/database.ts'
+import { monthStart } from './months.ts'
+
+/** Ids on a materialised path "/a/b/c/", root first. */
+export function pathIds(path: string): string[] {
+  return path.split('/').filter(Boolean)
+}
+
+async function unitPath(db: Kysely<Database>, orgUnitId: string): Promise<string | undefined> {
+  return (await db.selectFrom('org_unit').select('path').where('id', '=', orgUnitId).executeTakeFirst())?.path
+}
+
+function planQuery(db: Kysely<Database>, unitIds: string[]) {
+  return db
+    .selectFrom('study_plan_item')
+    .innerJoin('org_unit', 'org_unit.id', 'study_plan_item.org_unit_id')
+    .selectAll('study_plan_item')
+    .select('org_unit.name as org_unit_name')
+    .where('study_plan_item.org_unit_id', 'in', unitIds)
+}
+
+export function toPlanItem(r: StudyPlanItemTable & { org_unit_name: string }, askedFor: string): PlanItem {
+  return {
+    id: r.id,
+    orgUnitId: r.org_unit_id,
+    orgUnitName: r.org_unit_name,
+    inherited: r.org_unit_id !== askedFor,
+    year: Number(r.year),
+    month: Number(r.month),
+    kind: r.kind,
+    refId: r.ref_id,
+    meetingType: r.meeting_type as MeetingType | null,
+    title: r.title,
+    note: r.note,
+  }
+}
+
+/** The year's plan of a unit, inherited items included, by month (higher units' items first). */
+export async function planForUnit(db: Kysely<Database>, orgUnitId: string, path: string, year: number): Promise<PlanItem[]> {
+  const ids = pathIds(path)
+  const rows = await planQuery(db, ids)
+    .where('study_plan_item.month_start', '>=', monthStart(year, 1))
+    .where('study_plan_item.month_start', '<', monthStart(year + 1, 1))
+    .execute()
+  const depth = new Map(ids.map((id, i) => [id, i]))
+  return rows
+    .sort((a, b) => a.month - b.month || depth.get(a.org_unit_id)! - depth.get(b.org_unit_id)! || a.created_at - b.created_at || (a.id < b.id ? -1 : 1))
+    .map((r) => toPlanItem(r, orgUnitId))
+}
+
+/** A unit may hold at most this many items a year: the plan screen shows a year at once. */
+export const MAX_ITEMS_PER_YEAR = 500
+
+export async function countItems(db: Kysely<Database>, orgUnitId: string, year: number): Promise<number> {
+  const row = await db
+    .selectFrom('study_plan_item')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('org_unit_id', '=', orgUnitId)
+    .where('month_start', '>=', monthStart(year, 1))
+    .where('month_start', '<', monthStart(year + 1, 1))
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
+export async function findPlanItem(db: Kysely<Database>, id: string) {
+  return db
+    .selectFrom('study_plan_item')
+    .innerJoin('org_unit', 'org_unit.id', 'study_plan_item.org_unit_id')
+    .selectAll('study_plan_item')
+    .select(['org_unit.name as org_unit_name', 'org_unit.path'])
+    .where('study_plan_item.id', '=', id)
+    .executeTakeFirst()
+}
+
+export async function insertPlanItem(db: Kysely<Database>, body: PlanItemCreate, createdBy: string, now: number): Promise<void> {
+  await db
+    .insertInto('study_plan_item')
+    .values({
+      id: body.id,
+      org_unit_id: body.orgUnitId,
+      year: body.year,
+      month: body.month,
+      month_start: monthStart(body.year, body.month),
+      kind: body.kind,
+      ref_id: body.kind === 'meeting' ? null : (body.refId ?? null),
+      meeting_type: body.kind === 'meeting' ? (body.meetingType ?? null) : null,
+      title: body.title.trim(),
+      note: (body.note ?? '').trim(),
+      created_by: createdBy,
+      created_at: now,
+      updated_at: now,
+    })
+    .execute()
+}
+
+export async function updatePlanItem(db: Kysely<Database>, item: { id: string; year: number }, patch: PlanItemPatch, now: number): Promise<void> {
+  await db
+    .updateTable('study_plan_item')
+    .set({
+      ...(patch.month === undefined ? {} : { month: patch.month, month_start: monthStart(Number(item.year), patch.month) }),
+      ...(patch.title === undefined ? {} : { title: patch.title.trim() }),
+      ...(patch.note === undefined ? {} : { note: patch.note.trim() }),
+      updated_at: now,
+    })
+    .where('id', '=', item.id)
+    .execute()
+}
+
+export async function deletePlanItem(db: Kysely<Database>, id: string): Promise<void> {
+  await db.deleteFrom('study_plan_item').where('id', '=', id).execute()
+}
+
+/**
+ * How many meetings of each type the unit's plan (its own and inherited items) asks for in the
+ * months that start within [fromMs, toMs). For "meetings held vs plan" on reports.
+ */
+export async function plannedMeetingsByType(
+  db: Kysely<Database>,
+  orgUnitId: string,
+  fromMs: number,
+  toMs: number,
+): Promise<Partial<Record<MeetingType, number>>> {
+  const path = await unitPath(db, orgUnitId)
+  if (!path) return {}
+  const rows = await db
+    .selectFrom('study_plan_item')
+    .select(['meeting_type'])
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('org_unit_id', 'in', pathIds(path))
+    .where('kind', '=', 'meeting')
+    .where('month_start', '>=', fromMs)
+    .where('month_start', '<', toMs)
+    .groupBy('meeting_type')
+    .execute()
+  const counts: Partial<Record<MeetingType, number>> = {}
+  for (const r of rows) if (r.meeting_type) counts[r.meeting_type as MeetingType] = Number(r.n)
+  return counts
+}

@@ -1,0 +1,194 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DEMO_LOGINS } from '../../../server/seed/demo.ts'
+import { DEMO_CENTRE } from '../../../server/seed/studyPoints.ts'
+import type { StudyPoint, StudyPointArea, StudyPointInput } from '../../../src/protocol/studyPoints.ts'
+import { buildTestApp, signIn, type TestContext } from '../../support/testApp.ts'
+import { DIALECTS } from '../../support/testDb.ts'
+
+type Headers = { authorization: string }
+
+describe.each(DIALECTS)('study points on %s', (dialect) => {
+  let ctx: TestContext
+  let member: Headers
+  let supervisor: Headers
+  let liuxi: string
+  let baisha: string
+
+  beforeAll(async () => {
+    ctx = await buildTestApp(dialect)
+    member = await signIn(ctx.app, DEMO_LOGINS[0].phone)
+    supervisor = await signIn(ctx.app, DEMO_LOGINS[4].phone)
+    liuxi = ctx.seed.units.find((u) => u.name === '柳溪镇')!.id
+    baisha = ctx.seed.units.find((u) => u.name === '白沙乡')!.id
+  })
+  afterAll(() => ctx.close())
+
+  const get = (url: string, headers: Headers = member) => ctx.app.inject({ method: 'GET', url, headers })
+  /** Follows `next` to the end, returning every item and how many pages it took. */
+  const allPages = async (url: string, headers: Headers = member) => {
+    const items: StudyPoint[] = []
+    let next: string | null = null
+    let pages = 0
+    do {
+      const res = await get(next ? `${url}&cursor=${encodeURIComponent(next)}` : url, headers)
+      expect(res.statusCode).toBe(200)
+      const body = res.json() as { items: StudyPoint[]; next: string | null }
+      items.push(...body.items)
+      next = body.next
+      pages++
+    } while (next)
+    return { items, pages }
+  }
+  const input = (over: Partial<StudyPointInput> = {}): StudyPointInput => ({
+    name: '测试微型党校',
+    type: 'micro_party_school',
+    address: '青禾县柳溪镇测试路 1 号',
+    lat: DEMO_CENTRE.lat + 0.01,
+    lng: DEMO_CENTRE.lng - 0.01,
+    openingHours: '每天 9:00–17:00',
+    contactName: '李老师',
+    contactPhone: '0731-86200000',
+    orgUnitId: liuxi,
+    ...over,
+  })
+
+  it('lists the points near a position page by page, each once, all inside the area asked for', async () => {
+    const { lat, lng } = DEMO_CENTRE
+    const { items, pages } = await allPages(`/api/v1/study-points?lat=${lat}&lng=${lng}&radiusKm=5&limit=4`)
+    expect(pages).toBeGreaterThan(1)
+    expect(new Set(items.map((p) => p.id)).size).toBe(items.length)
+    expect(items.length).toBeGreaterThanOrEqual(8)
+    for (const p of items) {
+      expect(Math.abs(p.lat - lat) * 111.32).toBeLessThanOrEqual(5.01)
+    }
+    const wide = await allPages(`/api/v1/study-points?lat=${lat}&lng=${lng}&radiusKm=20&limit=200`)
+    expect(wide.items.length).toBe(40)
+    expect(wide.items.length).toBeGreaterThan(items.length)
+    const far = await get('/api/v1/study-points?lat=39.9&lng=116.4&radiusKm=10')
+    expect(far.json().items).toEqual([])
+  })
+
+  it('lists a township’s points, including those its village branches run', async () => {
+    const { items } = await allPages(`/api/v1/study-points?orgUnitId=${baisha}&limit=6`)
+    expect(items).toHaveLength(15)
+    expect(items.some((p) => p.orgUnitName === '河湾村党支部')).toBe(true)
+    expect(items.every((p) => !p.retired)).toBe(true)
+  })
+
+  it('shows meetings open to visitors on the point where they are held, without the check-in code', async () => {
+    const { items } = await allPages(`/api/v1/study-points?orgUnitId=${baisha}&limit=50`)
+    const hewan = items.find((p) => p.name.startsWith('河湾村'))!
+    expect(hewan.meetings).toHaveLength(1)
+    expect(hewan.meetings[0]!.topic).toContain('党课')
+    expect(hewan.meetings[0]).not.toHaveProperty('checkinCode')
+    const one = await get(`/api/v1/study-points/${hewan.id}`)
+    expect(one.json().meetings[0].id).toBe(hewan.meetings[0]!.id)
+  })
+
+  it('offers the townships of the member’s district with their point counts when location is unavailable', async () => {
+    const res = await get('/api/v1/study-points/areas')
+    expect(res.statusCode).toBe(200)
+    const areas = res.json().items as StudyPointArea[]
+    expect(areas.map((a) => a.name).sort()).toEqual(['柳溪镇', '白沙乡'].sort())
+    for (const a of areas) expect(a.pointCount).toBe(15)
+    expect(areas.find((a) => a.name === '柳溪镇')!.lng!).toBeLessThan(DEMO_CENTRE.lng)
+  })
+
+  it('rejects bad coordinates with 400 naming the field, and changes nothing', async () => {
+    const cases: [string, string][] = [
+      ['/api/v1/study-points?lat=91&lng=113', 'querystring.lat'],
+      ['/api/v1/study-points?lat=28&lng=-181', 'querystring.lng'],
+      ['/api/v1/study-points?lat=28', 'querystring.lng'],
+      ['/api/v1/study-points?lat=28&lng=113&radiusKm=500', 'querystring.radiusKm'],
+      ['/api/v1/study-points', 'querystring.lat'],
+      ['/api/v1/study-points?lat=28&lng=113&cursor=garbage', 'querystring.cursor'],
+    ]
+    for (const [url, field] of cases) {
+      const res = await get(url)
+      expect(res.statusCode, url).toBe(400)
+      expect(res.json().field, url).toBe(field)
+    }
+    const before = (await allPages(`/api/v1/study-points?orgUnitId=${liuxi}&limit=200`)).items.length
+    for (const [over, field] of [[{ lat: 200 }, 'body.lat'], [{ lng: '东经113度' as unknown as number }, 'body.lng'], [{ name: '' }, 'body.name'], [{ contactPhone: 'javascript:x' }, 'body.contactPhone']] as const) {
+      const res = await ctx.app.inject({ method: 'POST', url: '/api/v1/study-points', headers: supervisor, payload: { ...input(), ...over } })
+      expect(res.statusCode, field).toBe(400)
+      expect(res.json().field).toBe(field)
+    }
+    expect((await allPages(`/api/v1/study-points?orgUnitId=${liuxi}&limit=200`)).items).toHaveLength(before)
+  })
+
+  it('lets a supervisor create, edit and retire points in their subtree, audited', async () => {
+    const created = await ctx.app.inject({ method: 'POST', url: '/api/v1/study-points', headers: supervisor, payload: input() })
+    expect(created.statusCode).toBe(201)
+    const point = created.json() as StudyPoint
+    expect(point).toMatchObject({ name: '测试微型党校', orgUnitName: '柳溪镇', retired: false })
+
+    const near = async () => (await allPages(`/api/v1/study-points?lat=${point.lat}&lng=${point.lng}&radiusKm=1`)).items.map((p) => p.id)
+    expect(await near()).toContain(point.id)
+
+    const moved = await ctx.app.inject({ method: 'PATCH', url: `/api/v1/study-points/${point.id}`, headers: supervisor, payload: { lat: 28.5, openingHours: '周末 9:00–12:00' } })
+    expect(moved.statusCode).toBe(200)
+    expect(moved.json()).toMatchObject({ lat: 28.5, openingHours: '周末 9:00–12:00' })
+
+    const retired = await ctx.app.inject({ method: 'PATCH', url: `/api/v1/study-points/${point.id}`, headers: supervisor, payload: { retired: true } })
+    expect(retired.json().retired).toBe(true)
+    expect(await near()).not.toContain(point.id)
+    const withRetired = await allPages(`/api/v1/study-points?orgUnitId=${liuxi}&includeRetired=true&limit=200`, supervisor)
+    expect(withRetired.items.find((p) => p.id === point.id)?.retired).toBe(true)
+
+    const audit = await ctx.testDb.db.selectFrom('audit_log').select('action').where('target', '=', point.id).orderBy('id').execute()
+    expect(audit.map((a) => a.action)).toEqual(['study_point.create', 'study_point.update', 'study_point.retire'])
+  })
+
+  it('refuses writes outside the supervisor’s subtree (403) and from members, changing nothing', async () => {
+    const other = (await allPages(`/api/v1/study-points?orgUnitId=${baisha}&limit=200`)).items[0]!
+    const outside = await ctx.app.inject({ method: 'POST', url: '/api/v1/study-points', headers: supervisor, payload: input({ orgUnitId: baisha }) })
+    expect(outside.statusCode).toBe(403)
+    const patch = await ctx.app.inject({ method: 'PATCH', url: `/api/v1/study-points/${other.id}`, headers: supervisor, payload: { name: '改名' } })
+    expect(patch.statusCode).toBe(403)
+    const own = (await allPages(`/api/v1/study-points?orgUnitId=${liuxi}&limit=200`)).items[0]!
+    const moveOut = await ctx.app.inject({ method: 'PATCH', url: `/api/v1/study-points/${own.id}`, headers: supervisor, payload: { orgUnitId: baisha } })
+    expect(moveOut.statusCode).toBe(403)
+    const byMember = await ctx.app.inject({ method: 'POST', url: '/api/v1/study-points', headers: member, payload: input() })
+    expect(byMember.statusCode).toBe(403)
+    expect((await get(`/api/v1/study-points?orgUnitId=${liuxi}&includeRetired=true`)).statusCode).toBe(403)
+    expect((await ctx.app.inject({ method: 'GET', url: '/api/v1/study-points?lat=28&lng=113' })).statusCode).toBe(401)
+    expect((await get(`/api/v1/study-points/${other.id}`)).json().name).toBe(other.name)
+    expect((await get(`/api/v1/study-points/${own.id}`)).json().orgUnitId).toBe(own.orgUnitId)
+    expect((await get('/api/v1/study-points/nope')).statusCode).toBe(404)
+  })
+
+  it('lets a group leader hold their meeting at a point, opening it to visitors, and close it again', async () => {
+    const leader = await signIn(ctx.app, DEMO_LOGINS[2].phone)
+    const groupId = ctx.seed.people.find((p) => p.phone === DEMO_LOGINS[2].phone)!.org_unit_id
+    const leaderId = ctx.seed.people.find((p) => p.phone === DEMO_LOGINS[2].phone)!.id
+    const meeting = (id: string, startsAt: number) => ({
+      id, org_unit_id: groupId, type: 'party_lecture', starts_at: startsAt, ends_at: startsAt + 7_200_000, place: '村部', topic: `党课 ${id}`,
+      lesson_id: null, created_by: leaderId, checkin_code: '135790', device: 'test', created_at: Date.now(), received_at: Date.now(),
+    })
+    const soon = crypto.randomUUID()
+    const ended = crypto.randomUUID()
+    await ctx.testDb.db.insertInto('meeting').values([meeting(soon, Date.now() + 86_400_000), meeting(ended, Date.now() - 86_400_000)]).execute()
+    const point = (await allPages(`/api/v1/study-points?orgUnitId=${liuxi}&limit=200`)).items.find((p) => p.meetings.length === 0)!
+    const link = (headers: Headers, meetingId: string, method: 'PUT' | 'DELETE' = 'PUT', pointId = point.id) =>
+      ctx.app.inject({ method, url: `/api/v1/study-points/${pointId}/meetings/${meetingId}`, headers })
+
+    expect((await link(member, soon)).statusCode).toBe(403)
+    const hewanMeeting = (await allPages(`/api/v1/study-points?orgUnitId=${baisha}&limit=200`)).items.flatMap((p) => p.meetings)[0]!
+    expect((await link(leader, hewanMeeting.id)).statusCode).toBe(403)
+    expect((await link(leader, crypto.randomUUID())).statusCode).toBe(404)
+    expect((await link(leader, ended)).statusCode).toBe(409)
+    expect((await get(`/api/v1/study-points/${point.id}`)).json().meetings).toEqual([])
+
+    const linked = await link(leader, soon)
+    expect(linked.statusCode).toBe(200)
+    expect((linked.json() as StudyPoint).meetings.map((m) => m.topic)).toEqual([`党课 ${soon}`])
+    // Any member, e.g. a flowing member passing through, sees it on the point.
+    expect((await get(`/api/v1/study-points/${point.id}`)).json().meetings[0].id).toBe(soon)
+
+    expect((await link(leader, soon, 'DELETE')).json().meetings).toEqual([])
+    expect((await link(leader, soon, 'DELETE')).statusCode).toBe(404)
+    const audit = await ctx.testDb.db.selectFrom('audit_log').select('action').where('target', '=', soon).orderBy('id').execute()
+    expect(audit.map((a) => a.action)).toEqual(['study_point.meeting_link', 'study_point.meeting_unlink'])
+  })
+})
