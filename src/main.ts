@@ -5,7 +5,7 @@ import './styles/app.css'
 import App from './App.vue'
 import { useAuthStore } from './features/auth/auth.store.ts'
 import { useSyncStore } from './features/sync/sync.store.ts'
-import { i18n } from './i18n/index.ts'
+import { i18n, localeReady } from './i18n/index.ts'
 import { router } from './router.ts'
 import './shared/elderMode.ts'
 
@@ -13,7 +13,7 @@ async function start(): Promise<void> {
   const app = createApp(App).use(createPinia()).use(i18n)
   const auth = useAuthStore()
   // The session comes from Dexie before the first route is chosen, so an offline reload stays signed in.
-  await auth.restore()
+  await Promise.all([auth.restore(), localeReady])
   app.use(router)
   app.mount('#app')
   void auth.refreshProfile()

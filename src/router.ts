@@ -1,5 +1,6 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { useAuthStore } from '@/features/auth/auth.store.ts'
+import { loadFeatureMessages } from '@/i18n/index.ts'
 import type { RoleName } from '@/protocol/auth.ts'
 
 declare module 'vue-router' {
@@ -46,6 +47,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/study/lesson/:id', name: 'lesson', component: () => import('@/features/library/LessonPage.vue'), meta: { title: 'library.title' } },
   { path: '/pocket/entry/:id', name: 'pocket-entry', component: () => import('@/features/pocket/PocketEntryPage.vue'), meta: { title: 'pocket.title' } },
   // A quiz takes the whole screen: one question per screen, big options.
+  { path: '/quiz/practice', name: 'quiz-practice', component: () => import('@/features/quiz/PracticePage.vue'), meta: { title: 'quiz.practice.title' } },
   { path: '/quiz/wrong', name: 'quiz-wrong', component: () => import('@/features/quiz/WrongBookPage.vue'), meta: { title: 'quiz.wrong.title' } },
   { path: '/quiz/:id', name: 'quiz-take', component: () => import('@/features/quiz/QuizTakePage.vue'), meta: { title: 'quiz.title' } },
   { path: '/quiz/result/:attemptId', name: 'quiz-result', component: () => import('@/features/quiz/QuizResultPage.vue'), meta: { title: 'quiz.result.title' } },
@@ -75,18 +77,79 @@ const routes: RouteRecordRaw[] = [
     component: () => import('@/features/attendance/HomeVisitPage.vue'),
     meta: { title: 'attendance.visit.title', leadersOnly: true },
   },
+  // Study reflections 晒心得: the group feed, writing one (also from a lesson's end), and counts for secretaries.
+  { path: '/reflections', name: 'reflections', component: () => import('@/features/reflections/ReflectionFeedPage.vue'), meta: { title: 'reflections.title' } },
+  { path: '/reflections/new', name: 'reflection-new', component: () => import('@/features/reflections/ReflectionWritePage.vue'), meta: { title: 'reflections.writeTitle' } },
+  {
+    path: '/manage/reflections',
+    name: 'reflection-stats',
+    component: () => import('@/features/reflections/ReflectionStatsPage.vue'),
+    meta: { title: 'reflections.stats.title', minRole: 'secretary' },
+  },
+  {
+    path: '/attendance/overview',
+    name: 'attendance-overview',
+    component: () => import('@/features/attendance/OverviewPage.vue'),
+    meta: { title: 'attendanceOverview.title', minRole: 'group_leader' },
+  },
   { path: '/attendance/flowing', name: 'flowing', component: () => import('@/features/flowing/FlowingRecordPage.vue'), meta: { title: 'flowing.title' } },
   { path: '/attendance/checkin', name: 'checkin', component: () => import('@/features/attendance/CheckInPage.vue'), meta: { title: 'attendance.checkin.title' } },
+  // Study points 学习圈: the list/map and a point's page for everyone; supervisors manage their area's.
+  { path: '/study-points', name: 'study-points', component: () => import('@/features/studyPoints/StudyPointsPage.vue'), meta: { title: 'studyPoints.title' } },
+  { path: '/study-points/:id', name: 'study-point', component: () => import('@/features/studyPoints/StudyPointPage.vue'), meta: { title: 'studyPoints.title' } },
+  {
+    path: '/manage/study-points',
+    name: 'study-points-manage',
+    component: () => import('@/features/studyPoints/StudyPointsManagePage.vue'),
+    meta: { title: 'studyPoints.manage.title', minRole: 'supervisor' },
+  },
+  {
+    path: '/manage/study-points/:id',
+    name: 'study-point-edit',
+    component: () => import('@/features/studyPoints/StudyPointFormPage.vue'),
+    meta: { title: 'studyPoints.manage.title', minRole: 'supervisor' },
+  },
+  // Assignments 布置学习: secretaries set them (desktop or phone); leaders read how their people did.
+  { path: '/manage/assignments', name: 'assignments', component: () => import('@/features/assignment/AssignmentsPage.vue'), meta: { title: 'assignment.title', minRole: 'secretary' } },
+  {
+    path: '/manage/assignment-results',
+    name: 'assignment-results',
+    component: () => import('@/features/assignment/AssignmentResultsListPage.vue'),
+    meta: { title: 'assignment.results.listTitle', minRole: 'group_leader' },
+  },
+  {
+    path: '/manage/assignments/:id/results',
+    name: 'assignment-result',
+    component: () => import('@/features/assignment/AssignmentResultPage.vue'),
+    meta: { title: 'assignment.results.title', minRole: 'group_leader' },
+  },
+  // Training archive 培训档案: the member's own (no id) or, for leaders, anyone of their subtree.
+  // Full screen (no tab bar) so it prints as a clean page.
+  { path: '/archive/:personId?', name: 'archive', component: () => import('@/features/archive/ArchivePage.vue'), meta: { title: 'archive.title' } },
+  { path: '/manage/archive', name: 'archive-people', component: () => import('@/features/archive/ArchivePeoplePage.vue'), meta: { title: 'archive.manageTitle', minRole: 'group_leader' } },
+  { path: '/manage/plans', name: 'plans', component: () => import('@/features/plans/PlanPage.vue'), meta: { title: 'archive.plan.title', minRole: 'secretary' } },
+  { path: '/manage/monthly-report', name: 'monthly-report', component: () => import('@/features/plans/MonthlyReportPage.vue'), meta: { title: 'archive.report.title', minRole: 'secretary' } },
+  // Reports: a unit's figures and data freshness, drilling down the org tree (full screen: wide tables).
+  { path: '/manage/reports/:unitId?', name: 'reports', component: () => import('@/features/reports/ReportsPage.vue'), meta: { title: 'reports.title', minRole: 'secretary' } },
+  // People and organisation administration (desktop-friendly, online only).
+  { path: '/manage/org/:id?', name: 'admin-org', component: () => import('@/features/admin/OrgTreePage.vue'), meta: { title: 'admin.org.title', minRole: 'supervisor' } },
+  { path: '/manage/people', name: 'admin-people', component: () => import('@/features/admin/PeoplePage.vue'), meta: { title: 'admin.people.title', minRole: 'secretary' } },
+  { path: '/manage/people/:id', name: 'admin-person', component: () => import('@/features/admin/PersonPage.vue'), meta: { title: 'admin.people.title', minRole: 'secretary' } },
+  { path: '/manage/import', name: 'admin-import', component: () => import('@/features/admin/ImportPage.vue'), meta: { title: 'admin.import.title', minRole: 'secretary' } },
+  { path: '/manage/audit', name: 'admin-audit', component: () => import('@/features/admin/AuditPage.vue'), meta: { title: 'admin.audit.title', minRole: 'supervisor' } },
+  { path: '/manage/lecturers', name: 'lecturers', component: () => import('@/features/lecturers/LecturersPage.vue'), meta: { title: 'admin.lecturers.title', minRole: 'secretary' } },
   { path: '/:rest(.*)*', redirect: '/' },
 ]
 
 export const router = createRouter({ history: createWebHistory(), routes })
 
-router.beforeEach((to) => {
+router.beforeEach(async (to) => {
   const auth = useAuthStore()
   if (!to.meta.public && !auth.signedIn) return { name: 'login', query: to.fullPath === '/' ? {} : { next: to.fullPath } }
   if (to.name === 'login' && auth.signedIn) return { name: 'home' }
   // The client only hides; the server decides what a person may do.
   if (to.meta.leadersOnly && !auth.isLeader) return { name: 'home' }
   if (to.meta.minRole && !auth.hasRole(to.meta.minRole)) return { name: 'home' }
+  // Feature screens' text arrives with the first of them (login and home paint without it).
+  if (to.name !== 'login' && to.name !== 'home') await loadFeatureMessages()
 })

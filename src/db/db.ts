@@ -2,13 +2,15 @@
  * The one Dexie database on the phone. Every schema change is a new `version(n)` step below;
  * a shipped version is never edited, so phones upgrade in order without losing their outbox.
  */
-import Dexie, { type EntityTable } from 'dexie'
+import Dexie, { type EntityTable, type Table } from 'dexie'
 import type { Profile } from '@/protocol/auth.ts'
 import type { Assignment, Course, Lesson, PocketCategory, PocketEntry } from '@/protocol/content.ts'
 import type { Question, Quiz } from '@/protocol/quiz.ts'
 import type { QuizScore } from '@/protocol/quiz.scoring.ts'
 import type { MarkStatus, Meeting, MeetingAttendee, RosterMember } from '@/protocol/attendance.ts'
 import type { FlowingRecord } from '@/protocol/flowing.ts'
+import type { StudyPoint } from '@/protocol/studyPoints.ts'
+import type { Reflection } from '@/protocol/reflections.ts'
 
 /** The signed-in device session, kept so a member stays signed in offline. */
 export interface StoredSession {
@@ -178,6 +180,46 @@ export interface WrongAnswerRow {
   rightDays: string[]
 }
 
+/** Where one question stands in daily practice 每日一练 (Leitner box; rule: src/features/quiz/practice.ts). */
+export interface PracticeCardRow {
+  questionId: string
+  /** 1–5; the interval before the next review doubles with each box. */
+  box: number
+  /** Local day (YYYY-MM-DD) it is due again. */
+  dueDay: string
+  lastDay: string
+}
+
+/** One day's practice set, fixed when first opened that day, with the answers given so far. */
+export interface PracticeDayRow {
+  /** Local day YYYY-MM-DD (never earlier than the latest day already here: see practice.ts). */
+  day: string
+  questionIds: string[]
+  answers: Record<string, string[]>
+  /** Set once every question of the day is answered: that day counts for the streak. */
+  doneAt: number | null
+}
+
+/**
+ * A study reflection 晒心得 as this phone shows it, once per feed it appears in ('group' or the
+ * branch's 'excellent'). Rows come from the server's pages, or from writes made here: `recordId` is
+ * the outbox id of a post still waiting to be sent, `waiting` the outbox ids of this person's
+ * likes, replies and reviews not yet sent (a refresh keeps the row until they are gone).
+ */
+export interface ReflectionRow extends Reflection {
+  feed: 'group' | 'excellent'
+  /** Newest first: receivedAt (or the phone's clock while waiting), zero-padded, then id. */
+  sortKey: string
+  recordId?: string
+  waiting?: string[]
+}
+
+/** A reflection's photos (base64 JPEG), kept for offline reading. */
+export interface ReflectionPhotosRow {
+  reflectionId: string
+  photos: string[]
+}
+
 /**
  * Version 1 as shipped. Exported so the upgrade test can build a real version-1 database; never
  * edit it: add a new version below instead.
@@ -212,6 +254,12 @@ export class PocketDb extends Dexie {
   quizAttempts!: EntityTable<QuizAttemptRow, 'id'>
   wrongAnswers!: EntityTable<WrongAnswerRow, 'questionId'>
   flowingRecords!: EntityTable<FlowingRecordRow, 'id'>
+  practiceCards!: EntityTable<PracticeCardRow, 'questionId'>
+  practiceDays!: EntityTable<PracticeDayRow, 'day'>
+  studyPoints!: EntityTable<StudyPoint, 'id'>
+  /** Primary key [feed, id]: one reflection may be in its group's feed and the branch's excellent list. */
+  reflections!: Table<ReflectionRow, [ReflectionRow['feed'], string]>
+  reflectionPhotos!: EntityTable<ReflectionPhotosRow, 'reflectionId'>
 
   constructor(name = 'pocket-party-school') {
     super(name)
@@ -249,7 +297,48 @@ export class PocketDb extends Dexie {
     this.version(5).stores({
       flowingRecords: 'id, personId, status',
     })
+    // Daily practice 每日一练: Leitner cards and one row per day practised (kept on the phone).
+    this.version(6).stores({
+      practiceCards: 'questionId, dueDay',
+      practiceDays: 'day',
+    })
+    // Study points 学习圈: the area the member last looked at, for the list and map offline.
+    this.version(10).stores({
+      studyPoints: 'id, type',
+    })
+    // Study reflections 晒心得: cached feed pages (one row per feed and reflection) and their photos.
+    this.version(9).stores({
+      reflections: '[feed+id], [feed+sortKey], id',
+      reflectionPhotos: 'reflectionId',
+    })
   }
 }
+
+/**
+ * Tables holding one person's own data (their progress, answers, caches of what their roles let
+ * them see). They are emptied when a different person signs in on this phone
+ * (src/features/auth/personalData.ts). The outbox and dead letters are not here: they are kept
+ * and carry the person's id. Add every new per-person table to this list.
+ */
+export const PERSONAL_TABLES = [
+  'progress',
+  'bookmarks',
+  'rosterMembers',
+  'meetings',
+  'attendanceMarks',
+  'meetingStates',
+  'checkins',
+  'homeVisits',
+  'quizAttempts',
+  'wrongAnswers',
+  'flowingRecords',
+  'practiceCards',
+  'practiceDays',
+  'reflections',
+  'reflectionPhotos',
+] as const satisfies readonly (keyof PocketDb)[]
+
+/** Per-person values in `meta` (the same rule as PERSONAL_TABLES). */
+export const PERSONAL_META_KEYS = ['attendance.mine', 'attendance.overview', 'studyPoints.origin'] as const
 
 export const db = new PocketDb()

@@ -5,9 +5,25 @@
  */
 import { db, type HomeVisitRow, type LocalCheckinRow, type LocalMarkRow, type MeetingRow, type MeetingStateRow, type RosterRow } from '@/db/db.ts'
 import type { HomeVisitPayload, MarkEntry, MeetingCreatePayload, MyAttendance } from '@/protocol/attendance.ts'
+import type { MeetingRate, MemberRate, UnitOverview } from '@/protocol/attendanceOverview.ts'
 import { enqueue } from '@/features/sync/outbox.db.ts'
 
 const MINE_KEY = 'attendance.mine'
+const OVERVIEW_KEY = 'attendance.overview'
+
+/** First pages of one unit's overview as last read from the server. */
+export interface OverviewSnapshot {
+  unit: UnitOverview
+  parentId: string | null
+  units: Page<UnitOverview>
+  meetings: Page<MeetingRate>
+  inactive: Page<MemberRate>
+  fetchedAt: number
+}
+interface Page<T> {
+  items: T[]
+  next: string | null
+}
 
 export const attendanceDb = {
   meetings: (): Promise<MeetingRow[]> => db.meetings.orderBy('startsAt').reverse().toArray(),
@@ -22,6 +38,24 @@ export const attendanceDb = {
     new Set((await db.outbox.where('kind').anyOf(['meeting_create', 'attendance_mark', 'checkin']).toArray()).map((r) => r.id)),
   homeVisits: (orgUnitId: string): Promise<HomeVisitRow[]> => db.homeVisits.where('orgUnitId').equals(orgUnitId).reverse().sortBy('visitedAt'),
   mine: async (): Promise<MyAttendance | undefined> => (await db.meta.get(MINE_KEY))?.value as MyAttendance | undefined,
+  overview: async (orgUnitId: string): Promise<OverviewSnapshot | undefined> => (await overviews())[orgUnitId],
+}
+
+const overviews = async () => ((await db.meta.get(OVERVIEW_KEY))?.value ?? {}) as Record<string, OverviewSnapshot>
+
+/**
+ * The last overview of each unit read online, so a leader in the field still sees it offline.
+ * One meta key (cleared with the other personal data at sign-out), a few units at most.
+ */
+export async function cacheOverview(snapshot: OverviewSnapshot): Promise<void> {
+  await db.transaction('rw', db.meta, async () => {
+    const all = await overviews()
+    const kept = Object.values(all)
+      .filter((o) => o.unit.orgUnitId !== snapshot.unit.orgUnitId)
+      .sort((a, b) => b.fetchedAt - a.fetchedAt)
+      .slice(0, 9)
+    await db.meta.put({ key: OVERVIEW_KEY, value: Object.fromEntries([snapshot, ...kept].map((o) => [o.unit.orgUnitId, o])) })
+  })
 }
 
 /**

@@ -116,7 +116,7 @@ export const useAttendanceStore = defineStore('attendance', () => {
    * Records a home visit 上门送学 (works offline; the photo, already shrunk to fit one push
    * batch, travels in the outbox record).
    */
-  async function recordVisit(visit: { personId: string; studied: string; note: string; photo?: string }): Promise<void> {
+  async function recordVisit(visit: { personId: string; studied: string; note: string; photo?: string; lessonId?: string }): Promise<void> {
     const unit = groupId.value
     const person = roster.value.find((p) => p.id === visit.personId)
     if (!unit || !person) throw new Error('not a member of the group')
@@ -129,6 +129,7 @@ export const useAttendanceStore = defineStore('attendance', () => {
         studied: visit.studied.trim(),
         note: visit.note.trim(),
         ...(visit.photo ? { photo: visit.photo } : {}),
+        ...(visit.lessonId ? { lessonId: visit.lessonId } : {}),
       },
       person.name,
     )

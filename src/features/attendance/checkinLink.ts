@@ -1,6 +1,9 @@
 /**
- * Reads the check-in link a leader's QR code carries (`/attendance/checkin?m=<meetingId>&c=<code>`,
- * see MeetingCodePage). Anything else a camera may see (a payment code, a web page) is not ours.
+ * The check-in link: `/attendance/checkin?m=<meetingId>&c=<code>`, both optional. The leader's QR
+ * code carries both (MeetingCodePage); a list of meetings (my upcoming meetings, a study point's
+ * meetings open to visitors) links with `m` alone and the member types the code shown in the
+ * room. A stable route: other features build it with `checkinPath`, never by hand.
+ * `parseCheckinLink` reads a scanned one; anything else a camera may see is not ours.
  */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
@@ -23,4 +26,13 @@ export function parseCheckinLink(text: string): CheckinLink | null {
   const code = url.searchParams.get('c') ?? ''
   if (!UUID.test(meetingId) || !/^\d{6}$/.test(code)) return null
   return { meetingId, code }
+}
+
+/** The in-app check-in route, with the meeting and/or code filled in when known. */
+export function checkinPath(meetingId?: string, code?: string): string {
+  const query = new URLSearchParams()
+  if (meetingId) query.set('m', meetingId)
+  if (code) query.set('c', code)
+  const q = query.toString()
+  return q ? `/attendance/checkin?${q}` : '/attendance/checkin'
 }

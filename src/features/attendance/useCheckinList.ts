@@ -28,7 +28,8 @@ export function useCheckinList() {
     return store.checkins.map((c) => {
       const known = server.get(c.id)
       const state = pending.value.has(c.id) ? 'local' : (known?.state ?? 'pending')
-      const topic = known?.meetingId ? (topics.get(known.meetingId) ?? null) : null
+      // A guest's meeting (another branch) is not among `meetings`: the server names it.
+      const topic = known?.meetingId ? (topics.get(known.meetingId) ?? known.topic ?? null) : null
       return { id: c.id, code: c.code, topic, createdAt: c.createdAt, state, reason: known?.reason ?? null }
     })
   })

@@ -56,7 +56,7 @@ export function useRollCall(meetingId: string, myName: () => string) {
     if (!m) return []
     const fetchedAt = state.value?.fetchedAt ?? 0
     const base = state.value
-      ? state.value.attendees
+      ? state.value.attendees.filter((a) => !a.guestFrom)
       : (() => {
           const own = roster.value.filter((p) => p.orgUnitId === m.orgUnitId)
           return (own.length ? own : roster.value).map((p) => ({ personId: p.id, name: p.name, isFlowing: p.isFlowing, isElderly: p.isElderly, status: null, history: [] as MarkHistoryEntry[] }))
@@ -91,6 +91,9 @@ export function useRollCall(meetingId: string, myName: () => string) {
     })
   })
 
+  /** Flowing members of other units who checked in as guests (known once the server answered). */
+  const guests = computed(() => (state.value?.attendees ?? []).filter((a) => a.guestFrom))
+
   /** Outbox records of this meeting not yet on the server (the meeting itself, each burst of marks). */
   const waitingCount = computed(() => {
     const records = new Set(marks.value.filter((m) => pending.value.has(m.recordId)).map((m) => m.recordId))
@@ -110,5 +113,5 @@ export function useRollCall(meetingId: string, myName: () => string) {
   })
   void store.refreshMeeting(meetingId)
 
-  return { meeting, entries, counts, waitingCount }
+  return { meeting, entries, guests, counts, waitingCount }
 }

@@ -4,6 +4,7 @@ import { ROLE_RANK, type Profile, type RoleName } from '@/protocol/auth.ts'
 import { HttpError, useTokenFrom } from '@/shared/http.ts'
 import { authApi } from './auth.api.ts'
 import { clearSession, loadSession, saveSession } from './auth.db.ts'
+import { claimPersonalData, countUnsent } from './personalData.ts'
 
 /** A short, human device name for the "signed-in devices" list. */
 function deviceName(): string {
@@ -36,13 +37,29 @@ export const useAuthStore = defineStore('auth', () => {
 
   /** Restores the session kept in Dexie: works with no network, so members stay signed in offline. */
   async function restore(): Promise<void> {
-    apply(await loadSession())
+    const session = await loadSession()
+    // The signed-in person made whatever personal data is here (only matters once, on phones
+    // updated from a version that did not record whose it was).
+    if (session) await claimPersonalData(session.profile.id, { adopt: true })
+    apply(session)
   }
 
-  async function login(phone: string, password: string): Promise<void> {
+  /**
+   * Signs in. When someone else used this phone before, their personal data is deleted first
+   * (their unsent outbox records are kept for them). Returns whether that happened, so the page
+   * can be reloaded and no screen keeps their data in memory.
+   */
+  async function login(phone: string, password: string): Promise<{ switchedPerson: boolean }> {
     const result = await authApi.login({ phone, password, deviceName: deviceName() })
+    const switchedPerson = await claimPersonalData(result.profile.id)
     await saveSession(result)
     apply(result)
+    return { switchedPerson }
+  }
+
+  /** Records this person made on the phone that have not reached the server (sign-out warns). */
+  function unsentRecords(): Promise<number> {
+    return profile.value ? countUnsent(profile.value.id) : Promise.resolve(0)
   }
 
   /**
@@ -71,5 +88,5 @@ export const useAuthStore = defineStore('auth', () => {
     await forget()
   }
 
-  return { token, sessionId, profile, signedIn, isLeader, hasRole, restore, login, refreshProfile, logout, forget }
+  return { token, sessionId, profile, signedIn, isLeader, hasRole, restore, login, unsentRecords, refreshProfile, logout, forget }
 })

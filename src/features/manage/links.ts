@@ -13,4 +13,19 @@ export interface ManageLink {
   minRole: RoleName
 }
 
-export const MANAGE_LINKS: ManageLink[] = []
+export const MANAGE_LINKS: ManageLink[] = [
+  { name: 'reports', title: 'reports.title', hint: 'reports.hint', minRole: 'secretary' },
+  { name: 'attendance-overview', title: 'attendanceOverview.title', hint: 'attendanceOverview.hint', minRole: 'group_leader' },
+  { name: 'plans', title: 'archive.plan.title', hint: 'archive.plan.hint', minRole: 'secretary' },
+  { name: 'monthly-report', title: 'archive.report.title', hint: 'archive.report.hint', minRole: 'secretary' },
+  { name: 'archive-people', title: 'archive.manageTitle', hint: 'archive.manageHint', minRole: 'group_leader' },
+  { name: 'assignments', title: 'assignment.title', hint: 'assignment.hint', minRole: 'secretary' },
+  { name: 'assignment-results', title: 'assignment.results.listTitle', hint: 'assignment.results.hint', minRole: 'group_leader' },
+  { name: 'reflection-stats', title: 'reflections.stats.title', hint: 'reflections.stats.hint', minRole: 'secretary' },
+  { name: 'study-points-manage', title: 'studyPoints.manage.title', hint: 'studyPoints.manage.hint', minRole: 'supervisor' },
+  { name: 'admin-people', title: 'admin.links.people', hint: 'admin.links.peopleHint', minRole: 'secretary' },
+  { name: 'admin-import', title: 'admin.links.import', hint: 'admin.links.importHint', minRole: 'secretary' },
+  { name: 'admin-org', title: 'admin.links.org', hint: 'admin.links.orgHint', minRole: 'supervisor' },
+  { name: 'lecturers', title: 'admin.links.lecturers', hint: 'admin.links.lecturersHint', minRole: 'secretary' },
+  { name: 'admin-audit', title: 'admin.links.audit', hint: 'admin.links.auditHint', minRole: 'supervisor' },
+]

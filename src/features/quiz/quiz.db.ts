@@ -20,7 +20,7 @@ function shuffled<T>(list: T[]): T[] {
 }
 
 /** Updates the wrong-answer book for one answer (call inside a transaction holding db.wrongAnswers). */
-async function recordAnswer(questionId: string, right: boolean, now: number): Promise<void> {
+export async function recordAnswer(questionId: string, right: boolean, now: number): Promise<void> {
   const before = await db.wrongAnswers.get(questionId)
   const after = afterAnswer(before, questionId, right, now)
   if (after) await db.wrongAnswers.put(after)

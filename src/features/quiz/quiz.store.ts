@@ -5,6 +5,7 @@ import type { Question, Quiz } from '@/protocol/quiz.ts'
 import { pullContent } from '@/features/sync/pull.ts'
 import { liveRef } from '@/shared/liveRef.ts'
 import { quizDb } from './quiz.db.ts'
+import { inOwnOrder } from './shownQuestion.ts'
 
 export interface QuizCard {
   quiz: Quiz
@@ -29,8 +30,9 @@ export const useQuizStore = defineStore('quiz', () => {
 
   /** The wrong-answer book as questions to practise, oldest first (options in their own order). */
   async function wrongQuestions(): Promise<ShownQuestion[]> {
-    const qs = await quizDb.questions(wrongAnswers.value.map((w) => w.questionId))
-    return qs.map((q) => ({ question: q, options: q.options.map((text, i) => ({ letter: String.fromCharCode(65 + i), text })) }))
+    // Read from Dexie, not the live list: right after a reload that has not arrived yet.
+    const qs = await quizDb.questions((await quizDb.wrongAnswers()).map((w) => w.questionId))
+    return qs.map(inOwnOrder)
   }
 
   /** Records a practice answer in the book (offline, on the phone only). */

@@ -6,7 +6,9 @@
  */
 import type { PullChange, PullResponse } from '@/protocol/content.ts'
 import { api } from '@/shared/http.ts'
+import { db } from '@/db/db.ts'
 import { applyPullPage, cursorFor, signedInPerson } from './pull.db.ts'
+import { loadDeviceId } from './outbox.db.ts'
 
 export interface PullResult {
   /** The cursor the pull started from (undefined: a first, full pull). */
@@ -26,8 +28,8 @@ export function onContentPulled(fn: Listener): () => void {
 }
 
 export const pullApi = {
-  page: (since: string | undefined) =>
-    api<PullResponse>('GET', `/v1/sync/pull${since ? `?since=${encodeURIComponent(since)}` : ''}`),
+  page: (since: string | undefined, deviceId: string) =>
+    api<PullResponse>('GET', `/v1/sync/pull?deviceId=${encodeURIComponent(deviceId)}${since ? `&since=${encodeURIComponent(since)}` : ''}`),
 }
 
 let running: Promise<PullResult> | undefined
@@ -39,8 +41,9 @@ export function pullContent(): Promise<PullResult> {
     const from = await cursorFor(await signedInPerson())
     let cursor = from
     let pages = 0
+    const deviceId = await loadDeviceId(db)
     for (;;) {
-      const page = await pullApi.page(cursor)
+      const page = await pullApi.page(cursor, deviceId)
       await applyPullPage(page)
       pages++
       changes.push(...page.changes)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseCheckinLink } from '@/features/attendance/checkinLink.ts'
+import { checkinPath, parseCheckinLink } from '@/features/attendance/checkinLink.ts'
 
 const ID = '0192f1c2-7b3a-7c01-9d2e-4f5a6b7c8d9e'
 
@@ -28,5 +28,11 @@ describe('reading a scanned check-in QR code', () => {
     ]) {
       expect(parseCheckinLink(text), text).toBeNull()
     }
+  })
+
+  it('builds the in-app check-in route that other screens link to, and reads back what it built', () => {
+    expect(checkinPath()).toBe('/attendance/checkin')
+    expect(checkinPath(ID)).toBe(`/attendance/checkin?m=${ID}`)
+    expect(parseCheckinLink(checkinPath(ID, '042917'))).toEqual({ meetingId: ID, code: '042917' })
   })
 })

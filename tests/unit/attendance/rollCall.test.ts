@@ -101,4 +101,23 @@ describe('roll call on the phone', () => {
     expect(rc.counts.value).toMatchObject({ present: 2, leave: 1, unmarked: 0 })
     rc.stop()
   })
+
+  it('lists guests from other branches apart: not on the roster, not in the counts, not in "all present"', async () => {
+    await createMeeting(MEETING, 'leader')
+    await db.outbox.clear()
+    const rc = rollCall()
+    await db.meetingStates.put({
+      meetingId: MEETING.meetingId,
+      fetchedAt: Date.now(),
+      attendees: [
+        ...people.map((p) => ({ personId: p.id, name: p.name, isFlowing: p.isFlowing, isElderly: p.isElderly, status: null, history: [] })),
+        { personId: 'g', name: '来宾', isFlowing: true, isElderly: false, status: 'checked_in' as const, history: [], guestFrom: '桃园村党支部 第一党小组' },
+      ],
+    })
+    await settle()
+    expect(rc.entries.value.map((e) => e.personId)).toEqual(['a', 'b', 'c'])
+    expect(rc.guests.value.map((g) => [g.personId, g.guestFrom])).toEqual([['g', '桃园村党支部 第一党小组']])
+    expect(rc.counts.value).toMatchObject({ checked_in: 0, unmarked: 3 })
+    rc.stop()
+  })
 })
