@@ -785,6 +785,13 @@ const en: typeof zhCN & typeof zhFeatures = {
       attendance_mark: 'Roll call',
       checkin: 'Check-in',
       home_visit: 'Home visit',
+      quiz_attempt: 'Quiz answers',
+      flowing_record: 'Record card entry',
+      flowing_record_review: 'Record card review',
+      reflection_post: 'Study reflection',
+      reflection_reply: 'Reply to a reflection',
+      reflection_like: 'Like',
+      reflection_review: 'Reflection review',
       unknown: 'Record',
     },
     studyEvent: {
@@ -805,6 +812,8 @@ const en: typeof zhCN & typeof zhFeatures = {
       visitedAt: 'The visit time',
       photo: 'The photo (too large)',
       studied: 'What was studied',
+      text: 'The reflection text (1–1000 characters)',
+      photos: 'A photo (too large or not a photo)',
       other: 'Something in the record',
     },
     reasons: {

@@ -751,6 +751,13 @@ export default {
       attendance_mark: '点名',
       checkin: '签到',
       home_visit: '上门送学',
+      quiz_attempt: '测试答卷',
+      flowing_record: '组织生活记录卡',
+      flowing_record_review: '记录卡审核',
+      reflection_post: '学习心得',
+      reflection_reply: '心得回复',
+      reflection_like: '点赞',
+      reflection_review: '心得审核',
       unknown: '记录',
     },
     studyEvent: {
@@ -771,6 +778,8 @@ export default {
       visitedAt: '送学时间',
       photo: '照片（太大）',
       studied: '学习内容',
+      text: '心得内容（1–1000 字）',
+      photos: '照片（过大或不是照片）',
       other: '记录内容',
     },
     reasons: {

@@ -23,12 +23,17 @@ export const useAssignmentStore = defineStore('assignments', () => {
   const items = ref<AssignmentView[]>([])
   const next = ref<string | null>(null)
   const loading = ref(false)
+  // Answers to a list read started before a later read or a create are stale: dropped, so a
+  // slow first page cannot hide the assignment just made.
+  let listGeneration = 0
 
   /** First page (or the next one) of assignments that concern the unit. */
   async function load(orgUnitId: string, more = false): Promise<void> {
+    const generation = ++listGeneration
     loading.value = true
     try {
       const page = await assignmentApi.list(orgUnitId, more ? next.value : null)
+      if (generation !== listGeneration) return
       items.value = more ? [...items.value, ...page.items] : page.items
       next.value = page.next
       unitId.value = orgUnitId
@@ -40,6 +45,7 @@ export const useAssignmentStore = defineStore('assignments', () => {
   /** The id is made here, so pressing "assign" again after a lost answer stores it once. */
   async function create(input: Omit<AssignmentCreate, 'id'>, id = uuidv7()): Promise<AssignmentView> {
     const created = await assignmentApi.create({ ...input, id })
+    listGeneration++
     items.value = [created, ...items.value.filter((a) => a.id !== created.id)]
     return created
   }
