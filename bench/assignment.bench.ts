@@ -13,6 +13,7 @@ import { sql } from 'kysely'
 import { nextVersions } from '../server/db/version.ts'
 import { CONTENT_DIR, importContent } from '../server/features/content/import.ts'
 import { buildTestApp, signIn } from '../tests/support/testApp.ts'
+import { time } from './support/timing.ts'
 
 const DIALECT = process.env.BENCH_DIALECT === 'sqlite' ? 'sqlite' : 'postgres'
 const BRANCHES = 5_000
@@ -66,18 +67,14 @@ try {
 
   const auth = await signIn(ctx.app, member.phone)
   const secAuth = await signIn(ctx.app, '13800000004')
-  const time = async (url: string, headers: { authorization: string }) => {
-    const ms: number[] = []
-    let body: any
-    for (let i = 0; i < RUNS; i++) {
-      const s = performance.now()
+  const timeGet = async (url: string, headers: { authorization: string }) => {
+    let payload = ''
+    const { p50, p95 } = await time(async () => {
       const res = await ctx.app.inject({ method: 'GET', url, headers })
-      ms.push(performance.now() - s)
       if (res.statusCode !== 200) throw new Error(`${url}: ${res.statusCode} ${res.body}`)
-      body = res.json()
-    }
-    ms.sort((a, b) => a - b)
-    return { p50: ms[Math.floor(RUNS / 2)]!, p95: ms[Math.floor(RUNS * 0.95)]!, body }
+      payload = res.payload
+    }, RUNS, 0)
+    return { p50, p95, body: JSON.parse(payload) }
   }
   let cursor = ''
   let mineSeen = 0
@@ -87,10 +84,10 @@ try {
     cursor = page.cursor
     if (!page.more) break
   }
-  const first = await time('/api/v1/sync/pull?limit=500', auth)
-  const upToDate = await time(`/api/v1/sync/pull?since=${cursor}`, auth)
+  const first = await timeGet('/api/v1/sync/pull?limit=500', auth)
+  const upToDate = await timeGet(`/api/v1/sync/pull?since=${cursor}`, auth)
   const target = rows.find((r) => r.org_unit_id === ownBranch && r.target === 'unit' && r.member_group === null)!
-  const list = await time(`/api/v1/assignments/${target.id}/results?orgUnitId=${ownBranch}`, secAuth)
+  const list = await timeGet(`/api/v1/assignments/${target.id}/results?orgUnitId=${ownBranch}`, secAuth)
 
   if (process.env.BENCH_EXPLAIN) {
     // The pull's unit-target query for the member, as the planner runs it.

@@ -13,6 +13,7 @@ import { parseContent, type ParsedEntry } from '../server/features/content/conte
 import { applyContent, rootOrgUnit } from '../server/features/content/content.repository.ts'
 import { CONTENT_DIR } from '../server/features/content/import.ts'
 import { buildTestApp, signIn } from '../tests/support/testApp.ts'
+import { percentile } from './support/timing.ts'
 
 const N = Number(process.env.BENCH_ENTRIES ?? 5000)
 /** BENCH_DIALECT=postgres runs the pull half against PostgreSQL (tests/support/testDb.ts URL). */
@@ -40,10 +41,6 @@ function generate(): PocketEntry[] {
     tags: [pick(tags), pick(tags)],
     body: Array.from({ length: 4 + Math.floor(rand() * 6) }, () => pick(sentences)).join('\n\n'),
   }))
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
 }
 
 const rows: { what: string; value: string; target: string; ok: boolean | null }[] = []

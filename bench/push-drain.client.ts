@@ -8,13 +8,10 @@ import 'fake-indexeddb/auto'
 import { PocketDb } from '@/db/db.ts'
 import { enqueue } from '@/features/sync/outbox.db.ts'
 import { drain } from '@/features/sync/pushCore.ts'
+import { percentile } from './support/timing.ts'
 
 const [url, token, personId, countArg] = (globalThis as unknown as { process: { argv: string[] } }).process.argv.slice(2)
 const count = Number(countArg ?? 10_000)
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
-}
 
 const db = new PocketDb(`bench-${Date.now()}`)
 await db.meta.put({

@@ -8,18 +8,16 @@
  * Set BENCH_PG=0 to skip PostgreSQL.
  */
 import { spawn } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import pg from 'pg'
 import { buildApp } from '../server/app.ts'
 import { connect, type DbHandle } from '../server/db/connect.ts'
 import { migrateToLatest } from '../server/db/migrate.ts'
 import { DEMO_LOGINS, DEMO_PASSWORD, seedDemo } from '../server/seed/demo.ts'
 import { uuidv7 } from '../src/features/sync/uuidv7.ts'
+import { createSchema, dropSchema, PG_URL } from './support/pg.ts'
 
-const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const CHEAP = { N: 2 ** 10, r: 8, p: 1 }
 
 interface Served {
@@ -38,10 +36,9 @@ async function serve(dialect: 'sqlite' | 'postgres'): Promise<Served> {
     handle = connect({ url: join(dir, 'bench.sqlite') })
     cleanup = async () => rmSync(dir, { recursive: true, force: true })
   } else {
-    const schema = `bench_${randomBytes(4).toString('hex')}`
-    await admin(`create schema ${schema}`)
+    const schema = await createSchema('bench')
     handle = connect({ url: PG_URL, pgSchema: schema })
-    cleanup = () => admin(`drop schema ${schema} cascade`)
+    cleanup = () => dropSchema(schema)
   }
   await migrateToLatest(handle.db)
   await seedDemo(handle.db, { passwordCost: CHEAP })
@@ -63,12 +60,6 @@ async function serve(dialect: 'sqlite' | 'postgres'): Promise<Served> {
       await cleanup()
     },
   }
-}
-
-async function admin(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: PG_URL })
-  await client.connect()
-  await client.query(text).finally(() => client.end())
 }
 
 function studyRecord(i: number) {

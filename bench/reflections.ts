@@ -8,6 +8,7 @@
 import { performance } from 'node:perf_hooks'
 import { DEMO_LOGINS } from '../server/seed/demo.ts'
 import { buildTestApp, signIn } from '../tests/support/testApp.ts'
+import { time } from './support/timing.ts'
 
 const N = Number(process.env.BENCH_REFLECTIONS ?? 200_000)
 const DIALECT = process.env.BENCH_DIALECT === 'postgres' ? 'postgres' : 'sqlite'
@@ -59,26 +60,21 @@ for (let i = 0; i < N; i += 1000) {
 console.log(`inserted ${N} reflections (+${Math.ceil(N / 3)} likes, ${Math.ceil(N / 4)} replies) on ${DIALECT} in ${((performance.now() - t) / 1000).toFixed(1)} s`)
 
 const headers = await signIn(ctx.app, member.phone)
-async function time(label: string, url: () => string, target: number): Promise<void> {
-  const ms: number[] = []
-  for (let i = 0; i < RUNS; i++) {
-    const start = performance.now()
+async function timePage(label: string, url: () => string, target: number): Promise<void> {
+  const { p50, p95 } = await time(async () => {
     const res = await ctx.app.inject({ method: 'GET', url: url(), headers })
-    ms.push(performance.now() - start)
     if (res.statusCode !== 200) throw new Error(`${label}: ${res.statusCode} ${res.body}`)
-  }
-  ms.sort((a, b) => a - b)
-  const p = (q: number) => ms[Math.floor(q * (ms.length - 1))]!.toFixed(1)
-  console.log(`${label}: p50 ${p(0.5)} ms, p95 ${p(0.95)} ms (target p95 < ${target} ms)`)
+  }, RUNS, 0)
+  console.log(`${label}: p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms (target p95 < ${target} ms)`)
 }
 
 // Same-run baseline: an authenticated route that reads one row, so machine load can be told apart.
-await time('baseline GET /api/v1/auth/me', () => '/api/v1/auth/me', 50)
-await time('group feed, first page (20)', () => '/api/v1/reflections?limit=20', 50)
+await timePage('baseline GET /api/v1/auth/me', () => '/api/v1/auth/me', 50)
+await timePage('group feed, first page (20)', () => '/api/v1/reflections?limit=20', 50)
 const deep = (await ctx.app.inject({ method: 'GET', url: '/api/v1/reflections?limit=50', headers })).json().next as string
 const cursor = `${Number(deep.split('_')[0]) - 30 * 24 * 3600_000}_${deep.split('_')[1]}`
-await time('group feed, page a month back (cursor)', () => `/api/v1/reflections?limit=20&cursor=${encodeURIComponent(cursor)}`, 50)
-await time('branch excellent list', () => '/api/v1/reflections?scope=excellent&limit=20', 50)
+await timePage('group feed, page a month back (cursor)', () => `/api/v1/reflections?limit=20&cursor=${encodeURIComponent(cursor)}`, 50)
+await timePage('branch excellent list', () => '/api/v1/reflections?scope=excellent&limit=20', 50)
 const secretaryHeaders = await signIn(ctx.app, DEMO_LOGINS[5].phone)
 const month = new Date(now + 8 * 3600_000).toISOString().slice(0, 7)
 const start = performance.now()
