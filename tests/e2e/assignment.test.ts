@@ -60,7 +60,10 @@ describe('assignments', () => {
     await sec.getByTestId('manage-assignments').click()
     await sec.getByTestId('assignment-form').waitFor()
     await sec.getByTestId('pick-content').click()
+    // The desk's first pull may still be filling the list: pick once every quiz is there.
+    await expect.poll(() => sec.locator('.van-action-sheet__item').count(), { timeout: 30_000 }).toBe(content.quizzes.length)
     await sec.locator('.van-action-sheet__item', { hasText: quiz.title }).click()
+    await expect.poll(() => sec.getByTestId('pick-content').innerText()).toContain(quiz.title)
     await sec.getByTestId('who-group').click()
     await sec.getByTestId('group-flowing').click()
     await sec.getByTestId('due-date').locator('input').fill(inDays(2))
@@ -172,7 +175,10 @@ describe('assignments', () => {
     await sec.goto('/manage/assignments')
     await sec.getByTestId('kind-course').click()
     await sec.getByTestId('pick-content').click()
+    // The desk's first pull may still be filling the list: pick once every course is there.
+    await expect.poll(() => sec.locator('.van-action-sheet__item').count(), { timeout: 30_000 }).toBe(content.courses.length)
     await sec.locator('.van-action-sheet__item', { hasText: course.title }).click()
+    await expect.poll(() => sec.getByTestId('pick-content').innerText()).toContain(course.title)
     await sec.getByTestId('pick-unit').click()
     await sec.locator('.van-action-sheet__item', { hasText: '第一党小组' }).click()
     await sec.getByTestId('due-date').locator('input').fill(inDays(5))

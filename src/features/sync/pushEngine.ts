@@ -78,7 +78,15 @@ export class PushEngine {
       return this.running
     }
     this.clearRetry()
-    this.running = this.loop().finally(() => (this.running = undefined))
+    this.running = this.loop().finally(() => {
+      this.running = undefined
+      // A trigger (e.g. `online`) that came while a push was failing must not wait out the
+      // backoff that failure set: the network may be back now.
+      if (this.again && !this.stopped) {
+        this.again = false
+        this.requestSync()
+      }
+    })
     return this.running
   }
 

@@ -115,6 +115,18 @@ describe('push engine', () => {
     expect(await db.outbox.count()).toBe(0)
   })
 
+  it('tries again soon when the network returns during a failing push, not after the backoff', async () => {
+    const e = engine()
+    await enqueueMany(db, 1)
+    server.online = false
+    for (let i = 0; i < 3; i++) await e.syncNow()
+    const failing = e.syncNow()
+    void e.syncNow() // the `online` trigger's run, arriving while the failing push is in flight
+    await failing
+    expect(Math.max(...timers.delays())).toBe(8000)
+    expect(Math.min(...timers.delays())).toBeLessThan(1000)
+  })
+
   it('stops with needsSignIn on 401 and keeps the outbox', async () => {
     const e = engine()
     await enqueueMany(db, 2)
