@@ -228,9 +228,40 @@ export interface ReportPersonStatsTable {
   last_sync_at: number | null
   devices_pending: Generated<number>
   records_pending: Generated<number>
+  /** The member's unit while active, null once deactivated (migration 014). */
+  org_unit_id: string | null
+  /** Courses assigned to the member (any target) and those with every lesson completed. */
+  courses_assigned: Generated<number>
+  courses_completed: Generated<number>
 }
 
 /** Distinct lessons a person completed per course (migration 009). */
+/** Sums over the active members placed directly on one unit (migration 014). */
+export interface ReportUnitStatsTable {
+  org_unit_id: string
+  members: Generated<number>
+  never_studied: Generated<number>
+  courses_assigned: Generated<number>
+  courses_completed: Generated<number>
+  quizzes_attempted: Generated<number>
+  quizzes_passed: Generated<number>
+  marks: Generated<number>
+  attended: Generated<number>
+  newest_sync_at: number | null
+  oldest_sync_at: number | null
+  never_synced: Generated<number>
+  devices_pending: Generated<number>
+  records_pending: Generated<number>
+}
+
+/** Meetings held per unit, calendar year (UTC+8) and type (migration 014). */
+export interface ReportUnitMeetingsTable {
+  org_unit_id: string
+  year: number
+  type: string
+  meetings: number
+}
+
 export interface ReportCourseProgressTable {
   person_id: string
   course_id: string
@@ -467,6 +498,8 @@ export interface Database {
   sync_device: SyncDeviceTable
   report_person_stats: ReportPersonStatsTable
   report_course_progress: ReportCourseProgressTable
+  report_unit_stats: ReportUnitStatsTable
+  report_unit_meetings: ReportUnitMeetingsTable
   course: CourseTable
   lesson: LessonTable
   pocket_category: PocketCategoryTable

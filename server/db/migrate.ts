@@ -14,6 +14,7 @@ import * as m008 from './migrations/008_attendance_guests.ts'
 import * as m013 from './migrations/013_study_points.ts'
 import * as m011 from './migrations/011_admin.ts'
 import * as m009 from './migrations/009_reports.ts'
+import * as m014 from './migrations/014_report_units.ts'
 
 /** Every migration, in order, wired by hand (no directory scanning: the list is the truth). */
 const migrations: Record<string, Migration> = {
@@ -30,6 +31,7 @@ const migrations: Record<string, Migration> = {
   '013_study_points': m013,
   '011_admin': m011,
   '009_reports': m009,
+  '014_report_units': m014,
 }
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {

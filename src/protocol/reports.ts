@@ -62,7 +62,7 @@ export type ChildSort = Static<typeof ChildSort>
 
 const ReportWindow = {
   weeks: Type.Optional(Type.Integer({ minimum: 1, maximum: 52, default: 4, description: 'members with no study for this many weeks are behind' })),
-  since: Type.Optional(Type.Integer({ minimum: 0, description: 'count meetings from here (epoch ms); default: 1 January this year (UTC+8)' })),
+  year: Type.Optional(Type.Integer({ minimum: 2000, maximum: 2100, description: 'count meetings held in this calendar year (UTC+8), the annual plan’s; default: this year' })),
 }
 
 export const UnitReportQuery = Type.Object({
@@ -78,6 +78,8 @@ export const UnitReport = Type.Object({
   unit: ReportUnit,
   /** ancestors the viewer may open, top first (breadcrumbs) */
   trail: Type.Array(ReportUnit),
+  /** the year whose meetings are counted, and its first moment (epoch ms, UTC+8) */
+  year: Type.Integer(),
   since: Type.Integer(),
   weeks: Type.Integer(),
   generatedAt: Type.Integer(),

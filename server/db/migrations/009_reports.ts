@@ -11,8 +11,6 @@
  * over 100,000 members then read one narrow row per member instead of millions of events.
  */
 import { sql, type Kysely } from 'kysely'
-import type { Database } from '../database.ts'
-import { refreshAllReportStats } from '../../features/reports/reportStats.repository.ts'
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -62,8 +60,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('quiz_attempt_person_passed_idx').on('quiz_attempt').columns(['person_id', 'quiz_id', 'passed']).execute()
   // Meetings by type in a subtree, and members of a unit in name order with their summary.
   await db.schema.createIndex('meeting_org_type_idx').on('meeting').columns(['org_unit_id', 'type', 'starts_at']).execute()
-  // Backfill from the data already there (the same recompute a push batch runs for its people).
-  await refreshAllReportStats(db as Kysely<Database>)
+  // The backfill runs in 014, after every table the current recompute writes exists.
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -5,6 +5,7 @@ import type { Database, OrgUnitRow } from '../../db/database.ts'
 import { isPostgres } from '../../db/migrations/helpers.ts'
 import { subtreeEnd } from '../../shared/authz.ts'
 import { encodeKey } from './access.ts'
+import { refreshAssignedCourses } from '../reports/reportStats.repository.ts'
 
 const PERSON_COLUMNS = [
   'person.id',
@@ -159,7 +160,9 @@ export async function insertMembers(db: Kysely<Database>, members: NewMember[], 
     await db.insertInto('person').values(chunk).execute()
     await db.insertInto('role').values(chunk.map((p) => ({ person_id: p.id, org_unit_id: p.org_unit_id, role: 'member' as const }))).execute()
   }
-  return rows.map((r) => r.id)
+  const ids = rows.map((r) => r.id)
+  await refreshAssignedCourses(db, ids, now)
+  return ids
 }
 
 /**
@@ -168,6 +171,7 @@ export async function insertMembers(db: Kysely<Database>, members: NewMember[], 
  */
 export async function movePerson(db: Kysely<Database>, person: PersonWithUnit, unit: OrgUnitRow): Promise<void> {
   await db.updateTable('person').set({ org_unit_id: unit.id }).where('id', '=', person.id).execute()
+  await refreshAssignedCourses(db, [person.id])
   await db
     .deleteFrom('role')
     .where('person_id', '=', person.id)

@@ -32,6 +32,7 @@ import {
   revokeAllSessions,
   toAdminPerson,
 } from './people.repository.ts'
+import { refreshAssignedCourses } from '../reports/reportStats.repository.ts'
 
 /** Which units each role is held on. */
 const ROLE_UNIT_KINDS: Record<GrantableRole, OrgKind[]> = {
@@ -118,6 +119,7 @@ export const peopleRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> =
       )
       await db.transaction().execute(async (trx) => {
         await trx.updateTable('person').set(changes).where('id', '=', person.id).execute()
+        await refreshAssignedCourses(trx, [person.id])
         await writeAudit(trx, actor.auth, 'person.update', person.id, { name: person.name, changes: request.body }, Date.now(), person.path)
       })
       return personDetail(db, person.id)
@@ -153,6 +155,7 @@ export const peopleRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> =
       if (person.id === actor.auth.personId) throw new ApiError(403, 'OWN_ACCOUNT', 'You cannot deactivate yourself.')
       await db.transaction().execute(async (trx) => {
         await trx.updateTable('person').set({ status }).where('id', '=', person.id).execute()
+        await refreshAssignedCourses(trx, [person.id])
         // A deactivated person is signed out everywhere at once, not when a session expires.
         const sessions = status === 'inactive' ? await revokeAllSessions(trx, person.id) : 0
         await writeAudit(trx, actor.auth, status === 'inactive' ? 'person.deactivate' : 'person.activate', person.id, { name: person.name, sessions }, Date.now(), person.path)

@@ -90,6 +90,27 @@ export async function cancelAssignment(trx: Transaction<Database>, id: string, n
   await trx.updateTable('assignment').set({ deleted_at: now, version: await nextVersion(trx) }).where('id', '=', id).execute()
 }
 
+/**
+ * Everyone a course assignment reaches (named people, or the active members under its unit), whose
+ * report figures count it; none for a quiz. Call in the transaction that changed it.
+ */
+export async function peopleReachedByCourse(trx: Transaction<Database>, id: string): Promise<string[]> {
+  const a = await findAssignment(trx, id)
+  if (!a?.course_id) return []
+  const rows =
+    a.target === 'people'
+      ? await trx.selectFrom('assignment_person').select('person_id as id').where('assignment_id', '=', id).execute()
+      : await trx
+          .selectFrom('person')
+          .innerJoin('org_unit', 'org_unit.id', 'person.org_unit_id')
+          .select('person.id')
+          .where('org_unit.path', '>=', a.unit_path)
+          .where('org_unit.path', '<', subtreeEnd(a.unit_path))
+          .where('person.status', '=', 'active')
+          .execute()
+  return rows.map((r) => r.id)
+}
+
 function views(db: Kysely<Database>) {
   return db
     .selectFrom('assignment')

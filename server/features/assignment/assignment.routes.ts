@@ -18,6 +18,7 @@ import type { Database } from '../../db/database.ts'
 import { writeAudit } from '../../shared/audit.ts'
 import { allows, authorizeOrgUnit, grantsOf, requireAuth } from '../../shared/authz.ts'
 import { ApiError, forbidden, notFound } from '../../shared/errors.ts'
+import { refreshAssignedCourses } from '../reports/reportStats.repository.ts'
 import {
   assignmentResults,
   assignmentView,
@@ -27,6 +28,7 @@ import {
   decodeCursor,
   findAssignment,
   insertAssignment,
+  peopleReachedByCourse,
   listAssignments,
 } from './assignment.repository.ts'
 
@@ -72,6 +74,7 @@ export const assignmentRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> 
       }
       await db.transaction().execute(async (trx) => {
         await insertAssignment(trx, body, auth.personId, now)
+        await refreshAssignedCourses(trx, await peopleReachedByCourse(trx, body.id), now)
         await writeAudit(trx, auth, 'assignment.create', body.id, body, now, path)
       })
       reply.status(201)
@@ -117,6 +120,7 @@ export const assignmentRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> 
         await db.transaction().execute(async (trx) => {
           const now = Date.now()
           await cancelAssignment(trx, a.id, now)
+          await refreshAssignedCourses(trx, await peopleReachedByCourse(trx, a.id), now)
           await writeAudit(trx, auth, 'assignment.cancel', a.id, {}, now, a.unit_path)
         })
       }

@@ -7,6 +7,7 @@ import { writeAudit } from '../../shared/audit.ts'
 import { authorizeOrgUnit, requireAuth } from '../../shared/authz.ts'
 import { ApiError, notFound } from '../../shared/errors.ts'
 import { decodeCursor, findPerson, findUnitWithChildren, listMembersInSubtree, toMember } from './org.repository.ts'
+import { refreshAssignedCourses } from '../reports/reportStats.repository.ts'
 
 export const orgRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> = async (app, { db }) => {
   app.get(
@@ -62,6 +63,7 @@ export const orgRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> = as
       }
       await db.transaction().execute(async (trx) => {
         await trx.updateTable('person').set(changes).where('id', '=', person.id).execute()
+        await refreshAssignedCourses(trx, [person.id])
         await writeAudit(trx, auth, 'person.flags', person.id, request.body, Date.now(), path)
       })
       return toMember({ ...person, ...changes })

@@ -9,6 +9,11 @@ export function monthStart(year: number, month: number): number {
   return Date.UTC(year, month - 1, 1) - CHINA_OFFSET_MS
 }
 
+/** The calendar year in China of an instant. */
+export function chinaYear(ms: number): number {
+  return new Date(ms + CHINA_OFFSET_MS).getUTCFullYear()
+}
+
 export function yearRange(year: number): [number, number] {
   return [monthStart(year, 1), monthStart(year + 1, 1)]
 }

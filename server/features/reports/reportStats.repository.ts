@@ -1,58 +1,154 @@
 /**
- * Per-person report summaries (`report_person_stats`, `report_course_progress`, migration 009).
+ * Report summaries: per person (`report_person_stats`, `report_course_progress`, migrations 009
+ * and 014) and per unit (`report_unit_stats`, 014: sums over the members placed on the unit).
  *
- * They are recomputed from the source tables, never incremented: `refreshActivity` for the people
- * a push batch touched, in that batch's transaction, and `refreshFreshness` whenever a device
- * pushes or pulls. A recompute is idempotent, so a replayed batch, an attendance correction or a
- * second server instance cannot make the figures drift; `refreshAllReportStats` rebuilds every row
- * the same way (after a bulk import, or to check the summaries against the data).
+ * They are recomputed from the source tables, never incremented: `refreshReportStats` for the
+ * people a push batch, a pull or an admin change touched, in that change's transaction, then the
+ * sums of the units those people are (or were) in. A recompute is idempotent, so a replayed batch,
+ * an attendance correction or a second server instance cannot make the figures drift;
+ * `refreshAllReportStats` rebuilds every row the same way (after a bulk import, or as a check).
  */
 import { sql, type Kysely } from 'kysely'
 import type { Database } from '../../db/database.ts'
 import { isPostgres } from '../../db/migrations/helpers.ts'
+import { chinaYear } from '../plans/months.ts'
+import { refreshCoursesAndUnit } from './courseFigures.ts'
 
 /** Marks that count as having taken part in a meeting. */
 export const ATTENDED = ['present', 'remote', 'checked_in'] as const
-const CHUNK = 500
+const CHUNK = 2000
 
 type Scope = { people: string[] } | 'all'
 
-export async function refreshActivity(db: Kysely<Database>, people: string[]): Promise<void> {
-  for (let i = 0; i < people.length; i += CHUNK) {
-    const chunk = people.slice(i, i + CHUNK)
-    await lockSummaries(db, chunk)
-    await refreshActivityScope(db, { people: chunk })
-  }
+/** Everything in these people's summaries, then their units' sums (and meetings, for `meetingUnits`). */
+export async function refreshReportStats(db: Kysely<Database>, people: string[], now = Date.now(), meetingUnits: string[] = []): Promise<void> {
+  await forPeople(
+    db,
+    people,
+    async (chunk) => {
+      await refreshActivityScope(db, { people: chunk })
+      await refreshFreshnessScope(db, { people: chunk })
+      await refreshCoursesAndUnit(db, chunk, now)
+    },
+    meetingUnits,
+  )
 }
 
-export async function refreshFreshness(db: Kysely<Database>, people: string[]): Promise<void> {
-  for (let i = 0; i < people.length; i += CHUNK) {
-    const chunk = people.slice(i, i + CHUNK)
-    await lockSummaries(db, chunk)
-    await refreshFreshnessScope(db, { people: chunk })
-  }
+/** Only placement and assigned courses: an assignment made or cancelled, a member moved or flagged. */
+export async function refreshAssignedCourses(db: Kysely<Database>, people: string[], now = Date.now()): Promise<void> {
+  await forPeople(db, people, (chunk) => refreshCoursesAndUnit(db, chunk, now))
 }
 
 /**
- * Two batches about one person (two phones, or a roll call and the member's own push) must not
- * both write a summary computed before the other committed. On PostgreSQL the summary rows are
- * locked first, so the recompute that follows starts after the other batch committed and sees
- * its rows (READ COMMITTED takes a fresh snapshot per statement). SQLite has a single writer.
+ * Runs a recompute chunk by chunk over locked summary rows, then recomputes the sums of every unit
+ * the people were in before or are in after (a move changes two units).
  */
-async function lockSummaries(db: Kysely<Database>, people: string[]): Promise<void> {
-  if (!isPostgres(db as Kysely<unknown>)) return
-  await db
-    .insertInto('report_person_stats')
-    .values(people.map((person_id) => ({ person_id })))
-    .onConflict((oc) => oc.column('person_id').doNothing())
-    .execute()
-  await db.selectFrom('report_person_stats').select('person_id').where('person_id', 'in', people).orderBy('person_id').forUpdate().execute()
+async function forPeople(db: Kysely<Database>, people: string[], recompute: (chunk: string[]) => Promise<void>, meetingUnits: string[] = []): Promise<void> {
+  // One global order for every lock a transaction takes (people, then units) rules out deadlocks.
+  const sorted = [...new Set(people)].sort()
+  const units = new Set<string>(meetingUnits)
+  for (let i = 0; i < sorted.length; i += CHUNK) {
+    const chunk = sorted.slice(i, i + CHUNK)
+    await lockRows(db, 'report_person_stats', chunk)
+    for (const u of await unitsOf(db, chunk)) units.add(u)
+    await recompute(chunk)
+    for (const u of await unitsOf(db, chunk)) units.add(u)
+  }
+  await refreshUnitStats(db, [...units].sort(), new Set(meetingUnits))
 }
 
-/** Rebuilds every summary from the data (migration 009's backfill, the bench, a check). */
-export async function refreshAllReportStats(db: Kysely<Database>): Promise<void> {
+async function unitsOf(db: Kysely<Database>, people: string[]): Promise<string[]> {
+  const rows = await db.selectFrom('report_person_stats').select('org_unit_id').distinct().where('person_id', 'in', people).where('org_unit_id', 'is not', null).execute()
+  return rows.map((r) => r.org_unit_id!)
+}
+
+const KEY = { report_person_stats: 'person_id', report_unit_stats: 'org_unit_id' } as const
+
+/**
+ * Two transactions about one person or unit (two phones, a roll call and the member's own push)
+ * must not both write a summary computed before the other committed. On PostgreSQL the summary
+ * rows are created if missing and locked first, so the recompute that follows starts after the
+ * other transaction committed and sees its rows (READ COMMITTED takes a fresh snapshot per
+ * statement). SQLite has a single writer.
+ */
+async function lockRows(db: Kysely<Database>, table: keyof typeof KEY, ids: string[]): Promise<void> {
+  if (!isPostgres(db as Kysely<unknown>) || ids.length === 0) return
+  const key = sql.ref(KEY[table])
+  await sql`insert into ${sql.table(table)} (${key}) values ${sql.join(ids.map((id) => sql`(${id})`))} on conflict do nothing`.execute(db)
+  await sql`select ${key} from ${sql.table(table)} where ${key} in (${sql.join(ids)}) order by ${key} for update`.execute(db)
+}
+
+/** Each unit's sums over the summaries of the active members placed on it. */
+const UNIT_SUMS: [column: string, sum: string][] = [
+  ['members', 'count(*)'],
+  ['never_studied', 'sum(case when last_study_at is null then 1 else 0 end)'],
+  ['courses_assigned', 'sum(courses_assigned)'],
+  ['courses_completed', 'sum(courses_completed)'],
+  ['quizzes_attempted', 'sum(quizzes_attempted)'],
+  ['quizzes_passed', 'sum(quizzes_passed)'],
+  ['marks', 'sum(marks)'],
+  ['attended', 'sum(attended)'],
+  ['newest_sync_at', 'max(last_sync_at)'],
+  ['oldest_sync_at', 'min(last_sync_at)'],
+  ['never_synced', 'sum(case when last_sync_at is null then 1 else 0 end)'],
+  ['devices_pending', 'sum(devices_pending)'],
+  ['records_pending', 'sum(records_pending)'],
+]
+
+function unitSumsInsert(where: ReturnType<typeof sql>) {
+  const columns = sql.raw(UNIT_SUMS.map(([c]) => c).join(', '))
+  const sums = sql.raw(UNIT_SUMS.map(([, e]) => e).join(', '))
+  return sql`insert into report_unit_stats (org_unit_id, ${columns})
+    select org_unit_id, ${sums} from report_person_stats where ${where} group by org_unit_id`
+}
+
+async function refreshUnitStats(db: Kysely<Database>, units: string[], meetingUnits = new Set<string>()): Promise<void> {
+  const update = sql.raw(UNIT_SUMS.map(([c]) => `${c} = excluded.${c}`).join(', '))
+  const zero = sql.raw(UNIT_SUMS.map(([c]) => `${c} = ${c.endsWith('_at') ? 'null' : '0'}`).join(', '))
+  for (let i = 0; i < units.length; i += CHUNK) {
+    const chunk = units.slice(i, i + CHUNK)
+    await lockRows(db, 'report_unit_stats', chunk)
+    await sql`${unitSumsInsert(sql`org_unit_id in (${sql.join(chunk)})`)} on conflict (org_unit_id) do update set ${update}`.execute(db)
+    // A unit whose last member left keeps a row of zeros.
+    await sql`update report_unit_stats set ${zero} where org_unit_id in (${sql.join(chunk)})
+      and not exists (select 1 from report_person_stats s where s.org_unit_id = report_unit_stats.org_unit_id)`.execute(db)
+    // The unit's row is locked above, so this delete-and-insert cannot race another one.
+    await refreshUnitMeetings(db, chunk.filter((u) => meetingUnits.has(u)))
+  }
+}
+
+/** Meetings held per unit, China calendar year and type, from the meetings of these units. */
+async function refreshUnitMeetings(db: Kysely<Database>, units: string[]): Promise<void> {
+  if (units.length === 0) return
+  const meetings = await db.selectFrom('meeting').select(['org_unit_id', 'type', 'starts_at']).where('org_unit_id', 'in', units).execute()
+  const counts = new Map<string, { org_unit_id: string; year: number; type: string; meetings: number }>()
+  for (const m of meetings) {
+    const year = chinaYear(Number(m.starts_at))
+    const key = `${m.org_unit_id} ${year} ${m.type}`
+    const row = counts.get(key) ?? counts.set(key, { org_unit_id: m.org_unit_id, year, type: m.type, meetings: 0 }).get(key)!
+    row.meetings++
+  }
+  await db.deleteFrom('report_unit_meetings').where('org_unit_id', 'in', units).execute()
+  const rows = [...counts.values()]
+  for (let i = 0; i < rows.length; i += CHUNK) await db.insertInto('report_unit_meetings').values(rows.slice(i, i + CHUNK)).execute()
+}
+
+/** Rebuilds every summary from the data (migration 014's backfill, the bench, a check). */
+export async function refreshAllReportStats(db: Kysely<Database>, now = Date.now()): Promise<void> {
   await refreshActivityScope(db, 'all')
   await refreshFreshnessScope(db, 'all')
+  let after = ''
+  for (;;) {
+    const page = await db.selectFrom('person').select('id').where('id', '>', after).orderBy('id').limit(CHUNK * 4).execute()
+    if (page.length === 0) break
+    await refreshCoursesAndUnit(db, page.map((p) => p.id), now)
+    after = page.at(-1)!.id
+  }
+  await db.deleteFrom('report_unit_stats').execute()
+  await unitSumsInsert(sql`org_unit_id is not null`).execute(db)
+  await db.deleteFrom('report_unit_meetings').execute()
+  const units = await db.selectFrom('meeting').select('org_unit_id').distinct().orderBy('org_unit_id').execute()
+  for (let i = 0; i < units.length; i += CHUNK) await refreshUnitMeetings(db, units.slice(i, i + CHUNK).map((u) => u.org_unit_id))
 }
 
 async function refreshActivityScope(db: Kysely<Database>, scope: Scope): Promise<void> {
@@ -194,15 +290,15 @@ export async function refreshReportStatsAfterPush(
 ): Promise<void> {
   const people = new Set([senderId])
   const ids = applied.map((r) => r.id)
-  const meetings = applied.filter((r) => r.kind === 'meeting_create').map((r) => (r.payload as { meetingId: string }).meetingId)
+  const created = applied.filter((r) => r.kind === 'meeting_create').map((r) => r.payload as { meetingId: string; orgUnitId: string })
+  const meetings = created.map((m) => m.meetingId)
   for (const [column, values] of [['record_id', ids], ['meeting_id', meetings]] as const) {
     for (let i = 0; i < values.length; i += CHUNK) {
       const rows = await db.selectFrom('attendance_mark').select('person_id').distinct().where(column, 'in', values.slice(i, i + CHUNK)).execute()
       for (const r of rows) people.add(r.person_id)
     }
   }
-  await refreshActivity(db, [...people])
-  await refreshFreshness(db, [senderId])
+  await refreshReportStats(db, [...people], Date.now(), [...new Set(created.map((m) => m.orgUnitId))])
 }
 
 /** Write a pull down at most this often per device: pulls come in pages and every few minutes. */
@@ -223,6 +319,6 @@ export async function recordPull(db: Kysely<Database>, personId: string, deviceI
       .values({ person_id: personId, device_id: deviceId, last_pull_at: now, last_push_at: null })
       .onConflict((oc) => oc.columns(['person_id', 'device_id']).doUpdateSet({ last_pull_at: now }))
       .execute()
-    await refreshFreshness(trx, [personId])
+    await refreshReportStats(trx, [personId], now)
   })
 }

@@ -12,7 +12,8 @@ import type { Database, OrgUnitRow } from '../../db/database.ts'
 import type { AuthContext } from '../auth/auth.repository.ts'
 import { allows, grantsOf, requireAuth, type Grant } from '../../shared/authz.ts'
 import { ApiError, forbidden, notFound } from '../../shared/errors.ts'
-import { ancestorsOf, behindBefore, memberReports, sortChildren, startOfYearChina, unitReport, type MemberCursor } from './reports.repository.ts'
+import { chinaYear, yearRange } from '../plans/months.ts'
+import { ancestorsOf, behindBefore, memberReports, sortChildren, unitReport, type MemberCursor } from './reports.repository.ts'
 
 const MIN_ROLE = 'group_leader'
 
@@ -56,9 +57,9 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> =
       const q = request.query
       const now = Date.now()
       const weeks = q.weeks ?? 4
-      const since = q.since ?? startOfYearChina(now)
+      const year = q.year ?? chinaYear(now)
       const [report, ancestors] = await Promise.all([
-        unitReport(db, unit, { behindBefore: behindBefore(now, weeks), since }),
+        unitReport(db, unit, { behindBefore: behindBefore(now, weeks), year }),
         ancestorsOf(db, unit),
       ])
       const offset = q.offset ?? 0
@@ -67,7 +68,8 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> =
       return {
         unit: { id: unit.id, name: unit.name, kind: unit.kind },
         trail: ancestors.filter((a) => allows(grants, a.path, MIN_ROLE)).map(({ id, name, kind }) => ({ id, name, kind })),
-        since,
+        year,
+        since: yearRange(year)[0],
         weeks,
         generatedAt: now,
         figures: report.figures,
@@ -93,7 +95,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> =
     async (request, reply) => {
       const { unit } = await authorize(db, requireAuth(request), request.params.id)
       const q = request.query
-      const page = await memberReports(db, unit, { behindBefore: behindBefore(Date.now(), q.weeks ?? 4), since: 0 }, {
+      const page = await memberReports(db, unit, behindBefore(Date.now(), q.weeks ?? 4), {
         behindOnly: q.behindOnly ?? false,
         after: q.cursor ? decodeCursor(q.cursor) : undefined,
         limit: q.limit ?? 50,

@@ -181,4 +181,63 @@ describe.each(DIALECTS)('reports on %s', (dialect) => {
     const bad = await ctx.app.inject({ method: 'GET', url: `/api/v1/reports/units/${group}/members?cursor=nonsense`, headers: secretary })
     expect(bad.statusCode).toBe(400)
   })
+
+  // Runs last: it changes assignments, placements and membership the tests above count on.
+  it('counts course assignments to a member group and to named people, and follows a member who moves or leaves', async () => {
+    const db = ctx.testDb.db
+    const branch = unitId('桃园村党支部')
+    const inBranch = ctx.seed.people.filter((p) => ctx.seed.units.find((u) => u.id === p.org_unit_id)!.path.includes(branch))
+    const flowing = inBranch.filter((p) => p.is_flowing === 1 && p.id !== memberId)
+    expect(flowing.length).toBeGreaterThan(0)
+    await db.insertInto('course').values({ ...sync, org_unit_id: unitId('青禾县'), id: 'c2', title: '安全', kind: 'theme', category: 'x', description: '', cover: null, sort_order: 2, body: '', media: '[]' }).execute()
+    await db.insertInto('lesson').values({ ...sync, org_unit_id: unitId('青禾县'), id: 'l3', course_id: 'c2', title: '第3课', sort_order: 1, minutes: 5, audio: null, body: '' }).execute()
+    const assign = async (extra: object) => {
+      const body = { id: uuidv7(), contentKind: 'course', contentId: 'c2', orgUnitId: branch, dueAt: Date.now() + 7 * DAY, ...extra }
+      const res = await ctx.app.inject({ method: 'POST', url: '/api/v1/assignments', headers: secretary, payload: body })
+      expect(res.statusCode, res.body).toBe(201)
+      return body.id
+    }
+    const before = (await ok(secretary, branch)).figures
+
+    await assign({ memberGroup: 'flowing' })
+    expect((await ok(secretary, branch)).figures.assigned).toBe(before.assigned + flowing.length)
+    await assign({ personIds: [memberId] })
+    const named = (await ok(secretary, branch)).figures
+    expect(named).toMatchObject({ assigned: before.assigned + flowing.length + 1, completed: before.completed })
+
+    // The member completes the one lesson: completed goes up by one at the group and the branch.
+    const done: PushRecord = { id: uuidv7(), kind: 'study_event', payload: { lessonId: 'l3', courseId: 'c2', kind: 'completed', seconds: 60 }, createdAt: Date.now(), deviceId: 'phone-1' }
+    expect((await ctx.app.inject({ method: 'POST', url: '/api/v1/sync/push', headers: member, payload: { deviceId: 'phone-1', outboxCount: 1, records: [done] } })).statusCode).toBe(200)
+    expect((await ok(secretary, branch)).figures.completed).toBe(before.completed + 1)
+    const page = (await ctx.app.inject({ method: 'GET', url: `/api/v1/reports/units/${group}/members?limit=50`, headers: secretary })).json() as MemberReportPage
+    expect(page.items.find((m) => m.id === memberId)).toMatchObject({ assigned: 2, completed: 2 })
+
+    // Moved to another group of the branch: the figures go with the member; the branch is unchanged.
+    const beforeMove = await ok(secretary, branch)
+    const otherGroup = beforeMove.children.find((c) => c.unit.id !== group)!
+    const moved = await ctx.app.inject({ method: 'POST', url: `/api/v1/admin/people/${memberId}/move`, headers: secretary, payload: { orgUnitId: otherGroup.unit.id } })
+    expect(moved.statusCode, moved.body).toBe(200)
+    const after = await ok(secretary, branch)
+    expect(after.figures).toEqual(beforeMove.figures)
+    expect(after.figures).toMatchObject({ members: 36, completed: before.completed + 1 })
+    expect(after.children.find((c) => c.unit.id === group)!.figures.members).toBe(11)
+    expect(after.children.find((c) => c.unit.id === otherGroup.unit.id)!.figures).toMatchObject({
+      members: otherGroup.figures.members + 1,
+      completed: otherGroup.figures.completed + 2,
+    })
+
+    // Deactivated: no longer a member anywhere in the report.
+    const left = await ctx.app.inject({ method: 'POST', url: `/api/v1/admin/people/${memberId}/status`, headers: secretary, payload: { status: 'inactive' } })
+    expect(left.statusCode, left.body).toBe(200)
+    expect((await ok(secretary, branch)).figures).toMatchObject({ members: 35, completed: before.completed - 1 })
+
+    // Every summary, per person and per unit, equals a rebuild from the data.
+    const snapshot = () => Promise.all([
+      db.selectFrom('report_person_stats').selectAll().orderBy('person_id').execute(),
+      db.selectFrom('report_unit_stats').selectAll().where('members', '>', 0).orderBy('org_unit_id').execute(),
+    ])
+    const kept = await snapshot()
+    await refreshAllReportStats(db)
+    expect(await snapshot()).toEqual(kept)
+  })
 })
