@@ -9,8 +9,10 @@ import type { OrgKind, RoleName } from '../../src/protocol/auth.ts'
 import type { Database, NewPerson } from '../db/database.ts'
 import { DEFAULT_COST, hashPassword } from '../features/auth/password.ts'
 import { applyDemoMemberGroups } from '../features/assignment/assignment.seed.ts'
+import { refreshAllReportStats } from '../features/reports/reportStats.repository.ts'
 import { seedStudyPoints } from './studyPoints.ts'
 import { seedLecturers } from '../features/lecturers/lecturers.seed.ts'
+import { seedPlans } from '../features/plans/plans.seed.ts'
 
 export const DEMO_PASSWORD = 'demo1234'
 
@@ -122,5 +124,8 @@ export async function seedDemo(db: Kysely<Database>, { passwordCost = DEFAULT_CO
   })
   await seedStudyPoints(db, { units, people, now })
   await seedLecturers(db, { units, people, now })
+  await seedPlans(db, { units, people, now })
+  // Reports read per-unit sums: every demo member and meeting counts from the first report on.
+  await refreshAllReportStats(db, now)
   return { units, people, roles }
 }

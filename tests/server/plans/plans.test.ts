@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { monthStart } from '../../../server/features/plans/months.ts'
+import { CONTENT_DIR } from '../../../server/features/content/import.ts'
+import { parseContent } from '../../../server/features/content/content.parse.ts'
 import { plannedMeetingsByType } from '../../../server/features/plans/plans.repository.ts'
+import { DEMO_PLAN_REFS } from '../../../server/features/plans/plans.seed.ts'
 import { DEMO_LOGINS } from '../../../server/seed/demo.ts'
 import type { MonthlyReport, PlanItem, PlanItemCreate } from '../../../src/protocol/plans.ts'
 import { buildTestApp, signIn, type TestContext } from '../../support/testApp.ts'
@@ -9,6 +12,8 @@ import { DIALECTS } from '../../support/testDb.ts'
 import { at, records } from '../archive/records.ts'
 
 type Headers = { authorization: string }
+
+// Most tests add their own items in a past year: the demo seed plans the current one.
 
 describe.each(DIALECTS)('annual study plans and monthly reports on %s', (dialect) => {
   let ctx: TestContext
@@ -44,7 +49,7 @@ describe.each(DIALECTS)('annual study plans and monthly reports on %s', (dialect
   const item = (orgUnitId: string, over: Partial<PlanItemCreate> = {}): PlanItemCreate => ({
     id: randomUUID(),
     orgUnitId,
-    year: 2026,
+    year: 2024,
     month: 3,
     kind: 'meeting',
     meetingType: 'theme_day',
@@ -52,11 +57,49 @@ describe.each(DIALECTS)('annual study plans and monthly reports on %s', (dialect
     ...over,
   })
   const add = (headers: Headers, payload: PlanItemCreate) => ctx.app.inject({ method: 'POST', url: '/api/v1/plans/items', headers, payload })
-  const plan = async (headers: Headers, orgUnitId: string, year = 2026) => {
+  const plan = async (headers: Headers, orgUnitId: string, year = 2024) => {
     const res = await ctx.app.inject({ method: 'GET', url: `/api/v1/plans?orgUnitId=${orgUnitId}&year=${year}`, headers })
     expect(res.statusCode).toBe(200)
     return res.json().items as PlanItem[]
   }
+
+  describe('the demo plan', () => {
+    // China's calendar year, as the seed and the plan screen read it.
+    const thisYear = new Date(Date.now() + 8 * 3_600_000).getUTCFullYear()
+
+    it('shows 桃园村党支部 the district’s monthly theme days, quarterly lectures and course, then its own items', async () => {
+      const items = await plan(secretary, branchId, thisYear)
+      const inherited = items.filter((i) => i.inherited)
+      expect(new Set(inherited.map((i) => i.orgUnitName))).toEqual(new Set(['青禾县']))
+      expect(inherited.filter((i) => i.meetingType === 'theme_day').map((i) => i.month)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
+      expect(inherited.filter((i) => i.meetingType === 'party_lecture').map((i) => i.month)).toEqual([3, 6, 9, 12])
+      expect(inherited.find((i) => i.kind === 'course')).toMatchObject({ refId: 'three-meetings-one-lesson', title: '三会一课规范' })
+      const own = items.filter((i) => !i.inherited)
+      expect(own.map((i) => [i.month, i.kind, i.refId])).toEqual([
+        [3, 'course', 'field-class-farming-01'],
+        [5, 'quiz', 'quiz-anti-fraud'],
+        [7, 'meeting', null],
+      ])
+      expect(own.every((i) => i.orgUnitName === '桃园村党支部')).toBe(true)
+      // Within a month the district's items come before the branch's own.
+      const march = items.filter((i) => i.month === 3)
+      expect(march.map((i) => i.inherited)).toEqual([true, true, false])
+    })
+
+    it('gives another branch the district’s items only, and counts them as planned meetings', async () => {
+      const other = await plan(otherSecretary, otherBranchId, thisYear)
+      expect(other).toHaveLength(18)
+      expect(other.every((i) => i.inherited)).toBe(true)
+      expect(await plannedMeetingsByType(ctx.testDb.db, otherBranchId, monthStart(thisYear, 3), monthStart(thisYear, 4))).toEqual({ theme_day: 1, party_lecture: 1 })
+    })
+
+    it('refers only to courses, lessons and quizzes that exist in content/', () => {
+      const content = parseContent(CONTENT_DIR)
+      const courseOrLesson = new Set([...content.courses.map((c) => c.id), ...content.lessons.map((l) => l.id)])
+      const quizzes = new Set(content.quizzes.map((q) => q.id))
+      for (const ref of DEMO_PLAN_REFS) expect(ref.kind === 'quiz' ? quizzes.has(ref.refId) : courseOrLesson.has(ref.refId), ref.refId).toBe(true)
+    })
+  })
 
   describe('plans', () => {
     let districtItem: PlanItemCreate
@@ -77,14 +120,14 @@ describe.each(DIALECTS)('annual study plans and monthly reports on %s', (dialect
         [4, '学习党章', false],
       ])
       expect((await plan(otherSecretary, otherBranchId)).map((i) => i.title)).toEqual(['季度党课'])
-      expect(await plan(secretary, branchId, 2027)).toEqual([])
+      expect(await plan(secretary, branchId, 2025)).toEqual([])
     })
 
     it('counts planned meetings by type, inherited ones included', async () => {
-      const march = await plannedMeetingsByType(ctx.testDb.db, branchId, monthStart(2026, 3), monthStart(2026, 4))
+      const march = await plannedMeetingsByType(ctx.testDb.db, branchId, monthStart(2024, 3), monthStart(2024, 4))
       expect(march).toEqual({ party_lecture: 1, theme_day: 2 })
-      expect(await plannedMeetingsByType(ctx.testDb.db, otherBranchId, monthStart(2026, 1), monthStart(2027, 1))).toEqual({ party_lecture: 1 })
-      expect(await plannedMeetingsByType(ctx.testDb.db, branchId, monthStart(2026, 4), monthStart(2026, 5))).toEqual({})
+      expect(await plannedMeetingsByType(ctx.testDb.db, otherBranchId, monthStart(2024, 1), monthStart(2025, 1))).toEqual({ party_lecture: 1 })
+      expect(await plannedMeetingsByType(ctx.testDb.db, branchId, monthStart(2024, 4), monthStart(2024, 5))).toEqual({})
     })
 
     it('adds a retried item once and refuses an id taken by another plan', async () => {
@@ -105,8 +148,8 @@ describe.each(DIALECTS)('annual study plans and monthly reports on %s', (dialect
     })
 
     it('lets only secretaries and above of the unit read and change its plan', async () => {
-      expect((await ctx.app.inject({ method: 'GET', url: `/api/v1/plans?orgUnitId=${branchId}&year=2026`, headers: member })).statusCode).toBe(403)
-      expect((await ctx.app.inject({ method: 'GET', url: `/api/v1/plans?orgUnitId=${branchId}&year=2026`, headers: otherSecretary })).statusCode).toBe(403)
+      expect((await ctx.app.inject({ method: 'GET', url: `/api/v1/plans?orgUnitId=${branchId}&year=2024`, headers: member })).statusCode).toBe(403)
+      expect((await ctx.app.inject({ method: 'GET', url: `/api/v1/plans?orgUnitId=${branchId}&year=2024`, headers: otherSecretary })).statusCode).toBe(403)
       expect((await add(otherSecretary, item(branchId))).statusCode).toBe(403)
       // An inherited item belongs to the unit above: the branch cannot remove it.
       const del = await ctx.app.inject({ method: 'DELETE', url: `/api/v1/plans/items/${districtItem.id}`, headers: secretary })
@@ -135,33 +178,33 @@ describe.each(DIALECTS)('annual study plans and monthly reports on %s', (dialect
       const c1 = await r.course('党章学习', ['总纲'])
       const q = await r.quiz('测试')
       // March: two members study 30 + 15 minutes; February: one member 12 minutes.
-      await r.study(a!.id, c1.id, c1.lessons[0]!, 'studied', 1800, at(2026, 3, 5))
-      await r.study(b!.id, c1.id, c1.lessons[0]!, 'studied', 900, at(2026, 3, 31))
-      await r.study(a!.id, c1.id, c1.lessons[0]!, 'studied', 720, at(2026, 2, 28))
+      await r.study(a!.id, c1.id, c1.lessons[0]!, 'studied', 1800, at(2024, 3, 5))
+      await r.study(b!.id, c1.id, c1.lessons[0]!, 'studied', 900, at(2024, 3, 31))
+      await r.study(a!.id, c1.id, c1.lessons[0]!, 'studied', 720, at(2024, 2, 28))
       // Outside the branch: never counted.
       const outsider = ctx.seed.people.find((p) => p.org_unit_id === ctx.seed.units.find((u) => u.parent_id === otherBranchId)!.id)!
-      await r.study(outsider.id, c1.id, c1.lessons[0]!, 'studied', 9999, at(2026, 3, 5))
+      await r.study(outsider.id, c1.id, c1.lessons[0]!, 'studied', 9999, at(2024, 3, 5))
       // March: one theme day with 3 marked (2 attended, the third's mark corrected to absent).
-      const m = await r.meeting(g2.id, a!.id, 'theme_day', '三月主题党日', at(2026, 3, 15))
+      const m = await r.meeting(g2.id, a!.id, 'theme_day', '三月主题党日', at(2024, 3, 15))
       await r.mark(m, g2.id, a!.id, 'present', a!.id)
       await r.mark(m, g2.id, b!.id, 'checked_in', b!.id)
       await r.mark(m, g2.id, c!.id, 'present', a!.id)
       await r.mark(m, g2.id, c!.id, 'absent', a!.id)
-      const feb = await r.meeting(g1.id, a!.id, 'group_meeting', '二月小组会', at(2026, 2, 15))
+      const feb = await r.meeting(g1.id, a!.id, 'group_meeting', '二月小组会', at(2024, 2, 15))
       await r.mark(feb, g1.id, peopleOf(g1.id)[5]!.id, 'present', a!.id)
-      await r.attempt(a!.id, q, 90, at(2026, 3, 6))
-      await r.attempt(b!.id, q, 40, at(2026, 3, 6))
-      await r.flowing(c!.id, g2.id, 'pending', at(2026, 2, 27), at(2026, 3, 2))
+      await r.attempt(a!.id, q, 90, at(2024, 3, 6))
+      await r.attempt(b!.id, q, 40, at(2024, 3, 6))
+      await r.flowing(c!.id, g2.id, 'pending', at(2024, 2, 27), at(2024, 3, 2))
     })
 
-    const report = (headers: Headers, orgUnitId: string, month = '2026-03', csv = false) =>
+    const report = (headers: Headers, orgUnitId: string, month = '2024-03', csv = false) =>
       ctx.app.inject({ method: 'GET', url: `/api/v1/monthly-reports/${orgUnitId}${csv ? '/export.csv' : ''}?month=${month}`, headers })
 
     it('gives the month’s figures beside the previous month’s', async () => {
       const res = await report(secretary, branchId)
       expect(res.statusCode).toBe(200)
       const r = res.json() as MonthlyReport
-      expect(r.previousMonth).toBe('2026-02')
+      expect(r.previousMonth).toBe('2024-02')
       expect(r.current).toMatchObject({ studySeconds: 2700, membersStudied: 2, meetingsHeld: 1, attendanceRate: 66.7, quizAttempts: 2, quizPassRate: 50, newFlowingRecords: 1 })
       // 3 groups of 12 members
       expect(r.current.members).toBe(36)
@@ -174,7 +217,7 @@ describe.each(DIALECTS)('annual study plans and monthly reports on %s', (dialect
     })
 
     it('exports the report as CSV with the change from last month, and audits the export', async () => {
-      const res = await report(supervisor, branchId, '2026-03', true)
+      const res = await report(supervisor, branchId, '2024-03', true)
       expect(res.statusCode).toBe(200)
       expect(res.body.startsWith('\uFEFF月度报告,')).toBe(true)
       expect(res.body).toContain('\r\n学习时长（小时）,0.8,0.2,0.6\r\n')
@@ -183,14 +226,14 @@ describe.each(DIALECTS)('annual study plans and monthly reports on %s', (dialect
       expect(res.body).toContain('\r\n主题党日,1,2,0,0\r\n')
       const audit = await ctx.testDb.db.selectFrom('audit_log').selectAll().where('action', '=', 'monthly_report.export').execute()
       expect(audit).toHaveLength(1)
-      expect(audit[0]).toMatchObject({ target: branchId, detail: JSON.stringify({ month: '2026-03' }) })
+      expect(audit[0]).toMatchObject({ target: branchId, detail: JSON.stringify({ month: '2024-03' }) })
     })
 
     it('answers only secretaries and above of the unit', async () => {
       expect((await report(otherSecretary, branchId)).statusCode).toBe(403)
-      expect((await report(otherSecretary, branchId, '2026-03', true)).statusCode).toBe(403)
+      expect((await report(otherSecretary, branchId, '2024-03', true)).statusCode).toBe(403)
       expect((await report(member, branchId)).statusCode).toBe(403)
-      expect((await report(secretary, branchId, '2026-13')).json()).toMatchObject({ statusCode: 400, field: 'querystring.month' })
+      expect((await report(secretary, branchId, '2024-13')).json()).toMatchObject({ statusCode: 400, field: 'querystring.month' })
       expect((await ctx.testDb.db.selectFrom('audit_log').selectAll().where('action', '=', 'monthly_report.export').execute())).toHaveLength(1)
     })
   })
