@@ -11,6 +11,7 @@ import type { MarkStatus, Meeting, MeetingAttendee, RosterMember } from '@/proto
 import type { FlowingRecord } from '@/protocol/flowing.ts'
 import type { StudyPoint } from '@/protocol/studyPoints.ts'
 import type { Reflection } from '@/protocol/reflections.ts'
+import type { ArchiveLesson, ArchiveMeeting, ArchiveQuiz, ArchiveSummary, ArchiveVisit } from '@/protocol/archive.ts'
 
 /** The signed-in device session, kept so a member stays signed in offline. */
 export interface StoredSession {
@@ -220,6 +221,24 @@ export interface ReflectionPhotosRow {
   photos: string[]
 }
 
+/** One page of a list as the server answered it. */
+interface PageRow<T> {
+  items: T[]
+  next: string | null
+}
+
+/**
+ * The member's OWN training archive 培训档案 for one year, as last read online (summary and the
+ * first page of each section), so it still opens offline. Leaders' views of others are not kept.
+ */
+export interface ArchiveRow {
+  personId: string
+  year: number
+  summary: ArchiveSummary
+  sections: { lessons: PageRow<ArchiveLesson>; quizzes: PageRow<ArchiveQuiz>; meetings: PageRow<ArchiveMeeting>; visits: PageRow<ArchiveVisit> }
+  fetchedAt: number
+}
+
 /**
  * Version 1 as shipped. Exported so the upgrade test can build a real version-1 database; never
  * edit it: add a new version below instead.
@@ -260,6 +279,7 @@ export class PocketDb extends Dexie {
   /** Primary key [feed, id]: one reflection may be in its group's feed and the branch's excellent list. */
   reflections!: Table<ReflectionRow, [ReflectionRow['feed'], string]>
   reflectionPhotos!: EntityTable<ReflectionPhotosRow, 'reflectionId'>
+  archives!: Table<ArchiveRow, [string, number]>
 
   constructor(name = 'pocket-party-school') {
     super(name)
@@ -311,6 +331,10 @@ export class PocketDb extends Dexie {
       reflections: '[feed+id], [feed+sortKey], id',
       reflectionPhotos: 'reflectionId',
     })
+    // The member's own training archive, one row per year opened online (7, 8 and 11 are unused).
+    this.version(12).stores({
+      archives: '[personId+year]',
+    })
   }
 }
 
@@ -336,6 +360,7 @@ export const PERSONAL_TABLES = [
   'practiceDays',
   'reflections',
   'reflectionPhotos',
+  'archives',
 ] as const satisfies readonly (keyof PocketDb)[]
 
 /** Per-person values in `meta` (the same rule as PERSONAL_TABLES). */
