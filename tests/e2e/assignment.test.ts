@@ -5,13 +5,13 @@
  * lessons to study again; back online the server holds the attempt once with the same score,
  * and the secretary's leaders' list shows the member flagged.
  */
-import SQLite from 'better-sqlite3'
 import type { Page } from 'playwright-core'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
 import { parseContent } from '../../server/features/content/content.parse.ts'
 import { CONTENT_DIR } from '../../server/features/content/import.ts'
 import { axeViolations } from './support/axe.ts'
+import { dateInputInDays as inDays, queryServerDb as query } from './support/serverDb.ts'
 import { goOffline, goOnline, newPhone, screenshot, signIn, usePhone, waitForServiceWorker } from './support/browser.ts'
 
 const FLOWING_MEMBER = '13800000002'
@@ -36,16 +36,6 @@ async function answerWrong(page: Page): Promise<void> {
   }
 }
 
-function query<T>(dbFile: string, sql: string, ...params: unknown[]): T[] {
-  const db = new SQLite(dbFile, { readonly: true })
-  try {
-    return db.prepare(sql).all(...params) as T[]
-  } finally {
-    db.close()
-  }
-}
-
-const inDays = (n: number) => new Date(Date.now() + n * 86_400_000 - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 10)
 
 describe('assignments', () => {
   it('secretary assigns a quiz to flowing members; the member fails it offline and is flagged for retraining', async () => {
@@ -62,6 +52,9 @@ describe('assignments', () => {
     await sec.getByTestId('pick-content').click()
     // The desk's first pull may still be filling the list: pick once every quiz is there.
     await expect.poll(() => sec.locator('.van-action-sheet__item').count(), { timeout: 30_000 }).toBe(content.quizzes.length)
+    // By title, not in the order the pull stored them, so a row stays put while the list fills.
+    const byTitle = content.quizzes.map((q) => q.title).sort((a, b) => a.localeCompare(b, 'zh-CN'))
+    expect(await sec.locator('.van-action-sheet__item').allInnerTexts()).toEqual(byTitle)
     await sec.locator('.van-action-sheet__item', { hasText: quiz.title }).click()
     await expect.poll(() => sec.getByTestId('pick-content').innerText()).toContain(quiz.title)
     await sec.getByTestId('who-group').click()

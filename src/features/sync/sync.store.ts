@@ -12,6 +12,7 @@ import { markReachable, markUnreachable } from '@/shared/network.ts'
 import { loadOffset } from './clock.ts'
 import { discardDeadLetter, enqueue, listDeadLetters, loadDeviceId, primeOutbox, requeueDeadLetter, setOutboxOwner } from './outbox.db.ts'
 import { attachPageTriggers, requestBackgroundSync } from './pageTriggers.ts'
+import { pullContent } from './pull.ts'
 import { SYNC_STATE_KEY, type SyncState } from './pushCore.ts'
 import { PushEngine, type EngineStatus } from './pushEngine.ts'
 import { pushLock } from './syncLock.ts'
@@ -93,9 +94,13 @@ export const useSyncStore = defineStore('sync', () => {
     )
   }
 
-  /** The "sync now" button: runs at once, even inside a backoff wait. */
+  /**
+   * The "sync now" button: sends at once, even inside a backoff wait, then fetches, because to a
+   * member "sync" means both ways (a new assignment should arrive too). Offline the fetch just fails.
+   */
   async function syncNow(): Promise<void> {
     await engine?.syncNow()
+    await pullContent().catch(() => undefined)
   }
 
   /**
