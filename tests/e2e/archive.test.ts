@@ -93,7 +93,7 @@ describe('training archive', () => {
     try {
       await member.reload()
       const note = member.getByTestId('archive-offline')
-      await note.waitFor()
+      await note.waitFor({ timeout: 30_000 })
       expect(await note.innerText()).toMatch(/^离线数据，更新于 \d+\/\d+ \d\d:\d\d$/)
       expect(await member.getByTestId('total-meetings').innerText()).toBe('1')
       expect(await member.getByTestId('archive-meetings').innerText()).toContain('主题党日：学习党章, 重温入党誓词')

@@ -55,6 +55,10 @@ export const useArchiveStore = defineStore('archive', () => {
     try {
       const [s, ...pages] = await Promise.all([archiveApi.summary(id, forYear), ...ARCHIVE_SECTIONS.map((name) => archiveApi.section(id, name, forYear))])
       fresh = { personId: id, year: forYear, summary: s, sections: Object.fromEntries(ARCHIVE_SECTIONS.map((name, i) => [name, pages[i]])) as Sections }
+      // Stored before it shows, so what the member saw online opens offline too, even right after.
+      // Not after a sign-out meanwhile (the next person's phone must not get it); and a full phone
+      // must not turn a good answer into an error: the copy is only for offline.
+      if (own && auth.profile?.id === id) await archiveDb.put({ ...fresh, fetchedAt: Date.now() }).catch(() => undefined)
     } catch (err) {
       if (ticket !== opened) return
       if (cached) cachedAt.value = cached.fetchedAt
@@ -66,9 +70,6 @@ export const useArchiveStore = defineStore('archive', () => {
     if (ticket !== opened) return
     summary.value = fresh.summary
     sections.value = fresh.sections
-    // Not after a sign-out meanwhile (the next person's phone must not get it); and a full phone
-    // must not turn a good answer into an error: the copy is only for offline.
-    if (own && auth.profile?.id === id) await archiveDb.put({ ...fresh, fetchedAt: Date.now() }).catch(() => undefined)
   }
 
   async function more(section: ArchiveSection): Promise<void> {

@@ -70,7 +70,10 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ t: 'offline' as const }) },
   { weight: 1, arbitrary: fc.constant({ t: 'online' as const }) },
   {
-    weight: 3,
+    // A queued fault strikes only if a request follows it: at weight 3 and 120 runs a kind struck
+    // ~4 times and now and then never (a failed coverage check, not a bug). Weight 6 and 300 runs
+    // make each kind strike ~15 times.
+    weight: 6,
     arbitrary: fc.record({
       t: fc.constant('fault' as const),
       fault: fc.constantFrom<Fault>('dropRequest', 'dropResponse', 'status500', 'status429', 'status401', 'captivePortal'),
@@ -223,10 +226,10 @@ describe('push engine under random faults (model-based)', () => {
     vi.spyOn(console, 'warn').mockImplementation(() => undefined)
     await fc.assert(
       fc.asyncProperty(fc.array(action, { minLength: 1, maxLength: 40 }), check),
-      { numRuns: Number(process.env.MODEL_RUNS ?? 120), interruptAfterTimeLimit: 60_000 },
+      { numRuns: Number(process.env.MODEL_RUNS ?? 300), interruptAfterTimeLimit: 90_000 },
     )
     for (const what of ['dropRequest', 'dropResponse', 'status500', 'status429', 'status401', 'captivePortal', 'tab killed after the server committed', 'more than one tab']) {
       expect(struck.get(what) ?? 0, `${what} happened in some run`).toBeGreaterThan(0)
     }
-  }, 120_000)
+  }, 150_000)
 })
