@@ -15,6 +15,7 @@ import * as m013 from './migrations/013_study_points.ts'
 import * as m011 from './migrations/011_admin.ts'
 import * as m009 from './migrations/009_reports.ts'
 import * as m014 from './migrations/014_report_units.ts'
+import * as m015 from './migrations/015_month_covering.ts'
 
 /** Every migration, in order, wired by hand (no directory scanning: the list is the truth). */
 const migrations: Record<string, Migration> = {
@@ -32,6 +33,7 @@ const migrations: Record<string, Migration> = {
   '011_admin': m011,
   '009_reports': m009,
   '014_report_units': m014,
+  '015_month_covering': m015,
 }
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {
