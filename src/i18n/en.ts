@@ -704,7 +704,7 @@ const en: typeof zhCN & typeof zhFeatures = {
       title: 'Lecturer pool',
       pool: 'Lecturers',
       outgoing: 'My invitations',
-      incoming: 'To answer',
+      incoming: 'Received',
       add: 'Add lecturer',
       edit: 'Edit',
       none: 'No lecturers yet',

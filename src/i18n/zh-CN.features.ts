@@ -674,7 +674,7 @@ export default {
       title: '师资库',
       pool: '讲师',
       outgoing: '我的邀请',
-      incoming: '待处理邀请',
+      incoming: '收到的邀请',
       add: '新增讲师',
       edit: '编辑',
       none: '暂无讲师',

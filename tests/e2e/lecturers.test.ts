@@ -89,7 +89,7 @@ describe('lecturer invitations 师资库', () => {
     await signIn(supervisor, PHONES.supervisor)
     await supervisor.goto('/manage/lecturers')
     // The tab tells the supervisor two invitations wait for an answer.
-    const incoming = supervisor.getByRole('tab', { name: /待处理邀请/ })
+    const incoming = supervisor.getByRole('tab', { name: /收到的邀请/ })
     await expect.poll(() => incoming.innerText()).toContain('2')
     await incoming.click()
     const row = (note: string) => supervisor.getByTestId('lecturer-request-row').filter({ hasText: note })
@@ -154,7 +154,7 @@ describe('lecturer invitations 师资库', () => {
       await supervisor.goto('/manage/lecturers')
       await supervisor.getByTestId('lecturer-row').first().waitFor()
       await screenshot(supervisor, `lecturers-pool-phone${suffix}`)
-      await supervisor.getByRole('tab', { name: /待处理邀请/ }).click()
+      await supervisor.getByRole('tab', { name: /收到的邀请/ }).click()
       await supervisor.getByTestId('request-answer').first().waitFor()
       await expectAccessible(supervisor)
       await screenshot(supervisor, `lecturers-incoming-answered-phone${suffix}`)

@@ -109,18 +109,25 @@ describe.each(DIALECTS)('reports on %s', (dialect) => {
     expect(device).toMatchObject({ person_id: memberId, outbox_count: 0, pending_count: 0 })
   })
 
-  it('keeps the summaries equal to a rebuild from the data when one person’s phones push at the same time', async () => {
+  it('keeps the summaries equal to a rebuild from the data when one person’s phones push while the group leader’s pull', async () => {
     const db = ctx.testDb.db
     const studied = (device: string): PushRecord => ({ id: uuidv7(), kind: 'study_event', payload: { lessonId: 'l2', courseId: 'c1', kind: 'studied', seconds: 10 }, createdAt: Date.now(), deviceId: device })
-    await Promise.all(
-      Array.from({ length: 8 }, (_, i) =>
+    // Eight phones of one member push and four of the leader pull (each recomputes the leader's
+    // summary): one person's row and one group's sums written by twelve transactions at once.
+    await Promise.all([
+      ...Array.from({ length: 8 }, (_, i) =>
         ctx.app.inject({ method: 'POST', url: '/api/v1/sync/push', headers: member, payload: { deviceId: `phone-${i}`, outboxCount: 1, records: [studied(`phone-${i}`)] } }),
       ),
-    )
-    const before = await db.selectFrom('report_person_stats').selectAll().orderBy('person_id').execute()
+      ...Array.from({ length: 4 }, (_, i) => ctx.app.inject({ method: 'GET', url: `/api/v1/sync/pull?deviceId=leader-${i}`, headers: leader })),
+    ])
+    const snapshot = () => Promise.all([
+      db.selectFrom('report_person_stats').selectAll().orderBy('person_id').execute(),
+      db.selectFrom('report_unit_stats').selectAll().where('members', '>', 0).orderBy('org_unit_id').execute(),
+    ])
+    const before = await snapshot()
     await refreshAllReportStats(db)
-    expect(await db.selectFrom('report_person_stats').selectAll().orderBy('person_id').execute()).toEqual(before)
-    const mine = before.find((r) => r.person_id === memberId)!
+    expect(await snapshot()).toEqual(before)
+    const mine = before[0].find((r) => r.person_id === memberId)!
     const total = await db.selectFrom('study_event').select((eb) => eb.fn.sum<number>('seconds').as('s')).where('person_id', '=', memberId).executeTakeFirstOrThrow()
     expect(Number(mine.study_seconds)).toBe(Number(total.s))
   })
