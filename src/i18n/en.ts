@@ -546,7 +546,7 @@ const en: typeof zhCN & typeof zhFeatures = {
     columns: { name: 'Unit', completion: 'Courses', passRate: 'Quizzes', attendance: 'Attendance', behind: 'Behind', lastSync: 'Last sync', oldestSync: 'Oldest sync', neverSynced: 'Never synced', pending: 'Waiting' },
     chartTitle: 'Units below: {what}',
     childrenTitle: 'Units below ({n})',
-    meetingsByType: 'Meetings in {year}',
+    meetingsByType: 'Meetings in {year} (held / planned)',
     daysAgo: 'today | {n} day ago | {n} days ago',
     people: '{n} people',
     freshness: {

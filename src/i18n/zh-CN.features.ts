@@ -516,7 +516,7 @@ export default {
     columns: { name: '单位', completion: '完成率', passRate: '通过率', attendance: '出勤率', behind: '未学习', lastSync: '最近同步', oldestSync: '最久未同步', neverSynced: '从未同步', pending: '待上传' },
     chartTitle: '下级单位{what}',
     childrenTitle: '下级单位（{n}）',
-    meetingsByType: '{year}年的会议',
+    meetingsByType: '{year}年的会议（召开 / 计划）',
     daysAgo: '今天 | {n}天前 | {n}天前',
     people: '{n}人',
     freshness: {

@@ -85,7 +85,8 @@ export const UnitReport = Type.Object({
   generatedAt: Type.Integer(),
   figures: ReportFigures,
   freshness: Freshness,
-  meetingsByType: Type.Array(Type.Object({ type: Type.String(), count: Count })),
+  /** meetings held in the year by type, beside what the plans of the branches in the subtree ask for */
+  meetingsByType: Type.Array(Type.Object({ type: Type.String(), count: Count, planned: Count })),
   /** one page of child units, in the order asked for */
   children: Type.Array(ChildReport),
   childCount: Count,

@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely'
 import type { MeetingType } from '../../../src/protocol/attendance.ts'
 import type { PlanItem, PlanItemCreate, PlanItemPatch } from '../../../src/protocol/plans.ts'
 import type { Database, StudyPlanItemTable } from '../../db/database.ts'
+import { subtreeEnd } from '../../shared/authz.ts'
 import { monthStart } from './months.ts'
 
 /** Ids on a materialised path "/a/b/c/", root first. */
@@ -143,4 +144,71 @@ export async function plannedMeetingsByType(
   const counts: Partial<Record<MeetingType, number>> = {}
   for (const r of rows) if (r.meeting_type) counts[r.meeting_type as MeetingType] = Number(r.n)
   return counts
+}
+
+/**
+ * How many meetings of each type the plans ask of the live branches in a unit's subtree in
+ * [fromMs, toMs): each branch's own items, plus every item of a township or district above it
+ * once per branch below that unit (they inherit it). A branch gets its own plan; a group, none
+ * (plans are made per branch). For "meetings held vs the plan" on a township's or district's
+ * report, without reading every branch's plan: branches' own items are counted by type in one
+ * query, and only the few higher units with items are multiplied by their branch counts.
+ */
+export async function plannedMeetingsInSubtree(
+  db: Kysely<Database>,
+  unit: { id: string; path: string },
+  fromMs: number,
+  toMs: number,
+): Promise<Map<string, number>> {
+  const meetingsIn = (q: ReturnType<typeof itemsOfUnits>) =>
+    q.where('i.kind', '=', 'meeting').where('i.month_start', '>=', fromMs).where('i.month_start', '<', toMs).where('i.meeting_type', 'is not', null)
+  const end = subtreeEnd(unit.path)
+  const [own, higher] = await Promise.all([
+    meetingsIn(itemsOfUnits(db))
+      .select((eb) => ['i.meeting_type', eb.fn.countAll<number>().as('n')])
+      .where('x.kind', '=', 'branch')
+      .where('x.retired_at', 'is', null)
+      .where('x.path', '>=', unit.path)
+      .where('x.path', '<', end)
+      .groupBy('i.meeting_type')
+      .execute(),
+    meetingsIn(itemsOfUnits(db))
+      .select((eb) => ['x.id', 'x.path', 'i.meeting_type', eb.fn.countAll<number>().as('n')])
+      .where('x.kind', 'in', ['district', 'township'])
+      .where((eb) => eb.or([eb('x.id', 'in', pathIds(unit.path)), eb.and([eb('x.path', '>=', unit.path), eb('x.path', '<', end)])]))
+      .groupBy(['x.id', 'x.path', 'i.meeting_type'])
+      .execute(),
+  ])
+  const counts = new Map<string, number>()
+  const add = (type: string | null, n: number) => type && n && counts.set(type, (counts.get(type) ?? 0) + n)
+  for (const r of own) add(r.meeting_type, Number(r.n))
+  if (higher.length) {
+    // An item above the unit reaches every branch in the unit; one inside it, the branches under it.
+    const reach = (path: string) => (path.length < unit.path.length ? unit.path : path)
+    const branches = await liveBranchCounts(db, [...new Set(higher.map((r) => reach(r.path)))])
+    for (const r of higher) add(r.meeting_type, Number(r.n) * (branches.get(reach(r.path)) ?? 0))
+  }
+  return counts
+}
+
+function itemsOfUnits(db: Kysely<Database>) {
+  return db.selectFrom('study_plan_item as i').innerJoin('org_unit as x', 'x.id', 'i.org_unit_id')
+}
+
+/** Live branches under each of these unit paths (a branch counts itself). */
+async function liveBranchCounts(db: Kysely<Database>, paths: string[]): Promise<Map<string, number>> {
+  const counts = await Promise.all(
+    paths.map(async (path) => {
+      const row = await db
+        .selectFrom('org_unit')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('kind', '=', 'branch')
+        .where('retired_at', 'is', null)
+        .where('path', '>=', path)
+        .where('path', '<', subtreeEnd(path))
+        .executeTakeFirstOrThrow()
+      return [path, Number(row.n)] as const
+    }),
+  )
+  return new Map(counts)
 }

@@ -9,6 +9,8 @@ import { sql, type Kysely, type RawBuilder } from 'kysely'
 import type { ChildReport, ChildSort, Freshness, MemberReport, ReportFigures, ReportUnit } from '../../../src/protocol/reports.ts'
 import type { Database, OrgUnitRow } from '../../db/database.ts'
 import { subtreeEnd } from '../../shared/authz.ts'
+import { yearRange } from '../plans/months.ts'
+import { plannedMeetingsInSubtree } from '../plans/plans.repository.ts'
 
 const WEEK = 7 * 24 * 60 * 60 * 1000
 
@@ -147,9 +149,10 @@ export function sortChildren(children: ChildReport[], sort: ChildSort, order: 'a
 
 /** The unit's figures, the same per child unit, and meetings by type. */
 export async function unitReport(db: Kysely<Database>, unit: OrgUnitRow, window: ReportWindow) {
-  const [children, direct, units] = await Promise.all([
+  const [children, direct, planned, units] = await Promise.all([
     bucketFigures(db, unit, 'children', window),
     bucketFigures(db, unit, 'direct', window),
+    plannedMeetingsInSubtree(db, unit, ...yearRange(window.year)),
     db.selectFrom('org_unit').select(['id', 'name', 'kind']).where('parent_id', '=', unit.id).execute(),
   ])
   const total = emptyBucket()
@@ -163,7 +166,10 @@ export async function unitReport(db: Kysely<Database>, unit: OrgUnitRow, window:
   for (const [type, n] of direct.byType) byType.set(type, (byType.get(type) ?? 0) + n)
   return {
     ...total,
-    meetingsByType: [...byType].map(([type, count]) => ({ type, count })).sort((a, b) => b.count - a.count),
+    // Held beside planned, for every type either has: a planned lecture never held shows as 0 / 4.
+    meetingsByType: [...new Set([...byType.keys(), ...planned.keys()])]
+      .map((type) => ({ type, count: byType.get(type) ?? 0, planned: planned.get(type) ?? 0 }))
+      .sort((a, b) => b.count - a.count || b.planned - a.planned),
     children: childReports,
   }
 }

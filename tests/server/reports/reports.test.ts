@@ -81,7 +81,7 @@ describe.each(DIALECTS)('reports on %s', (dialect) => {
       meetings: 1,
       flowingPending: 1,
     })
-    expect(r.meetingsByType).toEqual([{ type: 'group_meeting', count: 1 }])
+    expect(r.meetingsByType.find((m) => m.type === 'group_meeting')).toEqual({ type: 'group_meeting', count: 1, planned: 0 })
     expect(r.children.map((c) => c.unit.kind)).toEqual(['group', 'group', 'group'])
     expect(r.children.find((c) => c.unit.id === group)!.figures.completed).toBe(1)
   })
@@ -147,6 +147,19 @@ describe.each(DIALECTS)('reports on %s', (dialect) => {
     expect(g.trail.map((u) => u.name)).toEqual(['青禾县', '柳溪镇', '桃园村党支部'])
     expect(g.children).toEqual([])
     expect(g.figures.members).toBe(12)
+  })
+
+  it('sets meetings held beside the year’s plans: each branch’s own items plus those it inherits, once per branch', async () => {
+    // The demo plan: 青禾县 asks every branch for 12 theme days and 4 Party lectures; 桃园村 adds a field class.
+    const planned = (r: UnitReport) => Object.fromEntries(r.meetingsByType.filter((m) => m.planned).map((m) => [m.type, m.planned]))
+    const branches = ctx.seed.units.filter((u) => u.kind === 'branch').length
+    expect(branches).toBeGreaterThan(1)
+    expect(planned(await ok(secretary, unitId('桃园村党支部')))).toEqual({ theme_day: 12, party_lecture: 4, field_class: 1 })
+    expect(planned(await ok(admin, unitId('青禾县')))).toEqual({ theme_day: 12 * branches, party_lecture: 4 * branches, field_class: 1 })
+    // Plans are made per branch: a group's report has none.
+    expect(planned(await ok(secretary, group))).toEqual({})
+    // Another year has no plan.
+    expect(planned(await ok(admin, unitId('青禾县'), `?year=${new Date().getFullYear() - 3}`))).toEqual({})
   })
 
   it('sorts child units by a figure', async () => {
