@@ -38,6 +38,9 @@ describe('reports', () => {
     await expect.poll(() => page.getByTestId('report-unit').innerText()).toBe('柳溪镇')
     await expect.poll(() => page.getByTestId('report-children').locator('tbody tr').count()).toBe(2)
     await expect.poll(() => page.getByTestId('freshness-pending').innerText()).toContain('1台 / 3条')
+    // Meetings held beside the plan: the district's 12 theme days reach each of the township's 2 branches.
+    const meetings = page.locator('figure', { hasText: '年的会议（召开 / 计划）' })
+    await expect.poll(() => meetings.locator('.row', { hasText: '主题党日' }).innerText()).toMatch(/\b\d+ \/ 24$/)
     await screenshot(page, 'reports-township', { andBottom: true })
     expect(await axeViolations(page)).toEqual([])
 
