@@ -3,7 +3,7 @@
  * unit on its path (its township, its district): the path's ids are the ancestors, so one indexed
  * `org_unit_id in (…)` query reads the whole inherited plan.
  */
-import type { Kysely } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import type { MeetingType } from '../../../src/protocol/attendance.ts'
 import type { PlanItem, PlanItemCreate, PlanItemPatch } from '../../../src/protocol/plans.ts'
 import type { Database, StudyPlanItemTable } from '../../db/database.ts'
@@ -120,8 +120,13 @@ export async function deletePlanItem(db: Kysely<Database>, id: string): Promise<
 }
 
 /**
- * How many meetings of each type the unit's plan (its own and inherited items) asks for in the
- * months that start within [fromMs, toMs). For "meetings held vs plan" on reports.
+ * How many meetings of each type the plans ask of the live branches in a unit's subtree in the
+ * months that start within [fromMs, toMs): each branch's own items, plus every item of a township
+ * or district above it once per branch below that unit (they inherit it). A branch gets its own
+ * plan; a group, none (plans are made per branch). For "meetings held vs the plan" on the monthly
+ * report and the reports page, without reading every branch's plan: branches' own items are
+ * counted by type in one query, and only the few higher units with items are multiplied by their
+ * branch counts.
  */
 export async function plannedMeetingsByType(
   db: Kysely<Database>,
@@ -131,63 +136,34 @@ export async function plannedMeetingsByType(
 ): Promise<Partial<Record<MeetingType, number>>> {
   const path = await unitPath(db, orgUnitId)
   if (!path) return {}
-  const rows = await db
-    .selectFrom('study_plan_item')
-    .select(['meeting_type'])
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('org_unit_id', 'in', pathIds(path))
-    .where('kind', '=', 'meeting')
-    .where('month_start', '>=', fromMs)
-    .where('month_start', '<', toMs)
-    .groupBy('meeting_type')
-    .execute()
-  const counts: Partial<Record<MeetingType, number>> = {}
-  for (const r of rows) if (r.meeting_type) counts[r.meeting_type as MeetingType] = Number(r.n)
-  return counts
-}
-
-/**
- * How many meetings of each type the plans ask of the live branches in a unit's subtree in
- * [fromMs, toMs): each branch's own items, plus every item of a township or district above it
- * once per branch below that unit (they inherit it). A branch gets its own plan; a group, none
- * (plans are made per branch). For "meetings held vs the plan" on a township's or district's
- * report, without reading every branch's plan: branches' own items are counted by type in one
- * query, and only the few higher units with items are multiplied by their branch counts.
- */
-export async function plannedMeetingsInSubtree(
-  db: Kysely<Database>,
-  unit: { id: string; path: string },
-  fromMs: number,
-  toMs: number,
-): Promise<Map<string, number>> {
+  const end = subtreeEnd(path)
   const meetingsIn = (q: ReturnType<typeof itemsOfUnits>) =>
     q.where('i.kind', '=', 'meeting').where('i.month_start', '>=', fromMs).where('i.month_start', '<', toMs).where('i.meeting_type', 'is not', null)
-  const end = subtreeEnd(unit.path)
   const [own, higher] = await Promise.all([
     meetingsIn(itemsOfUnits(db))
       .select((eb) => ['i.meeting_type', eb.fn.countAll<number>().as('n')])
       .where('x.kind', '=', 'branch')
       .where('x.retired_at', 'is', null)
-      .where('x.path', '>=', unit.path)
+      .where('x.path', '>=', path)
       .where('x.path', '<', end)
       .groupBy('i.meeting_type')
       .execute(),
     meetingsIn(itemsOfUnits(db))
-      .select((eb) => ['x.id', 'x.path', 'i.meeting_type', eb.fn.countAll<number>().as('n')])
+      .select((eb) => ['x.path', 'i.meeting_type', eb.fn.countAll<number>().as('n')])
       .where('x.kind', 'in', ['district', 'township'])
-      .where((eb) => eb.or([eb('x.id', 'in', pathIds(unit.path)), eb.and([eb('x.path', '>=', unit.path), eb('x.path', '<', end)])]))
-      .groupBy(['x.id', 'x.path', 'i.meeting_type'])
+      .where((eb) => eb.or([eb('x.id', 'in', pathIds(path)), eb.and([eb('x.path', '>=', path), eb('x.path', '<', end)])]))
+      .groupBy(['x.path', 'i.meeting_type'])
       .execute(),
   ])
-  const counts = new Map<string, number>()
-  const add = (type: string | null, n: number) => type && n && counts.set(type, (counts.get(type) ?? 0) + n)
-  for (const r of own) add(r.meeting_type, Number(r.n))
-  if (higher.length) {
-    // An item above the unit reaches every branch in the unit; one inside it, the branches under it.
-    const reach = (path: string) => (path.length < unit.path.length ? unit.path : path)
-    const branches = await liveBranchCounts(db, [...new Set(higher.map((r) => reach(r.path)))])
-    for (const r of higher) add(r.meeting_type, Number(r.n) * (branches.get(reach(r.path)) ?? 0))
+  // An item above the unit reaches every branch in the unit; one inside it, the branches under it.
+  const reach = (itemPath: string) => (itemPath.length < path.length ? path : itemPath)
+  const branches = await liveBranchCounts(db, [...new Set(higher.map((r) => reach(r.path)))])
+  const counts: Partial<Record<MeetingType, number>> = {}
+  const add = (type: string | null, n: number) => {
+    if (type && n) counts[type as MeetingType] = (counts[type as MeetingType] ?? 0) + n
   }
+  for (const r of own) add(r.meeting_type, Number(r.n))
+  for (const r of higher) add(r.meeting_type, Number(r.n) * (branches.get(reach(r.path)) ?? 0))
   return counts
 }
 
@@ -195,20 +171,17 @@ function itemsOfUnits(db: Kysely<Database>) {
   return db.selectFrom('study_plan_item as i').innerJoin('org_unit as x', 'x.id', 'i.org_unit_id')
 }
 
-/** Live branches under each of these unit paths (a branch counts itself). */
+/** Live branches under each of these unit paths (a branch counts itself), in one query. */
 async function liveBranchCounts(db: Kysely<Database>, paths: string[]): Promise<Map<string, number>> {
-  const counts = await Promise.all(
-    paths.map(async (path) => {
-      const row = await db
-        .selectFrom('org_unit')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('kind', '=', 'branch')
-        .where('retired_at', 'is', null)
-        .where('path', '>=', path)
-        .where('path', '<', subtreeEnd(path))
-        .executeTakeFirstOrThrow()
-      return [path, Number(row.n)] as const
-    }),
-  )
-  return new Map(counts)
+  if (paths.length === 0) return new Map()
+  const rows = await db
+    .selectFrom('org_unit as x')
+    .innerJoin('org_unit as b', (join) => join.onRef('b.path', '>=', 'x.path').on(sql<boolean>`b.path < x.path || '~'`))
+    .select((eb) => ['x.path', eb.fn.countAll<number>().as('n')])
+    .where('x.path', 'in', paths)
+    .where('b.kind', '=', 'branch')
+    .where('b.retired_at', 'is', null)
+    .groupBy('x.path')
+    .execute()
+  return new Map(rows.map((r) => [r.path, Number(r.n)]))
 }

@@ -6,11 +6,12 @@
  * district report reads its ~10,000 units, not its members or their events.
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely'
+import type { MeetingType } from '../../../src/protocol/attendance.ts'
 import type { ChildReport, ChildSort, Freshness, MemberReport, ReportFigures, ReportUnit } from '../../../src/protocol/reports.ts'
 import type { Database, OrgUnitRow } from '../../db/database.ts'
 import { subtreeEnd } from '../../shared/authz.ts'
 import { yearRange } from '../plans/months.ts'
-import { plannedMeetingsInSubtree } from '../plans/plans.repository.ts'
+import { plannedMeetingsByType } from '../plans/plans.repository.ts'
 
 const WEEK = 7 * 24 * 60 * 60 * 1000
 
@@ -152,7 +153,7 @@ export async function unitReport(db: Kysely<Database>, unit: OrgUnitRow, window:
   const [children, direct, planned, units] = await Promise.all([
     bucketFigures(db, unit, 'children', window),
     bucketFigures(db, unit, 'direct', window),
-    plannedMeetingsInSubtree(db, unit, ...yearRange(window.year)),
+    plannedMeetingsByType(db, unit.id, ...yearRange(window.year)),
     db.selectFrom('org_unit').select(['id', 'name', 'kind']).where('parent_id', '=', unit.id).execute(),
   ])
   const total = emptyBucket()
@@ -167,8 +168,8 @@ export async function unitReport(db: Kysely<Database>, unit: OrgUnitRow, window:
   return {
     ...total,
     // Held beside planned, for every type either has: a planned lecture never held shows as 0 / 4.
-    meetingsByType: [...new Set([...byType.keys(), ...planned.keys()])]
-      .map((type) => ({ type, count: byType.get(type) ?? 0, planned: planned.get(type) ?? 0 }))
+    meetingsByType: [...new Set([...byType.keys(), ...Object.keys(planned)])]
+      .map((type) => ({ type, count: byType.get(type) ?? 0, planned: planned[type as MeetingType] ?? 0 }))
       .sort((a, b) => b.count - a.count || b.planned - a.planned),
     children: childReports,
   }

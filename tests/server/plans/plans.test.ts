@@ -93,6 +93,16 @@ describe.each(DIALECTS)('annual study plans and monthly reports on %s', (dialect
       expect(await plannedMeetingsByType(ctx.testDb.db, otherBranchId, monthStart(thisYear, 3), monthStart(thisYear, 4))).toEqual({ theme_day: 1, party_lecture: 1 })
     })
 
+    it('counts a township’s planned meetings as those of every branch in it, and none for a group', async () => {
+      const township = ctx.seed.units.find((u) => u.id === townshipId)!
+      const branches = ctx.seed.units.filter((u) => u.kind === 'branch' && u.path.startsWith(township.path)).length
+      expect(branches).toBeGreaterThan(1)
+      // March: the district's theme day and lecture reach each branch; 桃园村's own items are not meetings.
+      expect(await plannedMeetingsByType(ctx.testDb.db, townshipId, monthStart(thisYear, 3), monthStart(thisYear, 4))).toEqual({ theme_day: branches, party_lecture: branches })
+      const group = ctx.seed.units.find((u) => u.kind === 'group' && u.path.startsWith(township.path))!
+      expect(await plannedMeetingsByType(ctx.testDb.db, group.id, monthStart(thisYear, 3), monthStart(thisYear, 4))).toEqual({})
+    })
+
     it('refers only to courses, lessons and quizzes that exist in content/', () => {
       const content = parseContent(CONTENT_DIR)
       const courseOrLesson = new Set([...content.courses.map((c) => c.id), ...content.lessons.map((l) => l.id)])
