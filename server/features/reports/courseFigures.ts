@@ -14,8 +14,9 @@ import { memberGroupsOf } from '../assignment/assignment.repository.ts'
 
 const unitsOnPath = (path: string) => path.split('/').filter(Boolean)
 
-export async function refreshCoursesAndUnit(db: Kysely<Database>, people: string[], now: number): Promise<void> {
-  if (people.length === 0) return
+/** Returns the units the people are placed on now (active ones). */
+export async function refreshCoursesAndUnit(db: Kysely<Database>, people: string[], now: number): Promise<string[]> {
+  if (people.length === 0) return []
   const persons = await db
     .selectFrom('person as p')
     .innerJoin('org_unit as o', 'o.id', 'p.org_unit_id')
@@ -85,7 +86,7 @@ export async function refreshCoursesAndUnit(db: Kysely<Database>, people: string
       courses_completed: assigned.filter((c) => done.has(`${p.id} ${c}`)).length,
     }
   })
-  if (rows.length === 0) return
+  if (rows.length === 0) return []
   await db
     .insertInto('report_person_stats')
     .values(rows)
@@ -97,4 +98,5 @@ export async function refreshCoursesAndUnit(db: Kysely<Database>, people: string
       })),
     )
     .execute()
+  return [...new Set(active.map((p) => p.org_unit_id))]
 }

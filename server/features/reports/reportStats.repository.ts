@@ -28,7 +28,7 @@ export async function refreshReportStats(db: Kysely<Database>, people: string[],
     async (chunk) => {
       await refreshActivityScope(db, { people: chunk })
       await refreshFreshnessScope(db, { people: chunk })
-      await refreshCoursesAndUnit(db, chunk, now)
+      return refreshCoursesAndUnit(db, chunk, now)
     },
     meetingUnits,
   )
@@ -41,9 +41,9 @@ export async function refreshAssignedCourses(db: Kysely<Database>, people: strin
 
 /**
  * Runs a recompute chunk by chunk over locked summary rows, then recomputes the sums of every unit
- * the people were in before or are in after (a move changes two units).
+ * the people were in before (read here) or are in after (the recompute's answer): a move changes two.
  */
-async function forPeople(db: Kysely<Database>, people: string[], recompute: (chunk: string[]) => Promise<void>, meetingUnits: string[] = []): Promise<void> {
+async function forPeople(db: Kysely<Database>, people: string[], recompute: (chunk: string[]) => Promise<string[]>, meetingUnits: string[] = []): Promise<void> {
   // One global order for every lock a transaction takes (people, then units) rules out deadlocks.
   const sorted = [...new Set(people)].sort()
   const units = new Set<string>(meetingUnits)
@@ -51,8 +51,7 @@ async function forPeople(db: Kysely<Database>, people: string[], recompute: (chu
     const chunk = sorted.slice(i, i + CHUNK)
     await lockRows(db, 'report_person_stats', chunk)
     for (const u of await unitsOf(db, chunk)) units.add(u)
-    await recompute(chunk)
-    for (const u of await unitsOf(db, chunk)) units.add(u)
+    for (const u of await recompute(chunk)) units.add(u)
   }
   await refreshUnitStats(db, [...units].sort(), new Set(meetingUnits))
 }
@@ -139,7 +138,7 @@ export async function refreshAllReportStats(db: Kysely<Database>, now = Date.now
   await refreshFreshnessScope(db, 'all')
   let after = ''
   for (;;) {
-    const page = await db.selectFrom('person').select('id').where('id', '>', after).orderBy('id').limit(CHUNK * 4).execute()
+    const page = await db.selectFrom('person').select('id').where('id', '>', after).orderBy('id').limit(CHUNK).execute()
     if (page.length === 0) break
     await refreshCoursesAndUnit(db, page.map((p) => p.id), now)
     after = page.at(-1)!.id
@@ -319,6 +318,12 @@ export async function recordPull(db: Kysely<Database>, personId: string, deviceI
       .values({ person_id: personId, device_id: deviceId, last_pull_at: now, last_push_at: null })
       .onConflict((oc) => oc.columns(['person_id', 'device_id']).doUpdateSet({ last_pull_at: now }))
       .execute()
-    await refreshReportStats(trx, [personId], now)
+    // A pull changes the person's freshness only; their placement and assigned courses are
+    // recomputed too, so a change no write announces (no longer "newly joined", a course's lesson
+    // count) shows by the next sync. Their study and attendance only change with a push.
+    await forPeople(trx, [personId], async (chunk) => {
+      await refreshFreshnessScope(trx, { people: chunk })
+      return refreshCoursesAndUnit(trx, chunk, now)
+    })
   })
 }
