@@ -72,7 +72,8 @@ describe('daily practice offline', () => {
 
     // After a reload, still offline: done for today, one day in a row, nothing to do twice.
     await page.reload()
-    expect(await page.getByTestId('practice-streak').innerText()).toMatch(/连续练习 1 天/)
+    // The page first paints 0 days, then reads the streak from IndexedDB: wait for it.
+    await expect.poll(() => page.getByTestId('practice-streak').innerText(), { timeout: 15_000 }).toMatch(/连续练习 1 天/)
     await page.getByTestId('practice-wrong').click()
     expect(await page.locator('[data-question]').getAttribute('data-question')).toBe(wrong)
     expect(await page.getByTestId('wrong-progress').innerText()).toMatch(/1.*1/)
