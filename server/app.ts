@@ -27,6 +27,7 @@ import { reflectionRoutes } from './features/reflections/reflections.routes.ts'
 import { studyPointRoutes } from './features/studyPoints/studyPoints.routes.ts'
 import { registerAuthentication } from './shared/authz.ts'
 import { registerErrorHandler } from './shared/errors.ts'
+import { registerInputCheck } from './shared/inputText.ts'
 import { registerStatic } from './shared/static.ts'
 
 const MEDIA_DIR = resolve(import.meta.dirname, '../content/media')
@@ -52,6 +53,7 @@ export async function buildApp({ handle, staticDir, logger = false, loginLimits,
 
   registerErrorHandler(app, staticDir)
   registerAuthentication(app, handle.db)
+  registerInputCheck(app)
   await app.register(compress, { threshold: 1024 })
   await app.register(swagger, {
     openapi: {

@@ -16,14 +16,31 @@ declare module 'fastify' {
   }
 }
 
-/** Reads the bearer token on every /api request; routes decide whether a session is required. */
+/**
+ * The API routes anyone may call. Every other route under /api/ needs a session, checked before
+ * the body is read or validated, so an anonymous caller learns nothing about a route's fields
+ * and costs no parsing. The PWA's files and /media/ lie outside /api/ and stay public.
+ */
+export const PUBLIC_API_ROUTES: ReadonlySet<string> = new Set(['GET /api/health', 'GET /api/openapi.json', 'POST /api/v1/auth/login'])
+
+/** Reads the bearer token on every /api request and answers 401 on a guarded route without a session. */
 export function registerAuthentication(app: FastifyInstance, db: Kysely<Database>): void {
   app.decorateRequest('auth', null)
   app.addHook('onRequest', async (request) => {
     const header = request.headers.authorization
-    if (!header?.startsWith('Bearer ') || !request.url.startsWith('/api/')) return
-    request.auth = (await findSession(db, header.slice(7).trim())) ?? null
+    if (header?.startsWith('Bearer ') && request.url.startsWith('/api/')) {
+      request.auth = (await findSession(db, header.slice(7).trim())) ?? null
+    }
+    if (!request.auth && needsSession(request)) throw unauthenticated()
   })
+}
+
+function needsSession(request: FastifyRequest): boolean {
+  // No route (an unknown URL) leaves the 404 to the not-found handler.
+  const route = request.routeOptions.url
+  if (!route?.startsWith('/api/')) return false
+  const method = request.method === 'HEAD' ? 'GET' : request.method
+  return !PUBLIC_API_ROUTES.has(`${method} ${route}`)
 }
 
 export function requireAuth(request: FastifyRequest): AuthContext {
