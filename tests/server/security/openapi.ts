@@ -23,6 +23,7 @@ export type Schema = {
   exclusiveMinimum?: number
   minItems?: number
   maxItems?: number
+  minProperties?: number
   nullable?: boolean
 }
 
@@ -179,6 +180,8 @@ export async function loadTargets(ctx: TestContext, actors: Record<Role, Actor>)
     const found = await db
       .selectFrom(q.table as 'meeting')
       .select(['id', sql<string>`${sql.ref(q.unit)}`.as('unit')])
+      // A fixed order: PostgreSQL returns an updated row last, which would change the pick mid-run.
+      .orderBy('id')
       .execute()
     rows.set(resource as Resource, found.map((r) => ({ id: String(r.id), path: unitPath.get(r.unit) ?? '' })))
   }
@@ -263,8 +266,8 @@ export interface Sampler {
   /** An id of the resource a field names, or undefined for a plain field. */
   id(resource: Resource): string
   rng: Rng
-  /** How often an optional field is sent (default 0.5; 0 sends only what is required). */
-  optional?: number
+  /** How often an optional field is sent (default 0.5); `ids`: only the optional fields that hold an id. */
+  optional?: number | 'ids'
 }
 
 /** A value the schema accepts: ids from the sampler, the first enum value, mid-range numbers. */
@@ -279,9 +282,10 @@ export function sample(schema: Schema | undefined, name: string, s: Sampler): un
       const props = schema.properties ?? {}
       // Required fields, and the optional ones the route would otherwise never see.
       for (const [k, v] of Object.entries(props)) {
-        if (schema.required?.includes(k) || s.rng.next() < (s.optional ?? 0.5)) out[k] = sample(v, k, s)
+        if (schema.required?.includes(k) || sendOptional(k, s)) out[k] = sample(v, k, s)
       }
-      if (Object.keys(out).length === 0 && Object.keys(props).length > 0) {
+      // A patch must change something (minProperties): send its first field.
+      if (Object.keys(out).length < (schema.minProperties ?? 0)) {
         const [k, v] = Object.entries(props)[0]!
         out[k] = sample(v, k, s)
       }
@@ -329,6 +333,11 @@ export function usesResource(op: Operation, resource?: Resource): boolean {
     return Object.entries(schema.properties ?? {}).some(([k, v]) => inSchema(v, k))
   }
   return inSchema(op.query, '') || inSchema(op.body, '')
+}
+
+function sendOptional(name: string, s: Sampler): boolean {
+  if (s.optional === 'ids') return resourceOfField(name) !== undefined
+  return s.rng.next() < (s.optional ?? 0.5)
 }
 
 export function isIdField(name: string): boolean {
