@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestContext } from '../../support/testApp.ts'
 import { DIALECTS } from '../../support/testDb.ts'
 import { uuidv7 } from '../../../src/features/sync/uuidv7.ts'
+import { PUBLIC_API_ROUTES } from '../../../server/shared/authz.ts'
 import {
   changedTables, keyOf, loadOperations, loadTargets, pathIds, renewSession, ROLES, Rng, sample, signInActors, tableDigests,
   urlOf, usesResource, type Actor, type Operation, type Resource, type Role, type Scope, type Targets,
@@ -161,6 +162,17 @@ describe.each(DIALECTS)('authorisation matrix on %s', (dialect) => {
     const keys = ops.map(keyOf)
     expect(keys.filter((k) => !MATRIX[k])).toEqual([])
     expect(Object.keys(MATRIX).filter((k) => !keys.includes(k))).toEqual([])
+  })
+
+  it('answers 401 to an anonymous caller on every guarded route before reading its input', async () => {
+    const answered: string[] = []
+    for (const op of ops.filter((o) => !PUBLIC_API_ROUTES.has(keyOf(o)))) {
+      // No query, a body of the wrong shape: a route that validated first would answer 400 naming fields.
+      const url = op.path.replace(/\{\w+\}/g, 'x')
+      const res = await ctx.app.inject({ method: op.method as 'GET', url, ...(op.method === 'GET' ? {} : { payload: { junk: true } }) })
+      if (res.statusCode !== 401 || res.json().field !== undefined) answered.push(`${keyOf(op)}: ${res.statusCode} ${res.body.slice(0, 80)}`)
+    }
+    expect(answered).toEqual([])
   })
 
   it('answers every route, role and target as the matrix says, and a refused request writes nothing', async () => {
