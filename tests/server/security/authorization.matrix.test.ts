@@ -11,12 +11,12 @@
  * - other: inside the second township, which only the district admin reaches.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildTestApp, type TestContext } from '../../support/testApp.ts'
+import type { TestContext } from '../../support/testApp.ts'
 import { DIALECTS } from '../../support/testDb.ts'
 import { uuidv7 } from '../../../src/features/sync/uuidv7.ts'
 import { PUBLIC_API_ROUTES } from '../../../server/shared/authz.ts'
 import {
-  changedTables, keyOf, loadOperations, loadTargets, pathIds, renewSession, ROLES, Rng, sample, signInActors, tableDigests,
+  changedTables, keyOf, loadTargets, openSecurityContext, pathIds, renewSession, ROLES, Rng, sample, tableDigests,
   urlOf, usesResource, type Actor, type Operation, type Resource, type Role, type Scope, type Targets,
 } from './openapi.ts'
 
@@ -136,13 +136,12 @@ describe.each(DIALECTS)('authorisation matrix on %s', (dialect) => {
   let targets: Targets
 
   beforeAll(async () => {
-    ctx = await buildTestApp(dialect)
-    ops = await loadOperations(ctx)
-    actors = await signInActors(ctx)
-    // A meeting inside the member's group and one in the other township, so meeting routes meet real rows.
-    await createMeeting(actors.leader, groupOf('own'))
-    await createMeeting(actors.admin, groupOf('other'))
-    targets = await loadTargets(ctx, actors)
+    ;({ ctx, ops, actors, targets } = await openSecurityContext(dialect, async (c, signedIn) => {
+      ctx = c
+      // A meeting inside the member's group and one in the other township, so meeting routes meet real rows.
+      await createMeeting(signedIn.leader, groupOf('own'))
+      await createMeeting(signedIn.admin, groupOf('other'))
+    }))
   })
   afterAll(() => ctx.close())
 

@@ -6,10 +6,10 @@
  * on every run, so a failure can be replayed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildTestApp, type TestContext } from '../../support/testApp.ts'
+import type { TestContext } from '../../support/testApp.ts'
 import { DIALECTS } from '../../support/testDb.ts'
 import {
-  changedTables, encodeForUrl, isIdField, keyOf, loadOperations, loadTargets, pathIds, renewSession, ROLES, Rng, sample, signInActors,
+  changedTables, encodeForUrl, isIdField, keyOf, openSecurityContext, pathIds, renewSession, ROLES, Rng, sample,
   tableDigests, urlOf, type Actor, type Operation, type Role, type Schema, type Targets,
 } from './openapi.ts'
 
@@ -39,10 +39,7 @@ describe.each(DIALECTS)('schema-driven fuzz of every operation on %s', (dialect)
   let targets: Targets
 
   beforeAll(async () => {
-    ctx = await buildTestApp(dialect)
-    ops = await loadOperations(ctx)
-    actors = await signInActors(ctx)
-    targets = await loadTargets(ctx, actors)
+    ;({ ctx, ops, actors, targets } = await openSecurityContext(dialect))
   })
   afterAll(() => ctx.close())
 

@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto'
 import { sql } from 'kysely'
 import { DEMO_LOGINS } from '../../../server/seed/demo.ts'
-import { signIn, type TestContext } from '../../support/testApp.ts'
+import type { Dialect } from '../../../server/db/connect.ts'
+import { buildTestApp, signIn, type TestContext } from '../../support/testApp.ts'
 
 export type Schema = {
   type?: string
@@ -66,6 +67,25 @@ interface OpenApiOperation {
 }
 
 // ---------------------------------------------------------------- actors and targets
+
+export interface SecurityContext {
+  ctx: TestContext
+  ops: Operation[]
+  actors: Record<Role, Actor>
+  targets: Targets
+}
+
+/** A seeded app, its operations and the signed-in demo roles; `prepare` adds rows before targets are read. */
+export async function openSecurityContext(
+  dialect: Dialect,
+  prepare?: (ctx: TestContext, actors: Record<Role, Actor>) => Promise<void>,
+): Promise<SecurityContext> {
+  const ctx = await buildTestApp(dialect)
+  const ops = await loadOperations(ctx)
+  const actors = await signInActors(ctx)
+  await prepare?.(ctx, actors)
+  return { ctx, ops, actors, targets: await loadTargets(ctx, actors) }
+}
 
 export const ROLES = ['anonymous', 'member', 'leader', 'secretary', 'supervisor', 'admin'] as const
 export type Role = (typeof ROLES)[number]
