@@ -10,6 +10,7 @@
  *   [startsAt − 1 h, endsAt + 2 h], and must reach the server within 3 days of the meeting's end.
  */
 import { Type, type Static } from 'typebox'
+import { CHECKIN_TOKEN_PATTERN } from './checkin.limits.ts'
 
 export const MEETING_TYPES = [
   'branch_assembly',
@@ -39,17 +40,7 @@ export const MEETING_MAX_LENGTH_MS = 3 * 24 * 60 * 60 * 1000
 
 const Uuid = Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' })
 export const CheckinCode = Type.String({ pattern: '^[0-9]{6}$', description: '6 digits shown on the leader’s phone' })
-/** At least 128 random bits, base64url: only the QR code carries it, so it is never typed. */
-export const CHECKIN_TOKEN_PATTERN = '^[A-Za-z0-9_-]{22,64}$'
-export const CheckinToken = Type.String({ pattern: CHECKIN_TOKEN_PATTERN, description: 'the QR code’s random token' })
-
-/**
- * Typed codes are 6 digits, so wrong ones are counted (docs/security.md "Check-in codes"): after
- * this many in an hour a person's typed codes are refused until the hour has passed; after this
- * many against one meeting (from anyone) it accepts only the QR code's token.
- */
-export const CHECKIN_WRONG_PER_PERSON_HOUR = 5
-export const CHECKIN_WRONG_PER_MEETING = 30
+export const CheckinToken = Type.String({ pattern: CHECKIN_TOKEN_PATTERN, description: 'the QR code’s random token (≥ 128 bits)' })
 
 // Spelled out (not mapped from the arrays above) so TypeBox infers the literal union.
 const MeetingTypeSchema = Type.Union([

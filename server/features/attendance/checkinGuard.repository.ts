@@ -10,7 +10,7 @@
  */
 import { timingSafeEqual } from 'node:crypto'
 import type { Kysely } from 'kysely'
-import { CHECKIN_WRONG_PER_MEETING, CHECKIN_WRONG_PER_PERSON_HOUR } from '../../../src/protocol/attendance.ts'
+import { CHECKIN_WRONG_PER_MEETING, CHECKIN_WRONG_PER_PERSON_HOUR } from '../../../src/protocol/checkin.limits.ts'
 import type { Database } from '../../db/database.ts'
 import { isPostgres } from '../../db/migrations/helpers.ts'
 
