@@ -280,6 +280,8 @@ export interface MeetingTable {
   lesson_id: string | null
   created_by: string
   checkin_code: string
+  /** The QR code's long random token, made on the leader's phone (migration 018; null from older phones). */
+  checkin_token: Generated<string | null>
   /** The study point where it is held: such a meeting is open to visitors (migration 013). */
   study_point_id: Generated<string | null>
   device: string
@@ -311,8 +313,21 @@ export interface CheckinTable {
   meeting_id: string | null
   state: 'pending' | 'accepted' | 'refused'
   reason: string | null
+  /** A scanned QR code's token, kept until its meeting arrives (migration 018). */
+  token: Generated<string | null>
   device: string
   created_at: number
+  received_at: number
+}
+
+/** A typed check-in code that did not check the person in: the lockout counts these (migration 018). */
+export interface CheckinFailureTable {
+  person_id: string
+  record_id: string
+  /** What was tried (meeting named + code), so a replay counts once and a new guess counts again. */
+  attempt: string
+  /** The meeting the code was tried against, when the check-in named one. */
+  meeting_id: string | null
   received_at: number
 }
 
@@ -511,6 +526,7 @@ export interface Database {
   meeting: MeetingTable
   attendance_mark: AttendanceMarkTable
   checkin: CheckinTable
+  checkin_failure: CheckinFailureTable
   home_visit: HomeVisitTable
   flowing_record: FlowingRecordTable
   question: QuestionTable

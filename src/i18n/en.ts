@@ -913,6 +913,7 @@ const en: typeof zhCN & typeof zhFeatures = {
       title: 'Check-in code',
       hint: 'Members type these 6 digits on the “Check in” page, or scan the QR code',
       window: 'Valid from 1 hour before to 2 hours after the meeting',
+      locked: 'Wrong codes were tried {n} times: typed codes are off for this meeting, members must scan the QR code',
     },
     visit: {
       title: 'Study at home',
@@ -949,6 +950,13 @@ const en: typeof zhCN & typeof zhFeatures = {
         pending: 'Uploaded; waiting for the meeting to sync',
         accepted: 'Checked in',
         refused: 'Not accepted: {reason}',
+      },
+      locked: 'Too many tries; please try again after {time}',
+      lockedScan: 'Scanning the QR code on the group leader’s phone still works',
+      reasons: {
+        CHECKIN_CODE: 'wrong code, or not a meeting you can check in to',
+        CHECKIN_LOCKED: 'too many tries',
+        CHECKIN_QR_ONLY: 'too many wrong codes were tried for this meeting; scan its QR code',
       },
     },
   },

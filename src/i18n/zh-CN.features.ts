@@ -879,6 +879,7 @@ export default {
       title: '签到码',
       hint: '党员在「签到」页输入这 6 位签到码，或用手机扫描二维码',
       window: '会前 1 小时至会后 2 小时内有效',
+      locked: '已有 {n} 次输错签到码，本次会议已停用手输签到码，请让大家扫码签到',
     },
     visit: {
       title: '上门送学',
@@ -915,6 +916,13 @@ export default {
         pending: '已上传，等待会议信息同步',
         accepted: '签到成功',
         refused: '未通过：{reason}',
+      },
+      locked: '尝试次数过多，请于 {time} 后再试',
+      lockedScan: '扫小组长手机上的二维码签到不受影响',
+      reasons: {
+        CHECKIN_CODE: '签到码不对，或不是你能签到的会议',
+        CHECKIN_LOCKED: '尝试次数过多',
+        CHECKIN_QR_ONLY: '这次会议输错签到码的次数过多，请扫码签到',
       },
     },
   },

@@ -10,6 +10,7 @@
  *   [startsAt − 1 h, endsAt + 2 h], and must reach the server within 3 days of the meeting's end.
  */
 import { Type, type Static } from 'typebox'
+import { CHECKIN_TOKEN_PATTERN } from './checkin.limits.ts'
 
 export const MEETING_TYPES = [
   'branch_assembly',
@@ -39,6 +40,7 @@ export const MEETING_MAX_LENGTH_MS = 3 * 24 * 60 * 60 * 1000
 
 const Uuid = Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' })
 export const CheckinCode = Type.String({ pattern: '^[0-9]{6}$', description: '6 digits shown on the leader’s phone' })
+export const CheckinToken = Type.String({ pattern: CHECKIN_TOKEN_PATTERN, description: 'the QR code’s random token (≥ 128 bits)' })
 
 // Spelled out (not mapped from the arrays above) so TypeBox infers the literal union.
 const MeetingTypeSchema = Type.Union([
@@ -66,6 +68,8 @@ export const MeetingCreatePayload = Type.Object(
     lessonId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     /** Made on the leader's phone (the server cannot be asked offline); checked against check-ins. */
     checkinCode: CheckinCode,
+    /** Made on the leader's phone too, shown only in the QR code; optional for older phones. */
+    checkinToken: Type.Optional(CheckinToken),
   },
   { additionalProperties: false },
 )
@@ -98,6 +102,8 @@ export const CheckinPayload = Type.Object(
     code: CheckinCode,
     /** Known when the member scanned the QR code; a typed code alone is matched by the server. */
     meetingId: Type.Optional(Uuid),
+    /** The scanned QR code's token (with `meetingId`): proves presence without the typed-code lockout. */
+    token: Type.Optional(CheckinToken),
   },
   { additionalProperties: false },
 )
@@ -126,6 +132,11 @@ export const Meeting = Type.Object({
   createdBy: Type.String(),
   /** Only for people who may run the meeting (group leader or higher over its unit). */
   checkinCode: Type.Optional(Type.String()),
+  /** Likewise: lets another phone of a leader show the full QR code. */
+  checkinToken: Type.Optional(Type.String()),
+  /** Likewise, on the meeting's own page: wrong codes tried against it, and whether typed codes stopped. */
+  wrongCodes: Type.Optional(Type.Integer()),
+  typedCodeLocked: Type.Optional(Type.Boolean()),
 })
 export type Meeting = Static<typeof Meeting>
 
@@ -194,6 +205,8 @@ export const MyAttendance = Type.Object({
   /** Meetings of the member's units (own group and every unit above), newest first. */
   meetings: Type.Array(MyAttendanceEntry),
   checkins: Type.Array(MyCheckin),
+  /** Until when (server clock) this person's typed codes are refused after too many wrong ones. */
+  checkinLockedUntil: Type.Optional(Type.Integer()),
 })
 export type MyAttendance = Static<typeof MyAttendance>
 

@@ -48,6 +48,25 @@ function hostLeaderPhone(): string {
   }
 }
 
+/** The QR token the leader's phone made with the meeting (what its QR code carries). */
+function meetingToken(page: Page, meetingId: string): Promise<string> {
+  return page.evaluate(
+    (id) =>
+      new Promise<string>((resolve, reject) => {
+        const open = indexedDB.open('pocket-party-school')
+        open.onerror = () => reject(open.error)
+        open.onsuccess = () => {
+          const req = open.result.transaction('meetings', 'readonly').objectStore('meetings').get(id)
+          req.onsuccess = () => {
+            open.result.close()
+            resolve(req.result?.checkinToken)
+          }
+        }
+      }),
+    meetingId,
+  )
+}
+
 function outboxCount(page: Page): Promise<number> {
   return page.evaluate(
     () =>
@@ -124,8 +143,11 @@ describe('a flowing member checks in as a guest at another branch’s meeting', 
     const code = (await host.getByTestId('checkin-code').textContent())!.trim()
     expect(code).toMatch(/^\d{6}$/)
 
-    await guest.getByTestId('attendance-checkin').click()
-    await guest.getByTestId('checkin-input').locator('input').fill(code)
+    // The guest's camera app opens the QR code's link (meeting, code and token; see scan.test.ts
+    // for the in-app scanner): the token credits the home branch without review.
+    const token = await meetingToken(host, meetingId)
+    expect(token).toMatch(/^[A-Za-z0-9_-]{24}$/)
+    await guest.goto(`/attendance/checkin?m=${meetingId}&c=${code}&t=${token}`)
     await guest.getByTestId('checkin-submit').click()
     await guest.getByTestId('checkin-done').waitFor()
     await expect.poll(() => guest.getByTestId('checkin-row').first().textContent()).toContain('待上传')

@@ -18,6 +18,11 @@ import {
 import type { Database, MeetingTable } from '../../db/database.ts'
 import { subtreeEnd } from '../../shared/authz.ts'
 import { creditGuestCheckin } from '../flowing/flowing.repository.ts'
+import { tokenMatches } from './checkinGuard.repository.ts'
+
+/** The one answer for a wrong code and for a meeting the person may not attend (no oracle). */
+export const WRONG_CODE_MESSAGE = 'This code does not check you in to a meeting you can attend.'
+export const NOT_ALLOWED_MESSAGE = 'Only members of the meeting’s organisation unit, or flowing members as guests, can check in.'
 
 export type MeetingRow = Selectable<MeetingTable> & { path: string }
 
@@ -33,7 +38,10 @@ export function toMeeting(row: Selectable<MeetingTable>, withCode: boolean): Mee
     lessonId: row.lesson_id,
     createdBy: row.created_by,
   }
-  if (withCode) meeting.checkinCode = row.checkin_code
+  if (withCode) {
+    meeting.checkinCode = row.checkin_code
+    if (row.checkin_token) meeting.checkinToken = row.checkin_token
+  }
   return meeting
 }
 
@@ -159,6 +167,7 @@ export async function acceptCheckin(
   person: CheckinPerson,
   meeting: MeetingRow,
   role: 'member' | 'guest',
+  byToken: boolean,
   receivedAt: number,
 ): Promise<void> {
   await db
@@ -178,7 +187,7 @@ export async function acceptCheckin(
     })
     .onConflict((oc) => oc.columns(['record_id', 'person_id']).doNothing())
     .execute()
-  if (role === 'guest') await creditGuestCheckin(db, c, person, meeting, receivedAt)
+  if (role === 'guest') await creditGuestCheckin(db, c, person, meeting, byToken, receivedAt)
 }
 
 /**
@@ -187,30 +196,29 @@ export async function acceptCheckin(
  */
 export async function resolvePendingCheckins(db: Kysely<Database>, meetings: MeetingRow[], receivedAt: number): Promise<void> {
   for (const meeting of meetings) {
-    // A scanned check-in that named this meeting but carries another code can never count.
-    await db
-      .updateTable('checkin')
-      .set({ state: 'refused', reason: 'This code does not belong to this meeting.' })
-      .where('state', '=', 'pending')
-      .where('meeting_id', '=', meeting.id)
-      .where('code', '!=', meeting.checkin_code)
-      .execute()
+    // Those that named this meeting, and typed ones with its code (they may be for it).
     const pending = await db
       .selectFrom('checkin')
-      .select(['id', 'person_id', 'meeting_id', 'device', 'created_at', 'received_at'])
+      .select(['id', 'person_id', 'meeting_id', 'code', 'token', 'device', 'created_at', 'received_at'])
       .where('state', '=', 'pending')
-      .where('code', '=', meeting.checkin_code)
-      .where((eb) => eb.or([eb('meeting_id', 'is', null), eb('meeting_id', '=', meeting.id)]))
+      .where((eb) => eb.or([eb('meeting_id', '=', meeting.id), eb.and([eb('meeting_id', 'is', null), eb('code', '=', meeting.checkin_code)])]))
       .orderBy('received_at')
       .orderBy('id')
       .execute()
     const people = await checkinPeople(db, pending.map((c) => c.person_id))
     for (const c of pending) {
       const person = people.get(c.person_id)!
+      // A scanned token is judged by itself when the meeting has one, as at push time.
+      const byToken = c.token !== null && meeting.checkin_token !== null && c.meeting_id === meeting.id
+      const proven = byToken ? tokenMatches(meeting.checkin_token, c.token) : c.code === meeting.checkin_code
       const role = checkinRole(person, meeting)
-      const problem = !role
-        ? 'Only members of the meeting’s organisation unit, or flowing members as guests, can check in.'
-        : checkinWindowProblem(meeting, Number(c.created_at), Number(c.received_at))
+      const problem = !proven
+        ? WRONG_CODE_MESSAGE
+        : !role
+          ? byToken
+            ? NOT_ALLOWED_MESSAGE
+            : WRONG_CODE_MESSAGE
+          : checkinWindowProblem(meeting, Number(c.created_at), Number(c.received_at))
       if (problem || !role) {
         // A typed code may still belong to another meeting that has not arrived yet.
         if (c.meeting_id === meeting.id) {
@@ -219,7 +227,7 @@ export async function resolvePendingCheckins(db: Kysely<Database>, meetings: Mee
         continue
       }
       await db.updateTable('checkin').set({ state: 'accepted', meeting_id: meeting.id, reason: null }).where('id', '=', c.id).execute()
-      await acceptCheckin(db, { id: c.id, device: c.device, createdAt: Number(c.created_at) }, person, meeting, role, receivedAt)
+      await acceptCheckin(db, { id: c.id, device: c.device, createdAt: Number(c.created_at) }, person, meeting, role, byToken, receivedAt)
     }
   }
 }

@@ -12,6 +12,7 @@ import { ApiError, forbidden, notFound } from '../../shared/errors.ts'
 import { decodeCursor, listMembersInSubtree } from '../org/org.repository.ts'
 import { visibleOrgUnits } from '../sync/pull.repository.ts'
 import { Type } from 'typebox'
+import { checkinLockedUntil, isTypedCodeLocked, meetingWrongCodes } from './checkinGuard.repository.ts'
 import { decodeMeetingCursor, findMeetings, listHomeVisits, listMeetings, meetingAttendees, myAttendance, toMeeting } from './attendance.repository.ts'
 
 const badCursor = () => new ApiError(400, 'VALIDATION', 'querystring.cursor is not a cursor this server gave', 'querystring.cursor')
@@ -92,10 +93,13 @@ export const attendanceRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> 
           .executeTakeFirst()
         if (!own?.path.startsWith(meeting.path)) throw forbidden()
       }
-      return {
-        meeting: toMeeting(meeting, leads),
-        attendees: await meetingAttendees(db, meeting, leads ? undefined : auth.personId),
+      const shown = toMeeting(meeting, leads)
+      if (leads) {
+        // The leader sees why members' typed codes are refused ("scan the QR code instead").
+        shown.wrongCodes = (await meetingWrongCodes(db, [meeting.id])).get(meeting.id) ?? 0
+        shown.typedCodeLocked = isTypedCodeLocked(shown.wrongCodes)
       }
+      return { meeting: shown, attendees: await meetingAttendees(db, meeting, leads ? undefined : auth.personId) }
     },
   )
 
@@ -104,13 +108,16 @@ export const attendanceRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> 
     {
       schema: {
         tags: ['attendance'],
-        description: 'The signed-in member’s meetings (their unit and every unit above), their status in each, and their check-ins.',
+        description:
+          'The signed-in member’s meetings (their unit and every unit above), their status in each, their check-ins, and until when their typed codes are refused after too many wrong ones.',
         response: { 200: MyAttendance, ...errorResponses(401) },
       },
     },
     async (request) => {
       const auth = requireAuth(request)
-      return myAttendance(db, auth.personId, await visibleOrgUnits(db, auth.personId))
+      const mine = await myAttendance(db, auth.personId, await visibleOrgUnits(db, auth.personId))
+      const lockedUntil = await checkinLockedUntil(db, auth.personId)
+      return lockedUntil === null ? mine : { ...mine, checkinLockedUntil: lockedUntil }
     },
   )
 

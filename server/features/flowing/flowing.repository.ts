@@ -12,13 +12,13 @@ import type { CheckinPerson, MeetingRow } from '../attendance/attendance.reposit
 export async function findFlowingRecords(
   db: Kysely<Database>,
   ids: string[],
-): Promise<Map<string, { id: string; person_id: string; path: string; meeting_id: string | null }>> {
+): Promise<Map<string, { id: string; person_id: string; path: string; meeting_id: string | null; status: string; reviewed_by: string | null }>> {
   if (ids.length === 0) return new Map()
   const rows = await db
     .selectFrom('flowing_record')
     .innerJoin('person', 'person.id', 'flowing_record.person_id')
     .innerJoin('org_unit', 'org_unit.id', 'person.org_unit_id')
-    .select(['flowing_record.id', 'flowing_record.person_id', 'org_unit.path', 'flowing_record.meeting_id'])
+    .select(['flowing_record.id', 'flowing_record.person_id', 'org_unit.path', 'flowing_record.meeting_id', 'flowing_record.status', 'flowing_record.reviewed_by'])
     .where('flowing_record.id', 'in', [...new Set(ids)])
     .execute()
   return new Map(rows.map((r) => [r.id, r]))
@@ -101,15 +101,17 @@ export async function flowingRecordsInSubtree(
 }
 
 /**
- * A flowing member checked in as a guest at another unit's meeting: their record card gets a
- * confirmed entry at once (the host's code is the proof), filed under their home unit so their
- * home leaders see it and it counts like any confirmed record. Its id is the check-in's.
+ * A flowing member checked in as a guest at another unit's meeting: their record card gets an
+ * entry at once, filed under their home unit so their home leaders see it, with the check-in's
+ * id. Confirmed when the QR code's token was the proof; with a typed 6-digit code (which a
+ * guest may try against every meeting open in the country) it waits for the home leader.
  */
 export async function creditGuestCheckin(
   db: Kysely<Database>,
   c: { id: string; device: string; createdAt: number },
   person: CheckinPerson,
   meeting: MeetingRow,
+  confirmed: boolean,
   receivedAt: number,
 ): Promise<void> {
   const host = await db
@@ -131,10 +133,10 @@ export async function creditGuestCheckin(
       organisation: organisation.slice(0, 200),
       content: meeting.topic,
       photo: null,
-      status: 'confirmed',
+      status: confirmed ? 'confirmed' : 'pending',
       reason: null,
       reviewed_by: null,
-      reviewed_at: receivedAt,
+      reviewed_at: confirmed ? receivedAt : null,
       device: c.device,
       created_at: c.createdAt,
       received_at: receivedAt,

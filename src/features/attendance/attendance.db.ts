@@ -36,6 +36,9 @@ export const attendanceDb = {
   /** Ids of records still waiting in the outbox, for "waiting to sync" beside a write. */
   pendingIds: async (): Promise<Set<string>> =>
     new Set((await db.outbox.where('kind').anyOf(['meeting_create', 'attendance_mark', 'checkin']).toArray()).map((r) => r.id)),
+  /** Check-ins the server refused outright (moved to the dead letters), by id. */
+  refusedCheckins: async (): Promise<Map<string, { code: string; message: string }>> =>
+    new Map((await db.deadLetter.filter((r) => r.kind === 'checkin').toArray()).map((r) => [r.id, { code: r.code, message: r.message }])),
   homeVisits: (orgUnitId: string): Promise<HomeVisitRow[]> => db.homeVisits.where('orgUnitId').equals(orgUnitId).reverse().sortBy('visitedAt'),
   mine: async (): Promise<MyAttendance | undefined> => (await db.meta.get(MINE_KEY))?.value as MyAttendance | undefined,
   overview: async (orgUnitId: string): Promise<OverviewSnapshot | undefined> => (await overviews())[orgUnitId],
@@ -82,9 +85,9 @@ export async function addMarks(meetingId: string, orgUnitId: string, marks: Mark
 }
 
 /** Queues a check-in with the typed (or scanned) code; works with no network at all. */
-export async function addCheckin(code: string, meetingId: string | null, now = Date.now()): Promise<string> {
+export async function addCheckin(code: string, meetingId: string | null, token?: string, now = Date.now()): Promise<string> {
   return db.transaction('rw', [db.checkins, db.outbox], async () => {
-    const id = await enqueue(db, 'checkin', meetingId ? { code, meetingId } : { code })
+    const id = await enqueue(db, 'checkin', meetingId ? { code, meetingId, ...(token ? { token } : {}) } : { code })
     await db.checkins.put({ id, code, meetingId, createdAt: now })
     return id
   })

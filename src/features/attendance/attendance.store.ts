@@ -10,6 +10,7 @@ import { useAuthStore } from '@/features/auth/auth.store.ts'
 import type { MarkEntry, MeetingCreatePayload, MeetingType, MyAttendance, RosterMember } from '@/protocol/attendance.ts'
 import { liveRef } from '@/shared/liveRef.ts'
 import { attendanceApi } from './attendance.api.ts'
+import { makeCheckinToken } from './checkinLink.ts'
 import { addCheckin, addHomeVisit, addMarks, attendanceDb, cacheHomeVisits, cacheMeetings, cacheMeetingState, cacheMine, cacheRoster, createMeeting } from './attendance.db.ts'
 
 const LEADING = ['group_leader', 'secretary', 'supervisor', 'admin']
@@ -96,6 +97,7 @@ export const useAttendanceStore = defineStore('attendance', () => {
       place: form.place.trim(),
       topic: form.topic.trim(),
       checkinCode: makeCode(),
+      checkinToken: makeCheckinToken(),
       ...(form.lessonId ? { lessonId: form.lessonId } : {}),
     }
     await createMeeting(payload, me)
@@ -107,9 +109,12 @@ export const useAttendanceStore = defineStore('attendance', () => {
     await addMarks(meeting.id, meeting.orgUnitId, marks.map((m) => ({ ...m })))
   }
 
-  /** Queues a check-in with a 6-digit code (and the meeting id when a QR link gave it). */
-  async function checkIn(code: string, meetingId?: string): Promise<void> {
-    await addCheckin(code, meetingId ?? null)
+  /**
+   * Queues a check-in with a 6-digit code, and the meeting id and its token when a QR code gave
+   * them (the token checks in even while too many wrong typed codes lock this person out).
+   */
+  async function checkIn(code: string, meetingId?: string, token?: string): Promise<void> {
+    await addCheckin(code, meetingId ?? null, token)
   }
 
   /**

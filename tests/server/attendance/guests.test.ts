@@ -26,6 +26,7 @@ const record = (kind: string, payload: unknown, extra: Partial<PushRecord> = {})
 })
 const checkin = (payload: CheckinPayload, extra: Partial<PushRecord> = {}) => record('checkin', payload, extra)
 const randomCode = () => String(100000 + Math.floor(Math.random() * 900000))
+const randomToken = () => crypto.randomUUID().replaceAll('-', '')
 
 describe.each(DIALECTS)('guest check-in and the leaders’ overview on %s', (dialect) => {
   let ctx: TestContext
@@ -84,6 +85,7 @@ describe.each(DIALECTS)('guest check-in and the leaders’ overview on %s', (dia
     place: '园区党群服务中心',
     topic: '主题党日：学习新党章',
     checkinCode: randomCode(),
+    checkinToken: randomToken(),
     ...over,
   })
   const create = async (headers: Headers, p: MeetingCreatePayload) => {
@@ -93,7 +95,7 @@ describe.each(DIALECTS)('guest check-in and the leaders’ overview on %s', (dia
   const card = () => get<{ items: FlowingRecord[]; confirmedCount: number }>(flowing, '/api/v1/flowing-records/me')
 
   describe('guest check-in', () => {
-    it('accepts a flowing member’s typed code at another branch’s meeting: the host sees a guest, home is credited', async () => {
+    it('accepts a flowing member’s typed code at another branch’s meeting: the host sees a guest, home gets an entry to confirm', async () => {
       const p = await create(hostLeader, meeting())
       const before = (await card()).confirmedCount
       expect((await push(flowing, [checkin({ code: p.checkinCode })]))[0]!.status).toBe('applied')
@@ -106,27 +108,28 @@ describe.each(DIALECTS)('guest check-in and the leaders’ overview on %s', (dia
       expect(detail.attendees.filter((a) => !a.guestFrom).length).toBe(12)
 
       const mine = await card()
-      expect(mine.confirmedCount).toBe(before + 1)
+      // Six typed digits can be guessed nationwide: the home leader confirms a typed guest check-in.
+      expect(mine.confirmedCount).toBe(before)
       expect(mine.items.find((r) => r.meetingId === p.meetingId)).toMatchObject({
-        status: 'confirmed',
+        status: 'pending',
         organisation: hostGroupName,
         place: p.place,
         content: p.topic,
         orgUnitId: homeGroupId,
       })
-      // The home leader sees it among the confirmed records of the group, with no review to do.
+      // The home leader sees it among the records waiting for review.
       const confirmed = await get<{ items: FlowingRecord[] }>(homeLeader, `/api/v1/flowing-records?orgUnitId=${homeGroupId}&status=confirmed`)
-      expect(confirmed.items.some((r) => r.meetingId === p.meetingId)).toBe(true)
+      expect(confirmed.items.some((r) => r.meetingId === p.meetingId)).toBe(false)
       const waiting = await get<{ items: FlowingRecord[] }>(homeLeader, `/api/v1/flowing-records?orgUnitId=${homeGroupId}`)
-      expect(waiting.items.some((r) => r.meetingId === p.meetingId)).toBe(false)
+      expect(waiting.items.some((r) => r.meetingId === p.meetingId)).toBe(true)
       // The member's check-in list names the host's meeting.
       const me = await get<{ checkins: { meetingId: string | null; topic?: string | null; state: string }[] }>(flowing, '/api/v1/attendance/me')
       expect(me.checkins.find((c) => c.meetingId === p.meetingId)).toMatchObject({ state: 'accepted', topic: p.topic })
     })
 
-    it('accepts a scanned QR code (meeting + code) and treats a replay as harmless: one credit only', async () => {
+    it('accepts a scanned QR code (meeting + code + token), confirmed at home, and treats a replay as harmless: one credit only', async () => {
       const p = await create(hostLeader, meeting())
-      const c = checkin({ code: p.checkinCode, meetingId: p.meetingId })
+      const c = checkin({ code: p.checkinCode, meetingId: p.meetingId, token: p.checkinToken })
       const before = (await card()).confirmedCount
       expect((await push(flowing, [c]))[0]!.status).toBe('applied')
       expect((await push(flowing, [c]))[0]!.status).toBe('duplicate')
@@ -154,7 +157,7 @@ describe.each(DIALECTS)('guest check-in and the leaders’ overview on %s', (dia
 
     it('refuses a member who is not flowing at another branch’s meeting', async () => {
       const p = await create(hostLeader, meeting())
-      const [r] = await push(member, [checkin({ code: p.checkinCode, meetingId: p.meetingId })])
+      const [r] = await push(member, [checkin({ code: p.checkinCode, meetingId: p.meetingId, token: p.checkinToken })])
       expect(r).toMatchObject({ status: 'rejected', code: 'FORBIDDEN' })
     })
 
@@ -169,7 +172,7 @@ describe.each(DIALECTS)('guest check-in and the leaders’ overview on %s', (dia
 
     it('credits a guest check-in that reached the server before the host’s meeting once the meeting arrives', async () => {
       const p = meeting()
-      const c = checkin({ code: p.checkinCode })
+      const c = checkin({ code: p.checkinCode, meetingId: p.meetingId, token: p.checkinToken })
       expect((await push(flowing, [c]))[0]!.status).toBe('applied')
       const before = (await card()).confirmedCount
       await create(hostLeader, p)
@@ -178,9 +181,9 @@ describe.each(DIALECTS)('guest check-in and the leaders’ overview on %s', (dia
       expect(detail.attendees.find((a) => a.personId === flowingId)?.guestFrom).toBeTruthy()
     })
 
-    it('does not let the home leader return a guest check-in (the host’s code was the proof)', async () => {
+    it('does not let the home leader return a guest check-in the QR token confirmed', async () => {
       const p = await create(hostLeader, meeting())
-      await push(flowing, [checkin({ code: p.checkinCode, meetingId: p.meetingId })])
+      await push(flowing, [checkin({ code: p.checkinCode, meetingId: p.meetingId, token: p.checkinToken })])
       const rec = (await card()).items.find((r) => r.meetingId === p.meetingId)!
       const [r] = await push(homeLeader, [record('flowing_record_review', { recordId: rec.id, decision: 'returned', reason: '不认' })])
       expect(r).toMatchObject({ status: 'rejected', code: 'CONFLICT' })
@@ -251,12 +254,14 @@ describe.each(DIALECTS)('guest check-in and the leaders’ overview on %s', (dia
       expect(units.items).toHaveLength(3)
       expect(units.items.find((u) => u.orgUnitId === groupId)).toMatchObject({ meetingsYear: 2, attendanceRate: 0.5 })
       const home = await get<{ unit: UnitOverview }>(homeLeader, `/api/v1/attendance/overview?orgUnitId=${homeGroupId}`)
-      // Every guest check-in the flowing member made in the tests above counts at home.
-      const credited = (await card()).items.filter((r) => r.meetingId).length
+      // Every guest check-in the flowing member made in the tests above is a guest at the host;
+      // home counts those confirmed (the QR token's; a typed one waits for review).
+      const guestEntries = (await card()).items.filter((r) => r.meetingId)
+      const credited = guestEntries.filter((r) => r.status === 'confirmed').length
       expect(credited).toBeGreaterThan(0)
       expect(home.unit.guestCheckinsYear).toBe(credited)
       const host = await get<{ items: MeetingRate[] }>(hostLeader, `/api/v1/attendance/overview/meetings?orgUnitId=${hostGroupId}&limit=50`)
-      expect(host.items.reduce((s, m) => s + m.guests, 0)).toBe(credited)
+      expect(host.items.reduce((s, m) => s + m.guests, 0)).toBe(guestEntries.length)
     })
 
     it('keeps each leader to their own subtree: 403 elsewhere, 404 for no such unit', async () => {

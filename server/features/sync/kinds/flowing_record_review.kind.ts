@@ -24,8 +24,9 @@ export const flowingRecordReview = defineKind({
       if (!allows(grants, rec.path, 'group_leader')) {
         return { code: 'FORBIDDEN', message: 'Only a leader of this member’s group can review the record.', field: 'payload.recordId' }
       }
-      if (rec.meeting_id) {
-        return { code: 'CONFLICT', message: 'A guest check-in was confirmed by the meeting’s own code; it needs no review.', field: 'payload.recordId' }
+      // Confirmed by nobody: the meeting's QR token was the proof. A typed-code guest entry waits for review.
+      if (rec.meeting_id && rec.status === 'confirmed' && rec.reviewed_by === null) {
+        return { code: 'CONFLICT', message: 'A guest check-in was confirmed by the meeting’s QR code; it needs no review.', field: 'payload.recordId' }
       }
       if (p.decision === 'returned' && !p.reason?.trim()) {
         return { code: 'INVALID_PAYLOAD', message: 'payload.reason is needed to return a record', field: 'payload.reason' }

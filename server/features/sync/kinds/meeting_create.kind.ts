@@ -1,7 +1,8 @@
 /**
  * `meeting_create`: a group leader (or higher over the unit) created a meeting on their phone,
- * possibly offline. The meeting id and its 6-digit check-in code are made on the phone, so the
- * QR code and the roll call work before the server has heard of the meeting. Check-ins that
+ * possibly offline. The meeting id, its 6-digit check-in code and the QR code's long random token
+ * (optional: older phones send none) are made on the phone, so the QR code and the roll call
+ * work before the server has heard of the meeting. Check-ins that
  * arrived first (the member's phone synced before the leader's) are judged when it lands.
  */
 import {
@@ -56,6 +57,7 @@ export const meetingCreate = defineKind({
           lesson_id: p.lessonId ?? null,
           created_by: personId,
           checkin_code: p.checkinCode,
+          checkin_token: p.checkinToken ?? null,
           device: deviceId,
           created_at: createdAt,
           received_at: receivedAt,
