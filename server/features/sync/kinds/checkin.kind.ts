@@ -60,7 +60,7 @@ export const checkin = defineKind({
         continue
       }
       const { code, meetingId } = r.payload
-      const inWindow = (m: MeetingRow) => checkinWindowProblem(m, r.createdAt, ctx.receivedAt) === null
+      const inWindow = (m: MeetingRow) => checkinWindowProblem(m, r.at, ctx.receivedAt) === null
       let meeting: MeetingRow | undefined
       if (meetingId) {
         meeting = named.get(meetingId)
@@ -73,7 +73,7 @@ export const checkin = defineKind({
         meeting = own.find(inWindow)
         if (!meeting && person.isFlowing) {
           // A flowing member away from home: the code of a meeting anywhere that is on now.
-          const elsewhere = await guestMeetingsByCode(ctx.trx, code, r.createdAt, ctx.receivedAt)
+          const elsewhere = await guestMeetingsByCode(ctx.trx, code, r.at, ctx.receivedAt)
           if (elsewhere.length > 1) {
             out.push({ code: 'CHECKIN_CODE', message: 'Several meetings use this code right now: scan the meeting’s QR code instead.', field: 'payload.code' })
             continue
@@ -88,7 +88,7 @@ export const checkin = defineKind({
           out.push({ code: 'FORBIDDEN', message: 'Only members of the meeting’s organisation unit, or flowing members as guests, can check in.', field: 'payload.meetingId' })
           continue
         }
-        const problem = checkinWindowProblem(meeting, r.createdAt, ctx.receivedAt)
+        const problem = checkinWindowProblem(meeting, r.at, ctx.receivedAt)
         if (problem) {
           out.push({ code: 'CHECKIN_WINDOW', message: problem, field: 'payload.code' })
           continue
@@ -116,12 +116,12 @@ export const checkin = defineKind({
           state: decision ? 'accepted' : 'pending',
           reason: null,
           device: r.deviceId,
-          created_at: r.createdAt,
+          created_at: r.at,
           received_at: ctx.receivedAt,
         })
         .onConflict((oc) => oc.column('id').doNothing())
         .execute()
-      if (decision) await acceptCheckin(ctx.trx, { id: r.id, device: r.deviceId, createdAt: r.createdAt }, person, decision.meeting, decision.role, ctx.receivedAt)
+      if (decision) await acceptCheckin(ctx.trx, { id: r.id, device: r.deviceId, createdAt: r.at }, person, decision.meeting, decision.role, ctx.receivedAt)
     }
   },
 })

@@ -45,7 +45,7 @@ export const meetingCreate = defineKind({
     const inserted = await trx
       .insertInto('meeting')
       .values(
-        records.map(({ id: _id, payload: p, personId, deviceId, createdAt }) => ({
+        records.map(({ id: _id, payload: p, personId, deviceId, at }) => ({
           id: p.meetingId,
           org_unit_id: p.orgUnitId,
           type: p.type,
@@ -57,7 +57,7 @@ export const meetingCreate = defineKind({
           created_by: personId,
           checkin_code: p.checkinCode,
           device: deviceId,
-          created_at: createdAt,
+          created_at: at,
           received_at: receivedAt,
         })),
       )
