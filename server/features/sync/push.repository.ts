@@ -197,8 +197,9 @@ async function settle(trx: Kysely<Database>, answers: Map<string, PushResult>, i
  * is at least the batch and at most OUTBOX_COUNT_MAX.
  */
 async function recordDevice(trx: Kysely<Database>, auth: AuthContext, body: PushBody, receivedAt: number, anyAccepted: boolean): Promise<void> {
-  const outboxCount = Math.min(Math.max(body.outboxCount ?? 0, body.records.length), OUTBOX_COUNT_MAX)
-  const outbox = anyAccepted ? { outbox_count: outboxCount, pending_count: outboxCount - body.records.length } : {}
+  // A client that sends no count (an old one) tells us nothing: 0, as before.
+  const outboxCount = body.outboxCount === undefined ? 0 : Math.min(Math.max(body.outboxCount, body.records.length), OUTBOX_COUNT_MAX)
+  const outbox = anyAccepted ? { outbox_count: outboxCount, pending_count: Math.max(0, outboxCount - body.records.length) } : {}
   await trx
     .insertInto('sync_device')
     .values({ person_id: auth.personId, device_id: body.deviceId, last_push_at: receivedAt, ...outbox })
