@@ -6,7 +6,7 @@
  * SCHEDULES=n sets the count, SEED=n the seed (a failure prints the seed and path to replay it).
  */
 import fc from 'fast-check'
-import { actions, faultsHit, makeWorld, runSchedule } from '../tests/server/sync/pushModel.ts'
+import { makeWorld, phoneModel, runSchedule } from '../tests/server/sync/pushModel.ts'
 import { buildTestApp } from '../tests/support/testApp.ts'
 
 const schedules = Number(process.env.SCHEDULES ?? 1000)
@@ -20,16 +20,16 @@ for (const dialect of dialects) {
     let ran = 0
     const started = performance.now()
     await fc.assert(
-      fc.asyncProperty(actions, async (schedule) => {
+      fc.asyncProperty(phoneModel.actions, async (schedule) => {
         ran++
         await runSchedule(ctx, world, schedule)
       }),
       { numRuns: schedules, seed, endOnFailure: true },
     )
     const seconds = (performance.now() - started) / 1000
-    const faults = [...faultsHit].map(([f, n]) => `${f} ${n}`).join(', ')
+    const faults = [...phoneModel.faultsHit].map(([f, n]) => `${f} ${n}`).join(', ')
     console.log(`${dialect}: ${ran} schedules passed in ${seconds.toFixed(1)} s (${((seconds * 1000) / ran).toFixed(0)} ms each; seed ${seed}; faults struck: ${faults})`)
-    faultsHit.clear()
+    phoneModel.faultsHit.clear()
   } finally {
     await ctx.close()
   }

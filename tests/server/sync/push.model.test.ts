@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { actions, faultsHit, makeWorld, runSchedule, type World } from './pushModel.ts'
+import { makeWorld, phoneModel, runSchedule, type World } from './pushModel.ts'
 import { buildTestApp, type TestContext } from '../../support/testApp.ts'
 import { DIALECTS } from '../../support/testDb.ts'
 
@@ -26,13 +26,13 @@ describe.each(DIALECTS)('the real push client against the real server on %s', (d
 
   it('lands every record exactly once with its effect, whatever the network does', { timeout: 60_000 }, async () => {
     await fc.assert(
-      fc.asyncProperty(actions, (schedule) => runSchedule(ctx, world, schedule)),
+      fc.asyncProperty(phoneModel.actions, (schedule) => runSchedule(ctx, world, schedule)),
       { numRuns: RUNS[dialect], seed: 20_261_203, endOnFailure: true },
     )
     // Every fault struck often enough to matter (a fault queued with no request after it never does).
     for (const fault of ['dropRequest', 'dropResponse', 'status413', 'status503', 'status429'] as const) {
-      expect(faultsHit.get(fault) ?? 0, fault).toBeGreaterThanOrEqual(5)
+      expect(phoneModel.faultsHit.get(fault) ?? 0, fault).toBeGreaterThanOrEqual(5)
     }
-    faultsHit.clear()
+    phoneModel.faultsHit.clear()
   })
 })
