@@ -62,23 +62,6 @@ describe('push sync with two server instances on one PostgreSQL database', () =>
     expect(rows).toHaveLength(records.length)
     expect(applied.size).toBe(records.length)
   })
-})
-
-describe('two server instances racing on every kind with the same records', () => {
-  let ctx: TestContext
-  let second: { app: App; handle: DbHandle }
-  beforeAll(async () => {
-    ctx = await buildTestApp('postgres')
-    const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(ctx.testDb.db)
-    const handle = connect({ url: PG_URL, pgSchema: rows[0]!.schema })
-    second = { app: await buildApp({ handle }), handle }
-    await second.app.ready()
-  })
-  afterAll(async () => {
-    await second.app.close()
-    await second.handle.db.destroy()
-    await ctx.close()
-  })
 
   it('applies each record once and gives both instances the same stored answer', async () => {
     const [member, flowing, leader] = await Promise.all([0, 1, 2].map((i) => signIn(ctx.app, DEMO_LOGINS[i]!.phone)))
