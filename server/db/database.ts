@@ -187,6 +187,15 @@ export interface AppliedRecordTable {
   created_at: number
   /** Server clock. */
   received_at: number
+  /** The outcome a replay of this id gets (migration 016): `applied`, or `rejected` with the refusal below. */
+  status: Generated<'applied' | 'rejected'>
+  code: string | null
+  message: string | null
+  field: string | null
+  /** Device clock corrected by the offset it learned from the server; null when it knew none. */
+  corrected_at: number | null
+  /** The refused record this one corrects. */
+  replaces: string | null
 }
 
 export interface StudyEventTable {

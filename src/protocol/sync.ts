@@ -21,6 +21,15 @@ export const RecordId = Type.String({
 })
 
 /**
+ * Absolute bounds of any time a device sends (`createdAt`, `correctedAt`), epoch ms. Times are
+ * stored in bigint columns; outside this range a value can only be a broken clock or a forged
+ * record, and the server refuses that record (`INVALID_PAYLOAD`, field `createdAt`) rather than
+ * fail the batch in the database.
+ */
+export const RECORD_TIME_MIN = Date.UTC(2020, 0, 1)
+export const RECORD_TIME_MAX = Date.UTC(2100, 0, 1)
+
+/**
  * One outbox record as sent. The envelope checks only its shape; whether `kind` is known and
  * `payload` fits that kind is decided per record, so one bad record cannot block a batch.
  */
@@ -31,6 +40,13 @@ export const PushRecord = Type.Object(
     payload: Type.Unknown({ description: 'validated by the schema of `kind`' }),
     createdAt: Type.Integer({ description: 'device clock, epoch ms: kept as data, never trusted for ordering' }),
     deviceId: Type.String({ minLength: 1, maxLength: 64 }),
+    /**
+     * Device time corrected by the offset the device learned from the server's `Date` header,
+     * epoch ms; omitted when the device knows no offset. The server still bounds it by its own clock.
+     */
+    correctedAt: Type.Optional(Type.Integer({ description: 'device clock corrected by the learned server offset, epoch ms' })),
+    /** A refused record the member corrected goes out under a new id naming the refused one. */
+    replaces: Type.Optional(RecordId),
   },
   { additionalProperties: false },
 )
@@ -56,6 +72,8 @@ export const RejectionCode = Type.Union([
   Type.Literal('FORBIDDEN'),
   Type.Literal('ID_TAKEN'),
   Type.Literal('DUPLICATE_IN_BATCH'),
+  /** Passed every rule but could not be stored (the database refused it); the rest of the batch was. */
+  Type.Literal('UNPROCESSABLE'),
 ])
 export type RejectionCode = Static<typeof RejectionCode>
 
@@ -82,13 +100,21 @@ export type PushResponse = Static<typeof PushResponse>
 
 // ---- kinds ---------------------------------------------------------------------------------
 
+/**
+ * Most seconds one study_event may add: 4 hours. The PWA hands time over every minute the lesson
+ * is on screen, so a real event holds about 60 s; 4 h is the longest sitting a lesson (or a whole
+ * morning's concentrated training) takes, so an honest client never reaches it, while a forged or
+ * broken one can no longer add a day per record to the study-time figures.
+ */
+export const STUDY_EVENT_MAX_SECONDS = 4 * 60 * 60
+
 export const StudyEventPayload = Type.Object(
   {
     lessonId: Type.String({ minLength: 1, maxLength: 64 }),
     courseId: Type.String({ minLength: 1, maxLength: 64 }),
     kind: Type.Union([Type.Literal('opened'), Type.Literal('completed'), Type.Literal('studied')]),
-    /** Seconds of study this event adds; at most one day, since one event covers one sitting. */
-    seconds: Type.Integer({ minimum: 0, maximum: 86_400 }),
+    /** Seconds of study this event adds; one event covers at most one sitting (STUDY_EVENT_MAX_SECONDS). */
+    seconds: Type.Integer({ minimum: 0, maximum: STUDY_EVENT_MAX_SECONDS }),
   },
   { additionalProperties: false },
 )

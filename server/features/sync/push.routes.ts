@@ -5,10 +5,7 @@ import { PUSH_MAX_BYTES, PushBody, PushResponse } from '../../../src/protocol/sy
 import type { Database } from '../../db/database.ts'
 import { requireAuth } from '../../shared/authz.ts'
 import { ApiError } from '../../shared/errors.ts'
-import { applyPushBatch } from './push.repository.ts'
-
-/** PostgreSQL gave up on the transaction (deadlock, serialization): safe to retry the batch. */
-const RETRYABLE_PG = new Set(['40001', '40P01'])
+import { applyPushBatch, isStorableText, RETRYABLE_PG } from './push.repository.ts'
 
 export const pushRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> = async (app, { db }) => {
   app.post(
@@ -28,6 +25,10 @@ export const pushRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> = a
     async (request) => {
       const auth = requireAuth(request)
       const receivedAt = Date.now()
+      // Stored with every record of the batch: text the database can hold, or the envelope is bad.
+      if (!isStorableText(request.body.deviceId)) {
+        throw new ApiError(400, 'VALIDATION', 'body.deviceId holds a character that is not text', 'body.deviceId')
+      }
       try {
         const results = await applyPushBatch(db, auth, request.body, receivedAt)
         return { results, receivedAt }

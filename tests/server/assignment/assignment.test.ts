@@ -73,13 +73,13 @@ describe.each(DIALECTS)('assignments on %s', (dialect) => {
   }
 
   /** Pushes an attempt at the assigned quiz: every answer right, or every answer left empty. */
-  async function takeQuiz(auth: { authorization: string }, right: boolean) {
+  async function takeQuiz(auth: { authorization: string }, right: boolean, createdAt = Date.now()) {
     const ids = 'fixed' in quiz.questions ? quiz.questions.fixed : []
     const answers = ids.map((id) => ({ questionId: id, answer: right ? questions.get(id)!.answer : [] }))
     const record = {
       id: uuidv7(),
       kind: 'quiz_attempt',
-      createdAt: Date.now(),
+      createdAt,
       deviceId: 'd1',
       payload: { attemptId: uuidv7(), quizId: QUIZ, quizVersion: quiz.version, answers, startedAt: Date.now() - 60_000, clientScore: 0 },
     }
@@ -219,5 +219,14 @@ describe.each(DIALECTS)('assignments on %s', (dialect) => {
     const r = await results(a.id, h['13800000003']!, groupA1)
     expect(r.summary).toMatchObject({ targeted: 12, done: 1, lessonsTotal: lessons.length })
     expect(r.items.find((i) => i.personId === member.id)?.lessonsCompleted).toBe(lessons.length)
+  })
+
+  it('does not let a failed attempt from a phone whose clock is decades fast stay the latest', async () => {
+    const a = (await create(h['13800000004']!, { orgUnitId: groupA1 })).json() as AssignmentView
+    await takeQuiz(h['13800000001']!, false, Date.UTC(2099, 0, 1))
+    await takeQuiz(h['13800000001']!, true)
+    const r = await results(a.id, h['13800000004']!, branchA)
+    expect(r.items.find((i) => i.personId === member.id)).toMatchObject({ attempts: 2, lastScore: 100, passed: true, retraining: false })
+    await ctx.app.inject({ method: 'DELETE', url: `/api/v1/assignments/${a.id}`, headers: h['13800000004']! })
   })
 })

@@ -68,10 +68,10 @@ describe.each(DIALECTS)('push kinds registry on %s', (dialect) => {
     const leader = await as(DEMO_LOGINS[2].phone)
     const leaderUnit = (await ctx.testDb.db.selectFrom('person').select('org_unit_id').where('id', '=', leader.personId).executeTakeFirstOrThrow()).org_unit_id
     const otherUnit = (await ctx.testDb.db.selectFrom('org_unit').select('id').where('kind', '=', 'group').where('id', '!=', leaderUnit).executeTakeFirstOrThrow()).id
-    const record = (orgUnitId: string) => ({ id: uuidv7(), kind: 'test_leader_note', payload: { orgUnitId, text: 'hi' }, createdAt: 1, deviceId: 'd' })
+    const record = (orgUnitId: string) => ({ id: uuidv7(), kind: 'test_leader_note', payload: { orgUnitId, text: 'hi' }, createdAt: Date.now(), deviceId: 'd' })
     const mine = record(leaderUnit)
     const elsewhere = record(otherUnit)
-    const study = { id: uuidv7(), kind: 'study_event', payload: { lessonId: 'l', courseId: 'c', kind: 'opened', seconds: 0 }, createdAt: 1, deviceId: 'd' }
+    const study = { id: uuidv7(), kind: 'study_event', payload: { lessonId: 'l', courseId: 'c', kind: 'opened', seconds: 0 }, createdAt: Date.now(), deviceId: 'd' }
     const results = await applyPushBatch(ctx.testDb.db, leader, { deviceId: 'd', outboxCount: 3, records: [mine, elsewhere, study] }, Date.now(), kinds)
     expect(results.map((r) => r.status)).toEqual(['applied', 'rejected', 'applied'])
     expect(results[1]).toMatchObject({ code: 'FORBIDDEN' })
@@ -87,7 +87,7 @@ describe.each(DIALECTS)('push kinds registry on %s', (dialect) => {
     // Ids made in reverse: a record re-sent after a fix keeps its older id but goes out later.
     const ids = Array.from({ length: 5 }, () => uuidv7()).reverse()
     seen.length = 0
-    const records = ids.map((id, n) => ({ id, kind: 'test_ordered', payload: { n }, createdAt: 1, deviceId: 'd' }))
+    const records = ids.map((id, n) => ({ id, kind: 'test_ordered', payload: { n }, createdAt: Date.now(), deviceId: 'd' }))
     await applyPushBatch(ctx.testDb.db, member, { deviceId: 'd', outboxCount: 5, records }, Date.now(), kinds)
     expect(seen).toEqual([0, 1, 2, 3, 4])
   })

@@ -83,11 +83,16 @@ describe.each(DIALECTS)('push sync on %s', (dialect) => {
     expect(await stored([...good, badSeconds, unknownKind, personSmuggled, notAnObject].map((r) => r.id))).toHaveLength(2)
   })
 
-  it('accepts a fixed record with the same id after it was rejected', async () => {
+  it('keeps a refusal with its id: a fix goes out under a new id that names the refused one', async () => {
     const bad = studyRecord({ seconds: 999_999 })
-    expect((await push([bad])).json().results[0].status).toBe('rejected')
-    const fixed = { ...bad, payload: { ...(bad.payload as StudyEventPayload), seconds: 3600 } }
+    const refusal = (await push([bad])).json().results[0]
+    expect(refusal.status).toBe('rejected')
+    // The same id again, even "fixed", is the same record: it gets the same answer.
+    const sameId = { ...bad, payload: { ...(bad.payload as StudyEventPayload), seconds: 3600 } }
+    expect((await push([sameId])).json().results[0]).toEqual(refusal)
+    const fixed = { ...sameId, id: studyRecord().id, replaces: bad.id }
     expect((await push([fixed])).json().results[0].status).toBe('applied')
+    expect(await stored([bad.id, fixed.id])).toHaveLength(1)
   })
 
   it.each([
@@ -142,12 +147,15 @@ describe.each(DIALECTS)('push sync on %s', (dialect) => {
     expect(rows.map((x) => x.person_id)).toEqual([memberId])
   })
 
-  it('keeps the device clock as data even when it is years off', async () => {
-    const r = studyRecord({}, { createdAt: Date.UTC(2001, 0, 1) })
-    await push([r])
-    const [row] = await stored([r.id])
-    expect(Number(row!.created_at)).toBe(Date.UTC(2001, 0, 1))
-    expect(Number(row!.received_at)).toBeGreaterThan(Date.UTC(2020, 0, 1))
+  it('keeps the device clock as data even when it is years off, and never stores a time after the server’s', async () => {
+    const slow = studyRecord({}, { createdAt: Date.UTC(2021, 0, 1) })
+    const fast = studyRecord({}, { createdAt: Date.UTC(2090, 0, 1) })
+    await push([slow, fast])
+    const raw = await ctx.testDb.db.selectFrom('applied_record').select(['id', 'created_at']).where('id', 'in', [slow.id, fast.id]).execute()
+    expect(new Map(raw.map((r) => [r.id, Number(r.created_at)]))).toEqual(new Map([[slow.id, Date.UTC(2021, 0, 1)], [fast.id, Date.UTC(2090, 0, 1)]]))
+    const rows = new Map((await stored([slow.id, fast.id])).map((r) => [r.id, r]))
+    expect(Number(rows.get(slow.id)!.created_at)).toBe(Date.UTC(2021, 0, 1))
+    expect(Number(rows.get(fast.id)!.created_at)).toBe(Number(rows.get(fast.id)!.received_at))
   })
 
   it('remembers how many records the device still had waiting', async () => {

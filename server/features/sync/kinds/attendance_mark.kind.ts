@@ -56,7 +56,7 @@ export const attendanceMark = defineKind({
         reason: m.reason?.trim() || null,
         marked_by: r.personId,
         device: r.deviceId,
-        created_at: r.createdAt,
+        created_at: r.at,
         received_at: receivedAt,
       })),
     )

@@ -95,7 +95,7 @@ export const checkin = defineKind({
         continue
       }
       const { code, meetingId, token } = r.payload
-      const inWindow = (m: MeetingRow) => checkinWindowProblem(m, r.createdAt, ctx.receivedAt) === null
+      const inWindow = (m: MeetingRow) => checkinWindowProblem(m, r.at, ctx.receivedAt) === null
       const scanned = meetingId ? named.get(meetingId) : undefined
 
       // A scanned token is judged by itself (a meeting from an older phone has none: its code counts).
@@ -114,7 +114,7 @@ export const checkin = defineKind({
           out.push({ code: 'FORBIDDEN', message: NOT_ALLOWED_MESSAGE, field: 'payload.meetingId' })
           continue
         }
-        const problem = checkinWindowProblem(scanned, r.createdAt, ctx.receivedAt)
+        const problem = checkinWindowProblem(scanned, r.at, ctx.receivedAt)
         if (problem) {
           out.push({ code: 'CHECKIN_WINDOW', message: problem, field: 'payload.code' })
           continue
@@ -137,7 +137,7 @@ export const checkin = defineKind({
         meeting = own.find(inWindow)
         if (!meeting && person.isFlowing) {
           // A flowing member away from home: the code of a meeting anywhere that is on now.
-          const elsewhere = await guestMeetingsByCode(ctx.trx, code, r.createdAt, ctx.receivedAt)
+          const elsewhere = await guestMeetingsByCode(ctx.trx, code, r.at, ctx.receivedAt)
           if (elsewhere.length > 1) {
             out.push({ code: 'CHECKIN_CODE', message: 'Several meetings use this code right now: scan the meeting’s QR code instead.', field: 'payload.code' })
             continue
@@ -163,7 +163,7 @@ export const checkin = defineKind({
         continue
       }
       // The window before the code: a refusal for the time must not confirm a guessed code.
-      const problem = checkinWindowProblem(meeting, r.createdAt, ctx.receivedAt)
+      const problem = checkinWindowProblem(meeting, r.at, ctx.receivedAt)
       if (problem) {
         out.push({ code: 'CHECKIN_WINDOW', message: problem, field: 'payload.code' })
         continue
@@ -193,13 +193,13 @@ export const checkin = defineKind({
           reason: null,
           token: r.payload.token ?? null,
           device: r.deviceId,
-          created_at: r.createdAt,
+          created_at: r.at,
           received_at: ctx.receivedAt,
         })
         .onConflict((oc) => oc.column('id').doNothing())
         .execute()
       if (decision) {
-        const c = { id: r.id, device: r.deviceId, createdAt: r.createdAt }
+        const c = { id: r.id, device: r.deviceId, createdAt: r.at }
         await acceptCheckin(ctx.trx, c, person, decision.meeting, decision.role, decision.byToken, ctx.receivedAt)
       }
     }

@@ -65,7 +65,7 @@ export const flowingRecord = defineKind({
           reviewed_by: null,
           reviewed_at: null,
           device: r.deviceId,
-          created_at: r.createdAt,
+          created_at: r.at,
           received_at: receivedAt,
         })
         .onConflict((oc) => oc.column('id').doNothing())

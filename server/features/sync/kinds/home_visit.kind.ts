@@ -49,7 +49,7 @@ export const homeVisit = defineKind({
           lesson_id: p.lessonId ?? null,
           photo: p.photo ?? null,
           device: r.deviceId,
-          created_at: r.createdAt,
+          created_at: r.at,
           received_at: receivedAt,
         })
         .onConflict((oc) => oc.column('id').doNothing())

@@ -14,8 +14,14 @@ import type { Grant } from '../../../shared/authz.ts'
 export interface AcceptedRecord<P> {
   id: string
   payload: P
-  /** Device clock, kept as data. */
+  /** Device clock as sent (also kept in `applied_record.created_at`): data, never judged. */
   createdAt: number
+  /**
+   * When it happened, as far as the server believes: the device's corrected clock (`correctedAt`),
+   * else its raw clock, never later than `receivedAt`. Every rule that judges time uses this, and
+   * kinds store it as their table's `created_at`, so figures that read "when" or "latest" do too.
+   */
+  at: number
   deviceId: string
   personId: string
 }
@@ -47,7 +53,8 @@ export interface SyncKind<S extends TSchema = TSchema> {
   authorize(ctx: KindContext, records: AcceptedRecord<Static<S>>[]): Promise<(Refusal | null)[]>
   /**
    * Applies records that are new (their ids were just claimed in `applied_record` by this
-   * transaction). Must not throw for a valid, authorised record: a throw fails the whole batch.
+   * transaction). Runs in a savepoint: if it throws, the records are applied again one by one and
+   * only the one that throws is refused (`UNPROCESSABLE`); it must not swallow database errors.
    */
   apply(ctx: KindContext, records: AcceptedRecord<Static<S>>[]): Promise<void>
 }

@@ -46,7 +46,7 @@ export const meetingCreate = defineKind({
     const inserted = await trx
       .insertInto('meeting')
       .values(
-        records.map(({ id: _id, payload: p, personId, deviceId, createdAt }) => ({
+        records.map(({ id: _id, payload: p, personId, deviceId, at }) => ({
           id: p.meetingId,
           org_unit_id: p.orgUnitId,
           type: p.type,
@@ -59,7 +59,7 @@ export const meetingCreate = defineKind({
           checkin_code: p.checkinCode,
           checkin_token: p.checkinToken ?? null,
           device: deviceId,
-          created_at: createdAt,
+          created_at: at,
           received_at: receivedAt,
         })),
       )

@@ -73,7 +73,7 @@ export const quizAttempt = defineKind({
             client_score: r.payload.clientScore,
             started_at: r.payload.startedAt,
             device: r.deviceId,
-            created_at: r.createdAt,
+            created_at: r.at,
             received_at: ctx.receivedAt,
           }
         }),

@@ -30,7 +30,7 @@ export const reflectionReply = defineKind({
           person_id: r.personId,
           text: r.payload.text.trim(),
           device: r.deviceId,
-          created_at: r.createdAt,
+          created_at: r.at,
           received_at: receivedAt,
         })
         .onConflict((oc) => oc.column('id').doNothing())

@@ -23,7 +23,7 @@ export const studyEvent = defineKind({
           course_id: r.payload.courseId,
           kind: r.payload.kind,
           seconds: r.payload.seconds,
-          created_at: r.createdAt,
+          created_at: r.at,
           received_at: receivedAt,
         })),
       )
