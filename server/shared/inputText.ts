@@ -11,11 +11,12 @@ import { ApiError } from './errors.ts'
 
 /**
  * Body sub-trees checked somewhere else, by route. A push batch carries many records from one
- * outbox; each record's payload is checked by its kind inside the push pipeline and rejected on
- * its own, so one bad record must not turn the whole batch (and every good record in it) into a 400.
+ * outbox; each record's text (payload, deviceId, kind) is checked inside the push pipeline and the
+ * record rejected on its own, so one bad record must not turn the whole batch (and every good
+ * record in it) into a 400.
  */
 const CHECKED_ELSEWHERE: Record<string, RegExp> = {
-  'POST /api/v1/sync/push': /^body\.records\.\d+\.payload(\.|$)/,
+  'POST /api/v1/sync/push': /^body\.records\.\d+\.(payload|deviceId|kind)(\.|$)/,
 }
 
 // A high surrogate not followed by a low one, or a low one not preceded by a high one.

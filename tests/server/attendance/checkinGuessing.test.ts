@@ -203,7 +203,7 @@ describe.each(DIALECTS)('guessing check-in codes on %s', (dialect) => {
     expect(detail.attendees.find((a) => a.personId === honest.id)?.status).toBe('checked_in')
   })
 
-  it('counts a resent wrong code once, and answers a resent check-in `duplicate` even while locked', async () => {
+  it('counts a resent wrong code once, answers a resent record as first judged, and a resent check-in `duplicate` even while locked', async () => {
     const headers = await signIn(ctx.app, members[7]!.phone)
     const p = await create(leader, meeting())
     const ok = checkin({ code: p.checkinCode, meetingId: p.meetingId })
@@ -211,12 +211,13 @@ describe.each(DIALECTS)('guessing check-in codes on %s', (dialect) => {
     // A lost answer makes the phone send the same batch again: one wrong code, not six.
     const wrong = checkin({ code: wrongCodes(p.checkinCode, 1)[0]!, meetingId: p.meetingId })
     for (let i = 0; i < 6; i++) expect((await push(headers, [wrong]))[0]!.code).toBe('CHECKIN_CODE')
-    // The same record id with another code is another guess.
-    const guesses = wrongCodes(p.checkinCode, 5).slice(1)
-    for (const code of guesses) {
-      expect((await push(headers, [{ ...wrong, payload: { code, meetingId: p.meetingId } }]))[0]!.code).toBe('CHECKIN_CODE')
+    // The same record id with another code gets the answer it first got: it cannot be a new guess.
+    expect((await push(headers, [{ ...wrong, payload: { code: p.checkinCode, meetingId: p.meetingId } }]))[0]!.code).toBe('CHECKIN_CODE')
+    // New records with wrong codes are guesses: four more lock the person out.
+    for (const code of wrongCodes(p.checkinCode, 5).slice(1)) {
+      expect((await push(headers, [checkin({ code, meetingId: p.meetingId })]))[0]!.code).toBe('CHECKIN_CODE')
     }
-    expect((await push(headers, [{ ...wrong, payload: { code: p.checkinCode, meetingId: p.meetingId } }]))[0]!.code).toBe('CHECKIN_LOCKED')
+    expect((await push(headers, [checkin({ code: p.checkinCode, meetingId: p.meetingId })]))[0]!.code).toBe('CHECKIN_LOCKED')
     expect((await push(headers, [ok]))[0]!.status).toBe('duplicate')
   })
 
