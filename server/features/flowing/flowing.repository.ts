@@ -157,6 +157,24 @@ export async function flowingRecordsInSubtree(
 }
 
 /**
+ * The newest reviewed cards of members in `path`'s subtree, each with its review history: where a
+ * leader sees that a review of theirs was overruled (已被更正). Guest check-ins are never reviewed.
+ */
+export async function recentlyReviewedInSubtree(db: Kysely<Database>, path: string, limit = 30): Promise<FlowingRecord[]> {
+  const rows = await baseQuery(db)
+    .innerJoin('org_unit', 'org_unit.id', 'member.org_unit_id')
+    .where('org_unit.path', '>=', path)
+    .where('org_unit.path', '<', subtreeEnd(path))
+    .where('flowing_record.status', '!=', 'pending')
+    .where('flowing_record.meeting_id', 'is', null)
+    .orderBy('flowing_record.reviewed_at', 'desc')
+    .orderBy('flowing_record.id', 'desc')
+    .limit(limit)
+    .execute()
+  return withReviews(db, rows)
+}
+
+/**
  * A flowing member checked in as a guest at another unit's meeting: their record card gets a
  * confirmed entry at once (the host's code is the proof), filed under their home unit so their
  * home leaders see it and it counts like any confirmed record. Its id is the check-in's.

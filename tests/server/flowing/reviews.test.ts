@@ -107,6 +107,13 @@ describe.each(DIALECTS)('record-card review history on %s', (dialect) => {
       ['returned', secretaryName, leaderName],
     ])
     expect(c.reviews![1]!.reason).toBe('地点不详')
+    // Where leaders review cards: the newest reviewed ones, with the overruled review.
+    const recent = await ctx.app.inject({ method: 'GET', url: `/api/v1/flowing-records/reviewed?orgUnitId=${groupId}`, headers: secretary })
+    expect(recent.statusCode).toBe(200)
+    const listed = (recent.json().items as FlowingRecord[])[0]!
+    expect(listed).toMatchObject({ id, status: 'confirmed' })
+    expect(listed.reviews).toEqual(c.reviews)
+    expect((await ctx.app.inject({ method: 'GET', url: `/api/v1/flowing-records/reviewed?orgUnitId=${groupId}`, headers: flowing })).statusCode).toBe(403)
   })
 
   it('lets an old phone with no based-on field correct its own review, and treats a replay as harmless', async () => {
