@@ -16,6 +16,7 @@ import {
   type MeetingType,
   type MyAttendance,
 } from '../../../src/protocol/attendance.ts'
+import { sameOutcome } from '../../../src/protocol/attendanceOutcome.ts'
 import type { AttendanceMarkTable, Database, MeetingTable } from '../../db/database.ts'
 import { subtreeEnd } from '../../shared/authz.ts'
 import { creditGuestCheckin } from '../flowing/flowing.repository.ts'
@@ -476,7 +477,12 @@ export async function myAttendance(db: Kysely<Database>, personId: string, unitI
             .where('attendance_mark.meeting_id', 'in', meetingIds)
             .orderBy('attendance_mark.seq')
             .execute(),
-          db.selectFrom('attendance_mark_overruled').select(['meeting_id', 'lost_to']).where('person_id', '=', personId).where('meeting_id', 'in', meetingIds).execute(),
+          db
+            .selectFrom('attendance_mark_overruled')
+            .select(['meeting_id', 'lost_to', 'status'])
+            .where('person_id', '=', personId)
+            .where('meeting_id', 'in', meetingIds)
+            .execute(),
         ])
   const current = new Map<string, (typeof marks)[number]>()
   const unitOf = new Map(meetings.map((m) => [m.id, m.org_unit_id]))
@@ -485,7 +491,7 @@ export async function myAttendance(db: Kysely<Database>, personId: string, unitI
   const corrected = new Map<string, Correction>()
   for (const o of overruled) {
     const winner = current.get(o.meeting_id)
-    if (winner?.record_id === o.lost_to) {
+    if (winner?.record_id === o.lost_to && !sameOutcome(o.status, winner.status)) {
       corrected.set(o.meeting_id, correctionBy(winner.marker_name, { status: winner.status, createdAt: Number(winner.created_at), receivedAt: Number(winner.received_at) }))
     }
   }

@@ -137,6 +137,14 @@ export async function myFlowingRecords(db: Kysely<Database>, personId: string): 
   return withReviews(db, rows)
 }
 
+/** Records of members whose current unit lies in `path`'s subtree (leaders see them by subtree). */
+function subtreeQuery(db: Kysely<Database>, path: string) {
+  return baseQuery(db)
+    .innerJoin('org_unit', 'org_unit.id', 'member.org_unit_id')
+    .where('org_unit.path', '>=', path)
+    .where('org_unit.path', '<', subtreeEnd(path))
+}
+
 /** Records of members whose current unit lies in `path`'s subtree, oldest first (a queue to work through). */
 export async function flowingRecordsInSubtree(
   db: Kysely<Database>,
@@ -144,10 +152,7 @@ export async function flowingRecordsInSubtree(
   status: FlowingRecord['status'],
   limit = 100,
 ): Promise<FlowingRecord[]> {
-  const rows = await baseQuery(db)
-    .innerJoin('org_unit', 'org_unit.id', 'member.org_unit_id')
-    .where('org_unit.path', '>=', path)
-    .where('org_unit.path', '<', subtreeEnd(path))
+  const rows = await subtreeQuery(db, path)
     .where('flowing_record.status', '=', status)
     .orderBy('flowing_record.held_on', 'asc')
     .orderBy('flowing_record.id', 'asc')
@@ -161,10 +166,7 @@ export async function flowingRecordsInSubtree(
  * leader sees that a review of theirs was overruled (已被更正). Guest check-ins are never reviewed.
  */
 export async function recentlyReviewedInSubtree(db: Kysely<Database>, path: string, limit = 30): Promise<FlowingRecord[]> {
-  const rows = await baseQuery(db)
-    .innerJoin('org_unit', 'org_unit.id', 'member.org_unit_id')
-    .where('org_unit.path', '>=', path)
-    .where('org_unit.path', '<', subtreeEnd(path))
+  const rows = await subtreeQuery(db, path)
     .where('flowing_record.status', '!=', 'pending')
     .where('flowing_record.meeting_id', 'is', null)
     .orderBy('flowing_record.reviewed_at', 'desc')

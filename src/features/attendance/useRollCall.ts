@@ -10,6 +10,7 @@ import { liveQuery, type Subscription } from 'dexie'
 import { computed, onScopeDispose, shallowRef, watch } from 'vue'
 import type { LocalMarkRow, MeetingRow, MeetingStateRow, RosterRow } from '@/db/db.ts'
 import type { AttendanceStatus, Correction, MarkEntry, MarkHistoryEntry, MarkStatus } from '@/protocol/attendance.ts'
+import { sameOutcome } from '@/protocol/attendanceOutcome.ts'
 import { attendanceDb } from './attendance.db.ts'
 import { useAttendanceStore } from './attendance.store.ts'
 
@@ -117,7 +118,7 @@ export function useRollCall(meetingId: string, myName: () => string) {
         history,
         markId: last ? last.recordId : a.markId,
         // Once the leader marks again here, that mark shows instead of the notice.
-        corrected: !last && newest?.overruledBy ? newest.overruledBy : null,
+        corrected: !last && newest?.overruledBy && !sameOutcome(newest.status, newest.overruledBy.status) ? newest.overruledBy : null,
       }
     })
   })

@@ -177,5 +177,12 @@ describe.each(DIALECTS)('attendance corrections under concurrency on %s', (diale
     const mine = await ctx.app.inject({ method: 'GET', url: '/api/v1/attendance/me', headers: member })
     const entry = mine.json().meetings.find((m: { meeting: { id: string } }) => m.meeting.id === p.meetingId)
     expect(entry).toMatchObject({ status: 'leave', correctedBy: { status: 'leave' } })
+
+    // A check-in after the leader's 出席 says the same: kept in history, no notice for the member.
+    const other: MeetingCreatePayload = { ...p, meetingId: crypto.randomUUID(), checkinCode: String(100000 + Math.floor(Math.random() * 900000)) }
+    await push(leader, [record('meeting_create', other), record('attendance_mark', marks(other, [{ personId: memberId, status: 'present', basedOn: null }]))])
+    await push(member, [record('checkin', { code: other.checkinCode, meetingId: other.meetingId })], 'member-phone')
+    const again = await ctx.app.inject({ method: 'GET', url: '/api/v1/attendance/me', headers: member })
+    expect(again.json().meetings.find((m: { meeting: { id: string } }) => m.meeting.id === other.meetingId)).toMatchObject({ status: 'present', correctedBy: null })
   })
 })

@@ -124,4 +124,18 @@ describe('corrections on the roll call', () => {
     expect((await sentMarks())[0]).toEqual([{ personId: 'a', status: 'present', basedOn: 'srv-leave' }])
     rc.stop()
   })
+
+  it('says nothing when the overruled mark said the same: the leader’s offline 出席 after the member checked in', async () => {
+    const checkedIn = mark({ recordId: 'checkin', status: 'checked_in', markedBy: 'a', markedByName: '党员甲' })
+    const present = mark({ recordId: 'all-present', status: 'present', overruledBy: { name: '党员甲', status: 'checked_in', at: TEN } })
+    await db.meetingStates.put({
+      meetingId: MEETING.meetingId,
+      fetchedAt: Date.now() + 1000,
+      attendees: [{ personId: 'a', name: '党员甲', isFlowing: false, isElderly: false, status: 'checked_in', history: [checkedIn, present], markId: 'checkin' }],
+    })
+    const rc = rollCall()
+    await settle()
+    expect(rc.entries.value[0]).toMatchObject({ status: 'checked_in', corrected: null })
+    rc.stop()
+  })
 })
