@@ -502,6 +502,8 @@ export interface ReflectionTable {
   device: string
   created_at: number
   received_at: number
+  /** The review in force (its push record id; migration 017). */
+  review_id: Generated<string | null>
 }
 
 export interface ReflectionPhotoTable {

@@ -11,6 +11,8 @@ import { autoIncrementKey } from './helpers.ts'
  * - `flowing_record_review`: every record-card review, append-only (who, when, decision, note,
  *   based-on); `overruled_by` is set when it was not applied. `flowing_record.review_id` names
  *   the review in force. Reviews made before this migration get one history row each.
+ * - `reflection.review_id`: the reflection review in force (its history is the audit log), so a
+ *   review can be based on it too.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('attendance_mark').addColumn('based_on', 'text').execute()
@@ -59,9 +61,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     update flowing_record set review_id = 'before-017-' || id
     where status <> 'pending' and meeting_id is null and reviewed_by is not null and reviewed_at is not null`.execute(db)
+  await db.schema.alterTable('reflection').addColumn('review_id', 'text').execute()
+  await sql`update reflection set review_id = 'before-017-' || id where reviewed_by is not null`.execute(db)
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable('reflection').dropColumn('review_id').execute()
   await db.schema.dropTable('flowing_record_review').execute()
   await db.schema.alterTable('flowing_record').dropColumn('review_id').execute()
   await db.schema.dropTable('attendance_mark_overruled').execute()
