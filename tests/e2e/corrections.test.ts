@@ -12,6 +12,7 @@ import { DEMO_PASSWORD, goOffline, goOnline, launchBrowser, newPhone, PHONES, sc
 import { startServer, type E2eServer } from './support/server.ts'
 
 const SECRETARY = '13800000004'
+const FLOWING_MEMBER = '13800000002'
 
 let server: E2eServer
 let browser: Browser
@@ -30,12 +31,12 @@ afterAll(async () => {
   await server?.stop()
 })
 
-/** The secretary's own phone, played through the API: reads the meeting, pushes a mark. */
-async function secretaryApi() {
+/** Another person's phone, played through the API: reads a meeting, pushes records. */
+async function phoneApi(phone: string) {
   const login = await fetch(`${server.url}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ phone: SECRETARY, password: DEMO_PASSWORD, deviceName: 'secretary phone' }),
+    body: JSON.stringify({ phone, password: DEMO_PASSWORD, deviceName: 'other phone' }),
   }).then((r) => r.json() as Promise<{ token: string; profile: { name: string } }>)
   const headers = { authorization: `Bearer ${login.token}`, 'content-type': 'application/json' }
   return {
@@ -51,7 +52,7 @@ async function secretaryApi() {
       const res = await fetch(`${server.url}/api/v1/sync/push`, {
         method: 'POST',
         headers,
-        body: JSON.stringify({ deviceId: 'secretary-phone', records: [{ id: uuidv7(), kind, payload, createdAt: Date.now(), deviceId: 'secretary-phone' }] }),
+        body: JSON.stringify({ deviceId: 'other-phone', records: [{ id: uuidv7(), kind, payload, createdAt: Date.now(), deviceId: 'other-phone' }] }),
       })
       return ((await res.json()) as { results: { status: string }[] }).results[0]!.status
     },
@@ -85,7 +86,7 @@ describe('a correction stays when an older offline mark arrives later', () => {
     await expect.poll(() => row.getAttribute('data-status')).toBe('present')
 
     // Meanwhile the secretary, online, sees no mark and records 请假.
-    const secretary = await secretaryApi()
+    const secretary = await phoneApi(SECRETARY)
     const seen = await secretary.markIdOf(meetingId, personId)
     expect(seen.markId).toBeNull()
     const correction = { meetingId, orgUnitId: seen.orgUnitId, marks: [{ personId, status: 'leave', reason: '生病', basedOn: seen.markId }] }
@@ -116,4 +117,29 @@ describe('a correction stays when an older offline mark arrives later', () => {
     await expect.poll(() => leader.getByTestId(`roll-row-${personId}`).getAttribute('data-status'), { timeout: 20_000 }).toBe('present')
     expect(await leader.getByTestId(`roll-row-${personId}`).getByTestId('roll-corrected').count()).toBe(0)
   }, 180_000)
+
+  it('shows a record card’s review history where leaders review cards, with the review that was not applied', async () => {
+    const flowing = await phoneApi(FLOWING_MEMBER)
+    const secretary = await phoneApi(SECRETARY)
+    const leaderApi = await phoneApi(PHONES.leader)
+    const recordId = crypto.randomUUID()
+    const card = { recordId, heldOn: Date.now() - 86_400_000, place: '深圳市龙岗区', organisation: '园区流动党员党支部', content: '参加主题党日' }
+    expect(await flowing.push('flowing_record', card)).toBe('applied')
+    // Two leaders review the pending card without seeing each other's review: the first stays.
+    expect(await secretary.push('flowing_record_review', { recordId, decision: 'returned', reason: '请补充会议照片', basedOn: null })).toBe('applied')
+    expect(await leaderApi.push('flowing_record_review', { recordId, decision: 'confirmed', basedOn: null })).toBe('applied')
+
+    await leader.goto('/attendance')
+    const corrected = leader.getByTestId('flowing-review-corrected').first()
+    await corrected.waitFor({ timeout: 20_000 })
+    expect(await corrected.textContent()).toContain(secretary.name)
+    await corrected.scrollIntoViewIfNeeded()
+    await screenshot(leader, 'corrections-review-history')
+    expect(await axeViolations(leader)).toEqual([])
+    await setElder(leader, true)
+    await leader.getByTestId('flowing-review-corrected').first().scrollIntoViewIfNeeded()
+    await screenshot(leader, 'corrections-review-history-elder')
+    expect(await axeViolations(leader)).toEqual([])
+    await setElder(leader, false)
+  }, 120_000)
 })
