@@ -313,6 +313,27 @@ export interface AttendanceMarkTable {
   received_at: number
   /** 1: a flowing member's check-in at a meeting outside their own units (migration 008). */
   guest: Generated<number>
+  /** Record id of the mark the phone showed for this member; null = none (migration 017). */
+  based_on: Generated<string | null>
+}
+
+/** A mark that arrived based on an older mark than the current one: history only (migration 017). */
+export interface AttendanceMarkOverruledTable {
+  seq: Generated<number>
+  record_id: string
+  meeting_id: string
+  org_unit_id: string
+  person_id: string
+  status: AttendanceMarkTable['status']
+  reason: string | null
+  marked_by: string
+  device: string
+  created_at: number
+  received_at: number
+  guest: Generated<number>
+  based_on: string | null
+  /** Record id of the mark that was current when this one arrived. */
+  lost_to: string
 }
 
 export interface CheckinTable {
@@ -373,6 +394,25 @@ export interface FlowingRecordTable {
   received_at: number
   /** Set when a guest check-in at this meeting made the record (confirmed, no review; migration 008). */
   meeting_id: Generated<string | null>
+  /** The review in force (`flowing_record_review.id`; migration 017). */
+  review_id: Generated<string | null>
+}
+
+/** Every review of a record card, append-only (migration 017). */
+export interface FlowingRecordReviewTable {
+  seq: Generated<number>
+  /** The push record's id. */
+  id: string
+  record_id: string
+  decision: 'confirmed' | 'returned'
+  reason: string | null
+  reviewed_by: string
+  device: string
+  based_on: string | null
+  /** The review in force when this one arrived, when this one was not applied. */
+  overruled_by: string | null
+  created_at: number
+  received_at: number
 }
 
 /** A quiz question; `answer` is included (phones score offline; the server re-scores). See migration 005. */
@@ -486,6 +526,8 @@ export interface ReflectionTable {
   device: string
   created_at: number
   received_at: number
+  /** The review in force (its push record id; migration 017). */
+  review_id: Generated<string | null>
 }
 
 export interface ReflectionPhotoTable {
@@ -534,10 +576,12 @@ export interface Database {
   sync_version_counter: SyncVersionCounterTable
   meeting: MeetingTable
   attendance_mark: AttendanceMarkTable
+  attendance_mark_overruled: AttendanceMarkOverruledTable
   checkin: CheckinTable
   checkin_failure: CheckinFailureTable
   home_visit: HomeVisitTable
   flowing_record: FlowingRecordTable
+  flowing_record_review: FlowingRecordReviewTable
   question: QuestionTable
   quiz: QuizTable
   quiz_snapshot: QuizSnapshotTable

@@ -17,6 +17,7 @@ import * as m009 from './migrations/009_reports.ts'
 import * as m014 from './migrations/014_report_units.ts'
 import * as m015 from './migrations/015_month_covering.ts'
 import * as m016 from './migrations/016_push_outcomes.ts'
+import * as m017 from './migrations/017_conflicts.ts'
 import * as m018 from './migrations/018_checkin_lockout.ts'
 
 /** Every migration, in order, wired by hand (no directory scanning: the list is the truth). */
@@ -37,6 +38,7 @@ const migrations: Record<string, Migration> = {
   '014_report_units': m014,
   '015_month_covering': m015,
   '016_push_outcomes': m016,
+  '017_conflicts': m017,
   '018_checkin_lockout': m018,
 }
 

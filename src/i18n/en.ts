@@ -1000,5 +1000,13 @@ const en: typeof zhCN & typeof zhFeatures = {
     SERVER: 'The server had a problem. Please try again later.',
     UNKNOWN: 'Something went wrong. Please try again later.',
   },
+  corrections: {
+    mark: 'Corrected: {by} marked “{status}” at {time}; an older mark that arrived later was not applied',
+    notApplied: 'not applied (corrected)',
+    mine: 'Corrected: {by} marked “{status}” at {time}',
+    review: 'Corrected: {by} {decision} it at {time}; this review was not applied',
+    reviewHistory: 'Review history',
+    reviewEntry: '{decision} · {by} · {time}',
+  },
 }
 export default en

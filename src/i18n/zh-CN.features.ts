@@ -955,4 +955,13 @@ export default {
       reasonPlaceholder: '如：请补充会议照片',
     },
   },
+  // Conflict rules (docs/sync-protocol.md): an older offline edit does not undo a newer correction.
+  corrections: {
+    mark: '已被更正：{by} {time} 标为「{status}」，此后到达的旧记录未采用',
+    notApplied: '未采用（已被更正）',
+    mine: '已被更正：{by} {time} 标为「{status}」',
+    review: '已被更正：{by} {time} {decision}，此条未采用',
+    reviewHistory: '审核记录',
+    reviewEntry: '{decision} · {by} · {time}',
+  },
 }

@@ -4,8 +4,8 @@
  * schemas) and the PWA (`import type` only).
  *
  * Rules the server applies (see docs/attendance.md):
- * - every mark is appended, never overwritten; the current state of a member is the mark with
- *   the highest server sequence (`seq`), so phones that marked offline converge after sync;
+ * - every mark is appended, never overwritten; a mark based on the current one (`basedOn`) becomes
+ *   the current state, one made without seeing it is kept in history only (docs/sync-protocol.md);
  * - a check-in is judged on min(device time, server receive time) against
  *   [startsAt − 1 h, endsAt + 2 h], and must reach the server within 3 days of the meeting's end.
  */
@@ -80,6 +80,13 @@ export const MarkEntry = Type.Object(
     personId: Type.String({ minLength: 1, maxLength: 64 }),
     status: MarkStatusSchema,
     reason: Type.Optional(Type.String({ maxLength: 200 })),
+    /**
+     * The mark the phone showed for this person when the leader tapped (its `recordId`: the
+     * server's `markId`, or a mark made on this phone still unseen by the server); null = none.
+     * A mark based on an older mark than the server's current one is kept in history, not applied.
+     * Old phones omit it: their marks replace only their own author's marks.
+     */
+    basedOn: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()])),
   },
   { additionalProperties: false },
 )
@@ -148,8 +155,22 @@ const StatusSchema = Type.Union([
   Type.Literal('checked_in'),
 ])
 
+/** Who made the mark that was current when a later-arriving, older-based edit was overruled. */
+export const Correction = Type.Object({
+  name: Type.String(),
+  status: StatusSchema,
+  /** When it was made: its device time, never later than the server received it. */
+  at: Type.Integer(),
+})
+export type Correction = Static<typeof Correction>
+
 export const MarkHistoryEntry = Type.Object({
-  seq: Type.Integer({ description: 'server order: the highest is the current state' }),
+  seq: Type.Integer({ description: 'server order among applied marks (an overruled entry repeats the seq of the mark it lost to)' }),
+  /** The push record that carried the mark (check-in: the check-in's id); what `basedOn` names. */
+  recordId: Type.String(),
+  basedOn: Type.Union([Type.String(), Type.Null()]),
+  /** Set when the mark arrived based on an older mark than the current one: kept, not applied (已被更正). */
+  overruledBy: Type.Union([Correction, Type.Null()]),
   status: StatusSchema,
   reason: Type.Union([Type.String(), Type.Null()]),
   markedBy: Type.String(),
@@ -167,8 +188,10 @@ export const MeetingAttendee = Type.Object({
   isFlowing: Type.Boolean(),
   isElderly: Type.Boolean(),
   status: Type.Union([StatusSchema, Type.Null()]),
-  /** Every mark for this person, oldest first by server order. */
+  /** Every mark for this person in arrival order, overruled ones included. */
   history: Type.Array(MarkHistoryEntry),
+  /** Record id of the current mark (what a phone sends as `basedOn`); null = not marked. */
+  markId: Type.Union([Type.String(), Type.Null()]),
   /** A flowing member of another unit who checked in as a guest: the name of their home unit. */
   guestFrom: Type.Optional(Type.String()),
 })
@@ -187,6 +210,8 @@ export type MeetingsQuery = Static<typeof MeetingsQuery>
 export const MyAttendanceEntry = Type.Object({
   meeting: Meeting,
   status: Type.Union([StatusSchema, Type.Null()]),
+  /** The newest mark for the member (e.g. their check-in) was overruled by this one (已被更正). */
+  correctedBy: Type.Optional(Type.Union([Correction, Type.Null()])),
 })
 export type MyAttendanceEntry = Static<typeof MyAttendanceEntry>
 

@@ -33,6 +33,12 @@ export const FlowingRecordReviewPayload = Type.Object(
     decision: Type.Union([Type.Literal('confirmed'), Type.Literal('returned')]),
     /** Required when returning: the member reads it on their phone. */
     reason: Type.Optional(Type.String({ maxLength: 200 })),
+    /**
+     * The review the leader saw in force (the record's `reviewId`; null = none, the card was
+     * pending). A review based on an older one than the server's is kept in history, not applied.
+     * Old phones omit it: their review replaces only their own author's review.
+     */
+    basedOn: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()])),
   },
   { additionalProperties: false },
 )
@@ -40,6 +46,23 @@ export type FlowingRecordReviewPayload = Static<typeof FlowingRecordReviewPayloa
 
 export const FlowingStatusSchema = Type.Union([Type.Literal('pending'), Type.Literal('confirmed'), Type.Literal('returned')])
 export type FlowingStatus = Static<typeof FlowingStatusSchema>
+
+const Decision = Type.Union([Type.Literal('confirmed'), Type.Literal('returned')])
+
+/** One review of a card, kept for ever (append-only), applied or not. */
+export const FlowingReview = Type.Object({
+  /** The push record's id (what `basedOn` names). */
+  id: Type.String(),
+  decision: Decision,
+  reason: Type.Union([Type.String(), Type.Null()]),
+  reviewedByName: Type.String(),
+  /** Device time, never later than the server received it. */
+  at: Type.Integer(),
+  basedOn: Type.Union([Type.String(), Type.Null()]),
+  /** Set when it arrived based on an older review than the one in force: not applied (已被更正). */
+  overruledBy: Type.Union([Type.Object({ name: Type.String(), decision: Decision, at: Type.Integer() }), Type.Null()]),
+})
+export type FlowingReview = Static<typeof FlowingReview>
 
 export const FlowingRecord = Type.Object({
   id: Type.String(),
@@ -58,5 +81,9 @@ export const FlowingRecord = Type.Object({
   createdAt: Type.Integer(),
   /** Set when the record came from a guest check-in at this meeting (confirmed with no review). */
   meetingId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  /** The review in force (what a leader's phone sends as `basedOn`); null = pending. */
+  reviewId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  /** Every review in arrival order, overruled ones included. */
+  reviews: Type.Optional(Type.Array(FlowingReview)),
 })
 export type FlowingRecord = Static<typeof FlowingRecord>

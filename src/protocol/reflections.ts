@@ -44,7 +44,17 @@ export type ReflectionStatus = Static<typeof ReflectionStatus>
 
 /** A leader marks a reflection excellent, hides it (a reason is required: the author reads it), or sets it back to normal. */
 export const ReflectionReviewPayload = Type.Object(
-  { reflectionId: Uuid, status: ReflectionStatus, reason: Type.Optional(Type.String({ maxLength: 200 })) },
+  {
+    reflectionId: Uuid,
+    status: ReflectionStatus,
+    reason: Type.Optional(Type.String({ maxLength: 200 })),
+    /**
+     * The review the leader's phone showed in force (`reviewId`); null = none. A review based on an
+     * older one than the server's is kept in the audit log, not applied (docs/sync-protocol.md).
+     * Old phones omit it: their review replaces only their own author's review.
+     */
+    basedOn: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()])),
+  },
   { additionalProperties: false },
 )
 export type ReflectionReviewPayload = Static<typeof ReflectionReviewPayload>
@@ -81,6 +91,8 @@ export const Reflection = Type.Object({
   receivedAt: Type.Integer(),
   /** May the reader mark or hide it (a leader of its group)? */
   canReview: Type.Boolean(),
+  /** The review in force (what a leader's phone sends as `basedOn`); null = never reviewed. */
+  reviewId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
 })
 export type Reflection = Static<typeof Reflection>
 

@@ -2,22 +2,25 @@
  * Meetings, marks and check-ins: the reads behind the attendance routes and the rules the three
  * outbox kinds share. Plain functions taking `db` first (the push batch passes its transaction).
  */
-import type { Kysely, Selectable } from 'kysely'
+import type { Insertable, Kysely, Selectable } from 'kysely'
 import {
   CHECKIN_ARRIVES_WITHIN_MS,
   CHECKIN_CLOSES_AFTER_MS,
   CHECKIN_OPENS_BEFORE_MS,
   MEETING_MAX_LENGTH_MS,
   type AttendanceStatus,
+  type Correction,
   type HomeVisit,
   type Meeting,
   type MeetingAttendee,
   type MeetingType,
   type MyAttendance,
 } from '../../../src/protocol/attendance.ts'
-import type { Database, MeetingTable } from '../../db/database.ts'
+import { sameOutcome } from '../../../src/protocol/attendanceOutcome.ts'
+import type { AttendanceMarkTable, Database, MeetingTable } from '../../db/database.ts'
 import { subtreeEnd } from '../../shared/authz.ts'
 import { creditGuestCheckin } from '../flowing/flowing.repository.ts'
+import { wins, type CurrentVersion } from '../sync/basedOn.ts'
 import { tokenMatches } from './checkinGuard.repository.ts'
 
 /** The one answer for a wrong code and for a meeting the person may not attend (no oracle). */
@@ -156,6 +159,85 @@ export async function checkinPeople(db: Kysely<Database>, ids: string[]): Promis
   return new Map(rows.map((r) => [r.id, { id: r.id, path: r.path, orgUnitId: r.org_unit_id, isFlowing: r.is_flowing === 1 }]))
 }
 
+/** A mark to append; `basedOn` undefined = an old phone (or a check-in) that cannot say what it saw. */
+export type NewMark = Omit<Insertable<AttendanceMarkTable>, 'based_on' | 'seq'> & { basedOn: string | null | undefined }
+
+/** One member's marks in one meeting (under one unit) as the conflict rule needs them. */
+interface MarkState {
+  current?: CurrentVersion
+  basedOnOf: Map<string, string | null>
+}
+
+const pairKey = (m: { meeting_id: string; org_unit_id: string; person_id: string }) => `${m.meeting_id}|${m.org_unit_id}|${m.person_id}`
+
+/** What is known of each (meeting, unit, member) named in `marks`: the current mark and every mark's based-on. */
+async function markStates(db: Kysely<Database>, marks: NewMark[]): Promise<Map<string, MarkState>> {
+  const states = new Map<string, MarkState>(marks.map((m) => [pairKey(m), { basedOnOf: new Map() }]))
+  const meetingIds = [...new Set(marks.map((m) => m.meeting_id))]
+  const personIds = [...new Set(marks.map((m) => m.person_id))]
+  for (let i = 0; i < personIds.length; i += 500) {
+    const people = personIds.slice(i, i + 500)
+    const [applied, overruled] = await Promise.all([
+      db
+        .selectFrom('attendance_mark')
+        .select(['record_id', 'meeting_id', 'org_unit_id', 'person_id', 'marked_by', 'based_on'])
+        .where('meeting_id', 'in', meetingIds)
+        .where('person_id', 'in', people)
+        .orderBy('seq')
+        .execute(),
+      db
+        .selectFrom('attendance_mark_overruled')
+        .select(['record_id', 'meeting_id', 'org_unit_id', 'person_id', 'based_on'])
+        .where('meeting_id', 'in', meetingIds)
+        .where('person_id', 'in', people)
+        .execute(),
+    ])
+    for (const m of overruled) states.get(pairKey(m))?.basedOnOf.set(m.record_id, m.based_on)
+    for (const m of applied) {
+      const state = states.get(pairKey(m))
+      if (!state) continue
+      state.basedOnOf.set(m.record_id, m.based_on)
+      state.current = { id: m.record_id, author: m.marked_by }
+    }
+  }
+  return states
+}
+
+/**
+ * Appends marks in the given order (leaders' marks and accepted check-ins alike). A mark whose
+ * author had seen the member's current mark becomes current (`attendance_mark`); one made
+ * without seeing it is kept in `attendance_mark_overruled`, naming the mark it lost to, so the
+ * leader is told 已被更正 and nothing that counts attendance ever reads it. Two queries to read,
+ * then inserts in chunks, whatever the number of marks.
+ */
+export async function appendMarks(db: Kysely<Database>, marks: NewMark[]): Promise<void> {
+  if (marks.length === 0) return
+  const states = await markStates(db, marks)
+  const applied: Insertable<AttendanceMarkTable>[] = []
+  const overruled: Insertable<Database['attendance_mark_overruled']>[] = []
+  for (const { basedOn, ...mark } of marks) {
+    const state = states.get(pairKey(mark))!
+    const current = state.current
+    if (wins(current, { id: mark.record_id, author: mark.marked_by, basedOn }, state.basedOnOf)) {
+      applied.push({ ...mark, based_on: basedOn ?? null })
+      state.current = { id: mark.record_id, author: mark.marked_by }
+    } else {
+      overruled.push({ ...mark, based_on: basedOn ?? null, lost_to: current!.id })
+    }
+    state.basedOnOf.set(mark.record_id, basedOn ?? null)
+  }
+  for (let i = 0; i < applied.length; i += 500) {
+    await db.insertInto('attendance_mark').values(applied.slice(i, i + 500)).onConflict((oc) => oc.columns(['record_id', 'person_id']).doNothing()).execute()
+  }
+  for (let i = 0; i < overruled.length; i += 500) {
+    await db
+      .insertInto('attendance_mark_overruled')
+      .values(overruled.slice(i, i + 500))
+      .onConflict((oc) => oc.columns(['record_id', 'person_id']).doNothing())
+      .execute()
+  }
+}
+
 /**
  * An accepted check-in becomes a `checked_in` mark in server order. A guest's mark is flagged
  * (the host's roster lists guests apart) and their home branch is credited at once with a
@@ -170,9 +252,10 @@ export async function acceptCheckin(
   byToken: boolean,
   receivedAt: number,
 ): Promise<void> {
-  await db
-    .insertInto('attendance_mark')
-    .values({
+  // The member's phone cannot know the leader's marks: a check-in is based on nothing, so it
+  // counts only while nobody else has marked them (else it stays in history, 已被更正).
+  await appendMarks(db, [
+    {
       record_id: c.id,
       meeting_id: meeting.id,
       org_unit_id: meeting.org_unit_id,
@@ -184,9 +267,9 @@ export async function acceptCheckin(
       created_at: c.createdAt,
       received_at: receivedAt,
       guest: role === 'guest' ? 1 : 0,
-    })
-    .onConflict((oc) => oc.columns(['record_id', 'person_id']).doNothing())
-    .execute()
+      basedOn: undefined,
+    },
+  ])
   if (role === 'guest') await creditGuestCheckin(db, c, person, meeting, byToken, receivedAt)
 }
 
@@ -301,11 +384,20 @@ export async function meetingAttendees(db: Kysely<Database>, meeting: MeetingRow
     .where('attendance_mark.org_unit_id', '=', meeting.org_unit_id)
     .orderBy('attendance_mark.seq')
   if (onlyPerson) marks = marks.where('attendance_mark.person_id', '=', onlyPerson)
-  const [people, rows] = await Promise.all([roster.orderBy('person.name').orderBy('person.id').execute(), marks.execute()])
+  let overruled = db
+    .selectFrom('attendance_mark_overruled as o')
+    .innerJoin('person as marker', 'marker.id', 'o.marked_by')
+    .selectAll('o')
+    .select('marker.name as marker_name')
+    .where('o.meeting_id', '=', meeting.id)
+    .where('o.org_unit_id', '=', meeting.org_unit_id)
+    .orderBy('o.seq')
+  if (onlyPerson) overruled = overruled.where('o.person_id', '=', onlyPerson)
+  const [people, rows, overruledRows] = await Promise.all([roster.orderBy('person.name').orderBy('person.id').execute(), marks.execute(), overruled.execute()])
   const byPerson = new Map<string, MeetingAttendee>(
     people.map((p) => [
       p.id,
-      { personId: p.id, name: p.name, isFlowing: p.is_flowing === 1, isElderly: p.is_elderly === 1, status: null, history: [] },
+      { personId: p.id, name: p.name, isFlowing: p.is_flowing === 1, isElderly: p.is_elderly === 1, status: null, history: [], markId: null },
     ]),
   )
   for (const m of rows) {
@@ -319,6 +411,7 @@ export async function meetingAttendees(db: Kysely<Database>, meeting: MeetingRow
         isElderly: m.is_elderly === 1,
         status: null,
         history: [],
+        markId: null,
         // "桃园村党支部 第一党小组": a group's own name says little to another branch.
         guestFrom: m.home_kind === 'group' && m.home_parent_name ? `${m.home_parent_name} ${m.home_name}` : m.home_name,
       }
@@ -328,6 +421,9 @@ export async function meetingAttendees(db: Kysely<Database>, meeting: MeetingRow
     if (!attendee) continue
     attendee.history.push({
       seq: Number(m.seq),
+      recordId: m.record_id,
+      basedOn: m.based_on,
+      overruledBy: null,
       status: m.status,
       reason: m.reason,
       markedBy: m.marked_by,
@@ -337,8 +433,36 @@ export async function meetingAttendees(db: Kysely<Database>, meeting: MeetingRow
       receivedAt: Number(m.received_at),
     })
     attendee.status = m.status as AttendanceStatus
+    attendee.markId = m.record_id
+  }
+  for (const o of overruledRows) {
+    const history = byPerson.get(o.person_id)?.history
+    const at = history?.findIndex((h) => h.recordId === o.lost_to && h.overruledBy === null) ?? -1
+    if (!history || at < 0) continue
+    const winner = history[at]!
+    // In arrival order: after the mark it lost to and any entry that lost to it before.
+    let place = at + 1
+    while (place < history.length && history[place]!.overruledBy !== null) place++
+    history.splice(place, 0, {
+      seq: winner.seq,
+      recordId: o.record_id,
+      basedOn: o.based_on,
+      overruledBy: correctionBy(winner.markedByName, winner),
+      status: o.status,
+      reason: o.reason,
+      markedBy: o.marked_by,
+      markedByName: o.marker_name,
+      device: o.device,
+      createdAt: Number(o.created_at),
+      receivedAt: Number(o.received_at),
+    })
   }
   return [...byPerson.values()]
+}
+
+/** 已被更正: who made the mark in force and when (device time, never later than the server had it). */
+function correctionBy(name: string, mark: { status: AttendanceStatus; createdAt: number; receivedAt: number }): Correction {
+  return { name, status: mark.status, at: Math.min(mark.createdAt, mark.receivedAt) }
 }
 
 /** A member's own page: meetings of their unit and every unit above it, and their check-ins. */
@@ -347,19 +471,38 @@ export async function myAttendance(db: Kysely<Database>, personId: string, unitI
     unitIds.length === 0
       ? []
       : await db.selectFrom('meeting').selectAll().where('org_unit_id', 'in', unitIds).orderBy('starts_at', 'desc').orderBy('id', 'desc').limit(50).execute()
-  const marks =
+  const meetingIds = meetings.map((m) => m.id)
+  const [marks, overruled] =
     meetings.length === 0
-      ? []
-      : await db
-          .selectFrom('attendance_mark')
-          .select(['meeting_id', 'org_unit_id', 'status', 'seq'])
-          .where('person_id', '=', personId)
-          .where('meeting_id', 'in', meetings.map((m) => m.id))
-          .orderBy('seq')
-          .execute()
-  const status = new Map<string, AttendanceStatus>()
+      ? [[], []]
+      : await Promise.all([
+          db
+            .selectFrom('attendance_mark')
+            .innerJoin('person as marker', 'marker.id', 'attendance_mark.marked_by')
+            .select(['attendance_mark.meeting_id', 'attendance_mark.org_unit_id', 'attendance_mark.status', 'attendance_mark.record_id'])
+            .select(['attendance_mark.created_at', 'attendance_mark.received_at', 'marker.name as marker_name'])
+            .where('attendance_mark.person_id', '=', personId)
+            .where('attendance_mark.meeting_id', 'in', meetingIds)
+            .orderBy('attendance_mark.seq')
+            .execute(),
+          db
+            .selectFrom('attendance_mark_overruled')
+            .select(['meeting_id', 'lost_to', 'status'])
+            .where('person_id', '=', personId)
+            .where('meeting_id', 'in', meetingIds)
+            .execute(),
+        ])
+  const current = new Map<string, (typeof marks)[number]>()
   const unitOf = new Map(meetings.map((m) => [m.id, m.org_unit_id]))
-  for (const m of marks) if (unitOf.get(m.meeting_id) === m.org_unit_id) status.set(m.meeting_id, m.status)
+  for (const m of marks) if (unitOf.get(m.meeting_id) === m.org_unit_id) current.set(m.meeting_id, m)
+  // The member's newest mark (their check-in, say) lost to the mark in force: tell them who and when.
+  const corrected = new Map<string, Correction>()
+  for (const o of overruled) {
+    const winner = current.get(o.meeting_id)
+    if (winner?.record_id === o.lost_to && !sameOutcome(o.status, winner.status)) {
+      corrected.set(o.meeting_id, correctionBy(winner.marker_name, { status: winner.status, createdAt: Number(winner.created_at), receivedAt: Number(winner.received_at) }))
+    }
+  }
   // The topic too: a guest's check-in names a meeting of another branch, not in `meetings`.
   const checkins = await db
     .selectFrom('checkin')
@@ -370,7 +513,7 @@ export async function myAttendance(db: Kysely<Database>, personId: string, unitI
     .limit(20)
     .execute()
   return {
-    meetings: meetings.map((m) => ({ meeting: toMeeting(m, false), status: status.get(m.id) ?? null })),
+    meetings: meetings.map((m) => ({ meeting: toMeeting(m, false), status: current.get(m.id)?.status ?? null, correctedBy: corrected.get(m.id) ?? null })),
     checkins: checkins.map((c) => ({ id: c.id, state: c.state, reason: c.reason, meetingId: c.meeting_id, topic: c.topic ?? null, createdAt: Number(c.created_at) })),
   }
 }

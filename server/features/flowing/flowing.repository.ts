@@ -3,10 +3,11 @@
  * kinds share. Plain functions taking `db` first (the push batch passes its transaction).
  */
 import type { Kysely } from 'kysely'
-import type { FlowingRecord } from '../../../src/protocol/flowing.ts'
+import type { FlowingRecord, FlowingReview } from '../../../src/protocol/flowing.ts'
 import type { Database } from '../../db/database.ts'
 import { subtreeEnd } from '../../shared/authz.ts'
 import type { CheckinPerson, MeetingRow } from '../attendance/attendance.repository.ts'
+import type { CurrentVersion } from '../sync/basedOn.ts'
 
 /** Records by id with the member's current unit path (the unit whose leaders review them). */
 export async function findFlowingRecords(
@@ -22,6 +23,59 @@ export async function findFlowingRecords(
     .where('flowing_record.id', 'in', [...new Set(ids)])
     .execute()
   return new Map(rows.map((r) => [r.id, r]))
+}
+
+/** Each card's review in force and what every review of it was based on, for the conflict rule. */
+export async function reviewStates(
+  db: Kysely<Database>,
+  recordIds: string[],
+): Promise<Map<string, { current?: CurrentVersion; basedOnOf: Map<string, string | null> }>> {
+  const ids = [...new Set(recordIds)]
+  const [cards, reviews] = await Promise.all([
+    db.selectFrom('flowing_record').select(['id', 'review_id', 'reviewed_by']).where('id', 'in', ids).execute(),
+    db.selectFrom('flowing_record_review').select(['id', 'record_id', 'based_on']).where('record_id', 'in', ids).execute(),
+  ])
+  const states = new Map(
+    cards.map((c) => [c.id, { current: c.review_id && c.reviewed_by ? { id: c.review_id, author: c.reviewed_by } : undefined, basedOnOf: new Map<string, string | null>() }]),
+  )
+  for (const r of reviews) states.get(r.record_id)?.basedOnOf.set(r.id, r.based_on)
+  return states
+}
+
+/** The review history of these cards, each in arrival order, with who overruled the ones not applied. */
+async function reviewHistory(db: Kysely<Database>, recordIds: string[]): Promise<Map<string, FlowingReview[]>> {
+  const byRecord = new Map<string, FlowingReview[]>()
+  if (recordIds.length === 0) return byRecord
+  const rows = await db
+    .selectFrom('flowing_record_review as r')
+    .innerJoin('person', 'person.id', 'r.reviewed_by')
+    .select(['r.id', 'r.record_id', 'r.decision', 'r.reason', 'r.based_on', 'r.overruled_by', 'r.created_at', 'r.received_at', 'person.name'])
+    .where('r.record_id', 'in', recordIds)
+    .orderBy('r.seq')
+    .execute()
+  const byId = new Map(rows.map((r) => [r.id, r]))
+  const at = (r: { created_at: number; received_at: number }) => Math.min(Number(r.created_at), Number(r.received_at))
+  for (const r of rows) {
+    const winner = r.overruled_by ? byId.get(r.overruled_by) : undefined
+    const list = byRecord.get(r.record_id) ?? []
+    list.push({
+      id: r.id,
+      decision: r.decision,
+      reason: r.reason,
+      reviewedByName: r.name,
+      at: at(r),
+      basedOn: r.based_on,
+      overruledBy: winner ? { name: winner.name, decision: winner.decision, at: at(winner) } : null,
+    })
+    byRecord.set(r.record_id, list)
+  }
+  return byRecord
+}
+
+/** Cards as the API answers them: with their review history (one query for the whole page). */
+async function withReviews(db: Kysely<Database>, rows: Row[]): Promise<FlowingRecord[]> {
+  const history = await reviewHistory(db, rows.map((r) => r.id))
+  return rows.map((r) => ({ ...toRecord(r), reviews: history.get(r.id) ?? [] }))
 }
 
 function baseQuery(db: Kysely<Database>) {
@@ -44,6 +98,7 @@ function baseQuery(db: Kysely<Database>) {
       'flowing_record.reviewed_at',
       'flowing_record.created_at',
       'flowing_record.meeting_id',
+      'flowing_record.review_id',
     ])
     .select((eb) => eb.case().when('flowing_record.photo', 'is not', null).then(1).else(0).end().as('has_photo'))
 }
@@ -67,6 +122,7 @@ function toRecord(r: Row): FlowingRecord {
     reviewedAt: r.reviewed_at === null ? null : Number(r.reviewed_at),
     createdAt: Number(r.created_at),
     meetingId: r.meeting_id,
+    reviewId: r.review_id,
   }
 }
 
@@ -78,7 +134,15 @@ export async function myFlowingRecords(db: Kysely<Database>, personId: string): 
     .orderBy('flowing_record.id', 'desc')
     .limit(100)
     .execute()
-  return rows.map(toRecord)
+  return withReviews(db, rows)
+}
+
+/** Records of members whose current unit lies in `path`'s subtree (leaders see them by subtree). */
+function subtreeQuery(db: Kysely<Database>, path: string) {
+  return baseQuery(db)
+    .innerJoin('org_unit', 'org_unit.id', 'member.org_unit_id')
+    .where('org_unit.path', '>=', path)
+    .where('org_unit.path', '<', subtreeEnd(path))
 }
 
 /** Records of members whose current unit lies in `path`'s subtree, oldest first (a queue to work through). */
@@ -88,16 +152,28 @@ export async function flowingRecordsInSubtree(
   status: FlowingRecord['status'],
   limit = 100,
 ): Promise<FlowingRecord[]> {
-  const rows = await baseQuery(db)
-    .innerJoin('org_unit', 'org_unit.id', 'member.org_unit_id')
-    .where('org_unit.path', '>=', path)
-    .where('org_unit.path', '<', subtreeEnd(path))
+  const rows = await subtreeQuery(db, path)
     .where('flowing_record.status', '=', status)
     .orderBy('flowing_record.held_on', 'asc')
     .orderBy('flowing_record.id', 'asc')
     .limit(limit)
     .execute()
-  return rows.map(toRecord)
+  return withReviews(db, rows)
+}
+
+/**
+ * The newest reviewed cards of members in `path`'s subtree, each with its review history: where a
+ * leader sees that a review of theirs was overruled (已被更正). Guest check-ins are never reviewed.
+ */
+export async function recentlyReviewedInSubtree(db: Kysely<Database>, path: string, limit = 30): Promise<FlowingRecord[]> {
+  const rows = await subtreeQuery(db, path)
+    .where('flowing_record.status', '!=', 'pending')
+    .where('flowing_record.meeting_id', 'is', null)
+    .orderBy('flowing_record.reviewed_at', 'desc')
+    .orderBy('flowing_record.id', 'desc')
+    .limit(limit)
+    .execute()
+  return withReviews(db, rows)
 }
 
 /**

@@ -10,7 +10,7 @@ import { errorResponses, IdParams } from '../../../src/protocol/common.ts'
 import type { Database } from '../../db/database.ts'
 import { allows, authorizeOrgUnit, grantsOf, requireAuth } from '../../shared/authz.ts'
 import { forbidden, notFound } from '../../shared/errors.ts'
-import { flowingRecordsInSubtree, myFlowingRecords } from './flowing.repository.ts'
+import { flowingRecordsInSubtree, myFlowingRecords, recentlyReviewedInSubtree } from './flowing.repository.ts'
 
 export const flowingRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> = async (app, { db }) => {
   app.get(
@@ -49,6 +49,24 @@ export const flowingRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> 
     async (request) => {
       const path = await authorizeOrgUnit(db, requireAuth(request), request.query.orgUnitId, 'group_leader')
       return { items: await flowingRecordsInSubtree(db, path, request.query.status ?? 'pending') }
+    },
+  )
+
+  app.get(
+    '/api/v1/flowing-records/reviewed',
+    {
+      schema: {
+        tags: ['flowing'],
+        description:
+          'The 30 most recently reviewed records of members in a unit’s subtree, newest first, each with its full review ' +
+          'history (overruled reviews included); for its leaders.',
+        querystring: Type.Object({ orgUnitId: Type.String({ minLength: 1, maxLength: 64 }) }),
+        response: { 200: Type.Object({ items: Type.Array(FlowingRecord) }), ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const path = await authorizeOrgUnit(db, requireAuth(request), request.query.orgUnitId, 'group_leader')
+      return { items: await recentlyReviewedInSubtree(db, path) }
     },
   )
 

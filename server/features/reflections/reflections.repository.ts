@@ -102,6 +102,7 @@ export async function feedPage(
       'reflection.status',
       'reflection.reason',
       'reflection.received_at',
+      'reflection.review_id',
     ])
     .select((eb) => [
       eb.selectFrom('reflection_like').select(eb.fn.countAll<number>().as('n')).whereRef('reflection_like.reflection_id', '=', 'reflection.id').as('like_count'),
@@ -152,6 +153,7 @@ export async function feedPage(
       replies: replies.get(r.id) ?? [],
       receivedAt: Number(r.received_at),
       canReview,
+      reviewId: r.review_id,
     }
   })
   const last = page.at(-1)

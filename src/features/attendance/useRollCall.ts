@@ -9,7 +9,8 @@
 import { liveQuery, type Subscription } from 'dexie'
 import { computed, onScopeDispose, shallowRef, watch } from 'vue'
 import type { LocalMarkRow, MeetingRow, MeetingStateRow, RosterRow } from '@/db/db.ts'
-import type { AttendanceStatus, MarkHistoryEntry } from '@/protocol/attendance.ts'
+import type { AttendanceStatus, Correction, MarkEntry, MarkHistoryEntry, MarkStatus } from '@/protocol/attendance.ts'
+import { sameOutcome } from '@/protocol/attendanceOutcome.ts'
 import { attendanceDb } from './attendance.db.ts'
 import { useAttendanceStore } from './attendance.store.ts'
 
@@ -20,6 +21,8 @@ export interface RollCallHistoryEntry {
   device: string | null
   at: number
   waiting: boolean
+  /** Arrived based on an older mark than the one in force: kept, not applied. */
+  overruled: boolean
 }
 
 export interface RollCallEntry {
@@ -32,6 +35,22 @@ export interface RollCallEntry {
   /** A mark for this person is still in the outbox. */
   waiting: boolean
   history: RollCallHistoryEntry[]
+  /**
+   * The mark shown (its record id), what a new mark made here is based on: a mark made here the
+   * server has not answered for yet, else the server's current mark; null = none; undefined =
+   * unknown (a server answer cached by an older app version).
+   */
+  markId: string | null | undefined
+  /** 已被更正: the newest mark on the server lost to the one in force; who made that and when. */
+  corrected: Correction | null
+}
+
+/**
+ * A new mark for this entry, based on the mark the leader sees: the server applies it only if
+ * nobody changed that mark meanwhile (docs/sync-protocol.md, "Conflict rules").
+ */
+export function markFor(entry: RollCallEntry, status: MarkStatus, reason?: string): MarkEntry {
+  return { personId: entry.personId, status, ...(reason ? { reason } : {}), ...(entry.markId !== undefined ? { basedOn: entry.markId } : {}) }
 }
 
 function live<T>(query: () => Promise<T>, initial: T, subs: Subscription[]) {
@@ -59,7 +78,15 @@ export function useRollCall(meetingId: string, myName: () => string) {
       ? state.value.attendees.filter((a) => !a.guestFrom)
       : (() => {
           const own = roster.value.filter((p) => p.orgUnitId === m.orgUnitId)
-          return (own.length ? own : roster.value).map((p) => ({ personId: p.id, name: p.name, isFlowing: p.isFlowing, isElderly: p.isElderly, status: null, history: [] as MarkHistoryEntry[] }))
+          return (own.length ? own : roster.value).map((p) => ({
+            personId: p.id,
+            name: p.name,
+            isFlowing: p.isFlowing,
+            isElderly: p.isElderly,
+            status: null,
+            history: [] as MarkHistoryEntry[],
+            markId: null,
+          }))
         })()
     const localByPerson = new Map<string, LocalMarkRow[]>()
     for (const mark of marks.value) {
@@ -71,12 +98,14 @@ export function useRollCall(meetingId: string, myName: () => string) {
       const local = localByPerson.get(a.personId) ?? []
       const unseen = local.filter((l) => pending.value.has(l.recordId) || l.createdAt > fetchedAt)
       const last = unseen.at(-1)
-      const serverLast = a.history.at(-1)
+      // The mark in force: overruled entries (history only) never are.
+      const inForce = [...a.history].reverse().find((h) => !h.overruledBy)
+      const newest = a.history.at(-1)
       const history: RollCallHistoryEntry[] = [
-        ...a.history.map((h) => ({ status: h.status, reason: h.reason, by: h.markedByName, device: h.device, at: h.createdAt, waiting: false })),
+        ...a.history.map((h) => ({ status: h.status, reason: h.reason, by: h.markedByName, device: h.device, at: h.createdAt, waiting: false, overruled: !!h.overruledBy })),
         ...local
           .filter((l) => pending.value.has(l.recordId))
-          .map((l) => ({ status: l.status, reason: l.reason, by: myName(), device: null, at: l.createdAt, waiting: true })),
+          .map((l) => ({ status: l.status, reason: l.reason, by: myName(), device: null, at: l.createdAt, waiting: true, overruled: false })),
       ]
       return {
         personId: a.personId,
@@ -84,9 +113,12 @@ export function useRollCall(meetingId: string, myName: () => string) {
         isFlowing: a.isFlowing,
         isElderly: a.isElderly,
         status: last?.status ?? a.status,
-        reason: last ? last.reason : (serverLast?.reason ?? null),
+        reason: last ? last.reason : (inForce?.reason ?? null),
         waiting: local.some((l) => pending.value.has(l.recordId)),
         history,
+        markId: last ? last.recordId : a.markId,
+        // Once the leader marks again here, that mark shows instead of the notice.
+        corrected: !last && newest?.overruledBy && !sameOutcome(newest.status, newest.overruledBy.status) ? newest.overruledBy : null,
       }
     })
   })

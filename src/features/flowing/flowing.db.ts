@@ -14,6 +14,11 @@ export const flowingDb = {
   /** Others' records waiting for this leader (a review made here hides the record at once). */
   queue: async (personId: string): Promise<FlowingRecordRow[]> =>
     (await db.flowingRecords.where('status').equals('pending').toArray()).filter((r) => r.personId !== personId).sort((a, b) => a.heldOn - b.heldOn),
+  /** Others' cards reviewed lately (as last read from the server), newest review first, with their history. */
+  reviewed: async (personId: string): Promise<FlowingRecordRow[]> =>
+    (await db.flowingRecords.where('status').anyOf(['confirmed', 'returned']).toArray())
+      .filter((r) => r.personId !== personId && r.reviews?.length)
+      .sort((a, b) => (b.reviewedAt ?? 0) - (a.reviewedAt ?? 0)),
 }
 
 /** Records a flowing member's organisational life away from home; offline it waits in the outbox. */
@@ -40,10 +45,18 @@ export async function addFlowingRecord(payload: FlowingRecordPayload, me: { id: 
   })
 }
 
-/** A leader confirms or returns a record; the list updates at once, the server hears on the next sync. */
-export async function addReview(payload: FlowingRecordReviewPayload): Promise<void> {
+/**
+ * A leader confirms or returns a record; the list updates at once, the server hears on the next
+ * sync. The review is based on what this phone shows: a review made here and not yet sent, else
+ * the server's review in force (none for a pending card). Offline, the server later keeps it in
+ * history only if someone else reviewed the card meanwhile (docs/sync-protocol.md).
+ */
+export async function addReview(payload: Omit<FlowingRecordReviewPayload, 'basedOn'>): Promise<void> {
   await db.transaction('rw', [db.flowingRecords, db.outbox], async () => {
-    const reviewRecordId = await enqueue(db, 'flowing_record_review', payload)
+    const row = await db.flowingRecords.get(payload.recordId)
+    // A card cached by an older app version has no reviewId: say nothing (the old-phone rule).
+    const basedOn = row?.reviewRecordId ?? row?.reviewId
+    const reviewRecordId = await enqueue(db, 'flowing_record_review', basedOn === undefined ? payload : { ...payload, basedOn })
     await db.flowingRecords.update(payload.recordId, { status: payload.decision, reason: payload.reason ?? null, reviewRecordId })
   })
 }

@@ -27,6 +27,7 @@ export const useFlowingStore = defineStore('flowing', () => {
   const me = computed(() => auth.profile?.id ?? '')
   const mine = liveRef(() => flowingDb.mine(me.value), [] as FlowingRecordRow[])
   const queue = liveRef(() => flowingDb.queue(me.value), [] as FlowingRecordRow[])
+  const reviewed = liveRef(() => flowingDb.reviewed(me.value), [] as FlowingRecordRow[])
   const confirmed = computed(() => mine.value.filter((r) => r.status === 'confirmed'))
   const groupId = computed(() => auth.profile?.roles.find((r) => LEADING.includes(r.role))?.orgUnitId)
   const refreshing = ref(false)
@@ -38,7 +39,10 @@ export const useFlowingStore = defineStore('flowing', () => {
     refreshing.value = true
     try {
       if (auth.profile?.isFlowing) await cacheFlowing(person, true, (await flowingApi.mine()).items)
-      if (groupId.value) await cacheFlowing(person, false, (await flowingApi.pending(groupId.value)).items)
+      if (groupId.value) {
+        const [pending, recent] = await Promise.all([flowingApi.pending(groupId.value), flowingApi.reviewed(groupId.value)])
+        await cacheFlowing(person, false, [...pending.items, ...recent.items])
+      }
     } catch {
       // Offline or unreachable: the cache stays as it was.
     } finally {
@@ -68,5 +72,5 @@ export const useFlowingStore = defineStore('flowing', () => {
     await addReview({ recordId, decision, ...(decision === 'returned' ? { reason: (reason ?? '').trim() } : {}) })
   }
 
-  return { mine, queue, confirmed, groupId, refreshing, refresh, record, review }
+  return { mine, queue, reviewed, confirmed, groupId, refreshing, refresh, record, review }
 })

@@ -83,10 +83,17 @@ export async function addReply(payload: ReflectionReplyPayload, me: { id: string
   })
 }
 
-export async function addReview(payload: ReflectionReviewPayload): Promise<void> {
+/**
+ * A leader's review, based on the review this phone shows in force (the server's, or one made here
+ * and not yet sent): offline, the server keeps it in history only if someone else reviewed the
+ * reflection meanwhile (docs/sync-protocol.md, "Conflict rules").
+ */
+export async function addReview(payload: Omit<ReflectionReviewPayload, 'basedOn'>): Promise<void> {
   await db.transaction('rw', [db.reflections, db.outbox], async () => {
-    const recordId = await enqueue(db, 'reflection_review', payload)
-    await touch(payload.reflectionId, recordId, () => ({ status: payload.status, reason: payload.reason ?? null }))
+    // A row cached by an older app version has no reviewId: say nothing (the old-phone rule).
+    const shown = (await db.reflections.where('id').equals(payload.reflectionId).first())?.reviewId
+    const recordId = await enqueue(db, 'reflection_review', shown === undefined ? payload : { ...payload, basedOn: shown })
+    await touch(payload.reflectionId, recordId, () => ({ status: payload.status, reason: payload.reason ?? null, reviewId: recordId }))
   })
 }
 

@@ -192,15 +192,17 @@ describe.each(DIALECTS)('meetings and attendance on %s', (dialect) => {
       })
       await push(leader, [fromLeader], 'leader-phone')
       await push(secretary, [fromSecretary], 'secretary-phone')
-      // Both phones sync again (replays) and read back the same answer: the later arrival wins.
+      // Both phones sync again (replays) and read back the same answer. Neither phone had seen the
+      // other's mark (these old-style records name none), so the later arrival does not undo the
+      // first: it is kept in history as overruled (docs/sync-protocol.md, "Conflict rules").
       await push(leader, [fromLeader], 'leader-phone')
       const seenByLeader = await detail(p.meetingId, leader)
       const seenBySecretary = await detail(p.meetingId, secretary)
       expect(seenByLeader).toEqual(seenBySecretary)
-      expect(statusOf(seenByLeader, x!.id)).toBe('present')
-      expect(seenByLeader.attendees.find((a) => a.personId === x!.id)!.history.map((h) => h.device)).toEqual([
-        'leader-phone',
-        'secretary-phone',
+      expect(statusOf(seenByLeader, x!.id)).toBe('leave')
+      expect(seenByLeader.attendees.find((a) => a.personId === x!.id)!.history.map((h) => [h.device, h.overruledBy?.status ?? null])).toEqual([
+        ['leader-phone', null],
+        ['secretary-phone', 'leave'],
       ])
     })
 
@@ -236,14 +238,18 @@ describe.each(DIALECTS)('meetings and attendance on %s', (dialect) => {
   describe('checking in', () => {
     const checkin = (payload: CheckinPayload, extra: Partial<PushRecord> = {}) => record('checkin', payload, extra)
 
-    it('accepts a typed code in the window and merges it with the leader’s marks by server order', async () => {
+    it('accepts a typed code in the window and merges it with the leader’s marks', async () => {
       const p = await createMeeting()
-      await push(leader, [record('attendance_mark', marks(p, [{ personId: memberId, status: 'absent' }]))])
       expect((await push(member, [checkin({ code: p.checkinCode })]))[0]!.status).toBe('applied')
       let d = await detail(p.meetingId)
       expect(statusOf(d, memberId)).toBe('checked_in')
-      expect(d.attendees.find((a) => a.personId === memberId)!.history.map((h) => h.status)).toEqual(['absent', 'checked_in'])
-      // A later correction by the leader is the newest mark, so it is the current state.
+      // The leader had seen the check-in and marks the member absent after all: based on it.
+      const checkedIn = d.attendees.find((a) => a.personId === memberId)!.markId
+      await push(leader, [record('attendance_mark', marks(p, [{ personId: memberId, status: 'absent', basedOn: checkedIn }]))])
+      d = await detail(p.meetingId)
+      expect(statusOf(d, memberId)).toBe('absent')
+      expect(d.attendees.find((a) => a.personId === memberId)!.history.map((h) => h.status)).toEqual(['checked_in', 'absent'])
+      // A later correction by the same leader (an old phone naming no mark) replaces their own mark.
       await push(leader, [record('attendance_mark', marks(p, [{ personId: memberId, status: 'leave', reason: '提前离会' }]))])
       d = await detail(p.meetingId)
       expect(statusOf(d, memberId)).toBe('leave')

@@ -185,6 +185,22 @@ describe.each(DIALECTS)('study reflections on %s', (dialect) => {
     expect((await feed(neighbour, '?scope=excellent')).items.map((r) => r.id)).not.toContain(id)
   })
 
+  it('keeps a leader’s review made without seeing a newer one in the audit history, not applied', async () => {
+    const id = await posted()
+    expect((await feed(leader)).items.find((r) => r.id === id)!.reviewId).toBeNull()
+    const excellent = record('reflection_review', { reflectionId: id, status: 'excellent', basedOn: null })
+    await push(secretary, [excellent])
+    // The leader's phone had read the reflection before: its offline hide arrives after.
+    expect((await push(leader, [record('reflection_review', { reflectionId: id, status: 'hidden', reason: '离题', basedOn: null })]))[0]).toMatchObject({ status: 'applied' })
+    const after = (await feed(leader)).items.find((r) => r.id === id)!
+    expect(after).toMatchObject({ status: 'excellent', reviewId: excellent.id })
+    const audit = await ctx.testDb.db.selectFrom('audit_log').select('detail').where('target', '=', id).orderBy('id').execute()
+    expect(audit.map((a) => JSON.parse(a.detail!))).toEqual([{ status: 'excellent', reason: null }, { status: 'hidden', reason: '离题', overruledBy: excellent.id }])
+    // Having seen it, the leader may still change it.
+    await push(leader, [record('reflection_review', { reflectionId: id, status: 'normal', basedOn: after.reviewId })])
+    expect((await feed(leader)).items.find((r) => r.id === id)).toMatchObject({ status: 'normal' })
+  })
+
   it('pages the feed newest first with a cursor', async () => {
     const ids = [await posted(flowing), await posted(flowing), await posted(flowing)]
     const first = await feed(member, '?limit=2')

@@ -74,6 +74,9 @@ describe('roll call on the phone', () => {
     await db.outbox.clear()
     const history = (status: MeetingAttendee['status'], seq: number, by: string) => ({
       seq,
+      recordId: `r${seq}`,
+      basedOn: null,
+      overruledBy: null,
       status: status!,
       reason: null,
       markedBy: by,
@@ -92,6 +95,7 @@ describe('roll call on the phone', () => {
         isElderly: p.isElderly,
         status: p.id === 'a' ? 'leave' : 'present',
         history: p.id === 'a' ? [history('present', 1, 'me'), history('leave', 4, 'other')] : [history('present', i + 1, 'me')],
+        markId: p.id === 'a' ? 'r4' : `r${i + 1}`,
       })),
     })
     await settle()
@@ -110,8 +114,8 @@ describe('roll call on the phone', () => {
       meetingId: MEETING.meetingId,
       fetchedAt: Date.now(),
       attendees: [
-        ...people.map((p) => ({ personId: p.id, name: p.name, isFlowing: p.isFlowing, isElderly: p.isElderly, status: null, history: [] })),
-        { personId: 'g', name: '来宾', isFlowing: true, isElderly: false, status: 'checked_in' as const, history: [], guestFrom: '桃园村党支部 第一党小组' },
+        ...people.map((p) => ({ personId: p.id, name: p.name, isFlowing: p.isFlowing, isElderly: p.isElderly, status: null, history: [], markId: null })),
+        { personId: 'g', name: '来宾', isFlowing: true, isElderly: false, status: 'checked_in' as const, history: [], markId: 'g1', guestFrom: '桃园村党支部 第一党小组' },
       ],
     })
     await settle()

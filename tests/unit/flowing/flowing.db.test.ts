@@ -68,4 +68,30 @@ describe('flowing record card on the phone', () => {
     expect((await flowingDb.queue(LEADER)).map((r) => r.id)).toEqual([B])
     expect(await db.flowingRecords.get(A)).toBeUndefined()
   })
+
+  it('bases a review on what the phone shows: none for a pending card, the server’s review in force, or an unsent one made here', async () => {
+    const LEADER = 'leader-1'
+    await cacheFlowing(LEADER, false, [serverRow(A, { reviewId: null }), serverRow(B, { status: 'confirmed', reviewId: 'srv-review' })])
+    await addReview({ recordId: A, decision: 'confirmed' })
+    await addReview({ recordId: B, decision: 'returned', reason: '日期有误' })
+    const [first] = await db.outbox.orderBy('seq').toArray()
+    // Offline, the leader changes their mind about A: based on their own unsent review.
+    await addReview({ recordId: A, decision: 'returned', reason: '地点不详' })
+    expect((await db.outbox.orderBy('seq').toArray()).map((r) => r.payload)).toEqual([
+      { recordId: A, decision: 'confirmed', basedOn: null },
+      { recordId: B, decision: 'returned', reason: '日期有误', basedOn: 'srv-review' },
+      { recordId: A, decision: 'returned', reason: '地点不详', basedOn: first!.id },
+    ])
+  })
+
+  it('lists others’ reviewed cards with their review history, newest review first', async () => {
+    const LEADER = 'leader-1'
+    const review = { decision: 'confirmed' as const, reason: null, reviewedByName: '李组长', at: 1, basedOn: null }
+    await cacheFlowing(LEADER, false, [
+      serverRow(A, { status: 'confirmed', reviewedAt: 10, reviews: [{ ...review, id: 'r1', overruledBy: null }] }),
+      serverRow(B, { status: 'returned', reviewedAt: 20, reviews: [{ ...review, id: 'r2', overruledBy: { name: '王书记', decision: 'returned', at: 2 } }] }),
+    ])
+    expect((await flowingDb.reviewed(LEADER)).map((r) => r.id)).toEqual([B, A])
+    expect(await flowingDb.queue(LEADER)).toEqual([])
+  })
 })

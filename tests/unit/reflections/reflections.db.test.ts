@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import { db } from '@/db/db.ts'
-import { addLike, addPost, cacheFeed, readFeed } from '@/features/reflections/reflections.db.ts'
+import { addLike, addPost, addReview, cacheFeed, readFeed } from '@/features/reflections/reflections.db.ts'
 import type { Reflection } from '@/protocol/reflections.ts'
 
 const ME = { id: 'member-1', name: '王建国', groupName: '第一党小组' }
@@ -49,6 +49,17 @@ describe('reflections on the phone', () => {
     await cacheFeed('group', [server(A, { personId: ME.id }), server(B)], true)
     feed = await readFeed('group')
     expect(feed.rows.find((r) => r.id === A)?.recordId).toBeUndefined()
+  })
+
+  it('bases a leader’s review on the review shown: the server’s in force, then an unsent one made here', async () => {
+    await cacheFeed('group', [server(A, { canReview: true, status: 'excellent', reviewId: 'srv-review' })], true)
+    await addReview({ reflectionId: A, status: 'hidden', reason: '离题' })
+    const [first] = await db.outbox.toArray()
+    await addReview({ reflectionId: A, status: 'normal' })
+    expect((await db.outbox.orderBy('seq').toArray()).map((r) => r.payload)).toEqual([
+      { reflectionId: A, status: 'hidden', reason: '离题', basedOn: 'srv-review' },
+      { reflectionId: A, status: 'normal', basedOn: first!.id },
+    ])
   })
 
   it('drops a reflection (and its photos) that the server no longer sends, e.g. one a leader hid', async () => {

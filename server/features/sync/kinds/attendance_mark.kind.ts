@@ -1,8 +1,9 @@
 /**
  * `attendance_mark`: a leader marked members present / on leave / absent / remote, one record
  * per tap burst ("all present" for 15 members is one record of 15 marks). Marks are appended,
- * never overwritten; the current state is the mark with the highest server sequence, so two
- * leaders' phones that marked the same meeting offline converge once both have synced.
+ * never overwritten. Each names the mark it was based on (what the phone showed); one made
+ * without seeing the member's current mark is kept in history, not applied, so an offline mark
+ * from 09:00 arriving at 17:00 cannot undo a correction made at 10:00 (`appendMarks`).
  *
  * The payload names the meeting's unit, so a mark that reaches the server before its meeting
  * (another batch, another phone) is still authorised; it counts only once a meeting of that
@@ -10,7 +11,7 @@
  */
 import { AttendanceMarkPayload } from '../../../../src/protocol/attendance.ts'
 import { allows } from '../../../shared/authz.ts'
-import { findMeetings, personPaths, unitPaths } from '../../attendance/attendance.repository.ts'
+import { appendMarks, findMeetings, personPaths, unitPaths } from '../../attendance/attendance.repository.ts'
 import { defineKind, type Refusal } from './kind.ts'
 
 export const attendanceMark = defineKind({
@@ -45,27 +46,24 @@ export const attendanceMark = defineKind({
     })
   },
   async apply({ trx, receivedAt }, records) {
-    // One insert in record order then mark order: the sequence numbers follow what the leader did.
-    const rows = records.flatMap((r) =>
-      r.payload.marks.map((m) => ({
-        record_id: r.id,
-        meeting_id: r.payload.meetingId,
-        org_unit_id: r.payload.orgUnitId,
-        person_id: m.personId,
-        status: m.status,
-        reason: m.reason?.trim() || null,
-        marked_by: r.personId,
-        device: r.deviceId,
-        created_at: r.at,
-        received_at: receivedAt,
-      })),
+    // In record order then mark order: the sequence numbers follow what the leader did.
+    await appendMarks(
+      trx,
+      records.flatMap((r) =>
+        r.payload.marks.map((m) => ({
+          record_id: r.id,
+          meeting_id: r.payload.meetingId,
+          org_unit_id: r.payload.orgUnitId,
+          person_id: m.personId,
+          status: m.status,
+          reason: m.reason?.trim() || null,
+          marked_by: r.personId,
+          device: r.deviceId,
+          created_at: r.at,
+          received_at: receivedAt,
+          basedOn: m.basedOn,
+        })),
+      ),
     )
-    for (let i = 0; i < rows.length; i += 500) {
-      await trx
-        .insertInto('attendance_mark')
-        .values(rows.slice(i, i + 500))
-        .onConflict((oc) => oc.columns(['record_id', 'person_id']).doNothing())
-        .execute()
-    }
   },
 })

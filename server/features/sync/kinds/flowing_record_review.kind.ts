@@ -1,12 +1,14 @@
 /**
  * `flowing_record_review`: a leader of the member's home group (or higher) confirms a flowing
  * member's record, or returns it with a reason the member reads on their phone. Authorised per
- * record on the member's current unit; nobody reviews their own record. A later review (by
- * server order) replaces an earlier one, so a mistaken confirmation can be corrected.
+ * record on the member's current unit; nobody reviews their own record. Every review is kept
+ * (`flowing_record_review`); it is applied only when based on the review in force, so a
+ * mistaken confirmation can be corrected but an older offline review cannot undo a newer one.
  */
 import { FlowingRecordReviewPayload } from '../../../../src/protocol/flowing.ts'
 import { allows } from '../../../shared/authz.ts'
-import { findFlowingRecords } from '../../flowing/flowing.repository.ts'
+import { findFlowingRecords, reviewStates } from '../../flowing/flowing.repository.ts'
+import { wins } from '../basedOn.ts'
 import { defineKind, type Refusal } from './kind.ts'
 
 export const flowingRecordReview = defineKind({
@@ -35,16 +37,34 @@ export const flowingRecordReview = defineKind({
     })
   },
   async apply({ trx, receivedAt }, records) {
+    const states = await reviewStates(trx, records.map((r) => r.payload.recordId))
     for (const r of records) {
       const p = r.payload
+      const state = states.get(p.recordId)!
+      const current = state.current
+      const applied = wins(current, { id: r.id, author: r.personId, basedOn: p.basedOn }, state.basedOnOf)
+      const reason = p.decision === 'returned' ? p.reason!.trim() : p.reason?.trim() || null
+      await trx
+        .insertInto('flowing_record_review')
+        .values({
+          id: r.id,
+          record_id: p.recordId,
+          decision: p.decision,
+          reason,
+          reviewed_by: r.personId,
+          device: r.deviceId,
+          based_on: p.basedOn ?? null,
+          overruled_by: applied ? null : current!.id,
+          created_at: r.at,
+          received_at: receivedAt,
+        })
+        .execute()
+      state.basedOnOf.set(r.id, p.basedOn ?? null)
+      if (!applied) continue
+      state.current = { id: r.id, author: r.personId }
       await trx
         .updateTable('flowing_record')
-        .set({
-          status: p.decision,
-          reason: p.decision === 'returned' ? p.reason!.trim() : null,
-          reviewed_by: r.personId,
-          reviewed_at: receivedAt,
-        })
+        .set({ status: p.decision, reason: p.decision === 'returned' ? reason : null, reviewed_by: r.personId, reviewed_at: receivedAt, review_id: r.id })
         .where('id', '=', p.recordId)
         .execute()
     }
