@@ -63,6 +63,7 @@ const MATRIX: Record<string, Expectation> = {
   'GET /api/v1/attendance/overview/members': { own: [401, 403, 200, 200, 200, 200], other: [401, 403, 403, 403, 403, 200] },
   'GET /api/v1/flowing-records/me': { own: [401, 200, 200, 200, 200, 200] },
   'GET /api/v1/flowing-records': { own: [401, 403, 200, 200, 200, 200], other: [401, 403, 403, 403, 403, 200] },
+  'GET /api/v1/flowing-records/reviewed': { own: [401, 403, 200, 200, 200, 200], other: [401, 403, 403, 403, 403, 200] },
   'GET /api/v1/flowing-records/{id}/photo': { own: [401, 404, 404, 404, 404, 404], other: [401, 404, 404, 404, 404, 404] },
   'GET /api/v1/admin/units/{id}': { own: [401, 403, 403, 200, 200, 200], other: [401, 403, 403, 403, 403, 200] },
   'PATCH /api/v1/admin/units/{id}': { own: [401, 403, 403, 403, 200, 200], other: [401, 403, 403, 403, 403, 200] },
