@@ -16,6 +16,7 @@ import * as m011 from './migrations/011_admin.ts'
 import * as m009 from './migrations/009_reports.ts'
 import * as m014 from './migrations/014_report_units.ts'
 import * as m015 from './migrations/015_month_covering.ts'
+import * as m019 from './migrations/019_accounts_security.ts'
 
 /** Every migration, in order, wired by hand (no directory scanning: the list is the truth). */
 const migrations: Record<string, Migration> = {
@@ -34,6 +35,7 @@ const migrations: Record<string, Migration> = {
   '009_reports': m009,
   '014_report_units': m014,
   '015_month_covering': m015,
+  '019_accounts_security': m019,
 }
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {
