@@ -694,7 +694,12 @@ const en: typeof zhCN & typeof zhFeatures = {
       title: 'Audit log',
       none: 'Nothing recorded',
       by: 'By {name}',
+      export: 'Export CSV',
       actions: {
+        auth: { login: 'Signed in', login_failed: 'Sign-in failed', password_change: 'Password changed', verify: 'Password re-entered' },
+        archive: { export: 'Archive exported' },
+        monthly_report: { export: 'Monthly report exported' },
+        audit: { export: 'Audit log exported' },
         person: { create: 'Member added', import: 'Member imported', update: 'Member edited', move: 'Member moved', flags: 'Flags changed', deactivate: 'Deactivated', activate: 'Reactivated', password_reset: 'Password reset' },
         role: { grant: 'Role assigned', revoke: 'Role revoked' },
         unit: { create: 'Unit added', rename: 'Unit renamed', move: 'Unit moved', retire: 'Unit retired' },

@@ -663,7 +663,12 @@ export default {
       title: '操作日志',
       none: '暂无记录',
       by: '操作人：{name}',
+      export: '导出CSV',
       actions: {
+        auth: { login: '登录', login_failed: '登录失败', password_change: '修改密码', verify: '再次验证密码' },
+        archive: { export: '导出培训档案' },
+        monthly_report: { export: '导出月度报告' },
+        audit: { export: '导出操作日志' },
         person: { create: '新增党员', import: '导入党员', update: '修改党员信息', move: '调动党员', flags: '修改标记', deactivate: '停用账号', activate: '恢复账号', password_reset: '重置密码' },
         role: { grant: '分配职务', revoke: '撤销职务' },
         unit: { create: '新增组织', rename: '组织改名', move: '调整隶属', retire: '撤销组织' },
