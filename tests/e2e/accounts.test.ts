@@ -60,6 +60,8 @@ describe('accounts', () => {
     const { page } = session
     const member = await memberWithOneTimePassword('13677770001', '林新芽')
     await submitLogin(page, '13677770001', member.password)
+    // The first sign-in of this browser also loads the app's feature chunks: allow for it.
+    await expect.poll(() => new URL(page.url()).pathname, { timeout: 15_000 }).toBe('/me/password')
     await expect.poll(() => new URL(page.url()).pathname).toBe('/me/password')
     await page.getByTestId('password-forced').waitFor()
     // No way around it: another page sends the member back here.
@@ -89,6 +91,8 @@ describe('accounts', () => {
     await page.getByTestId('me-password').click()
     await page.getByTestId('password-current').waitFor()
     expect(await page.getByTestId('password-forced').count()).toBe(0)
+    // Vant's toast ("new password saved") is a dialog without a name: let it fade first.
+    await page.locator('.van-toast').waitFor({ state: 'hidden' })
     await screenshot(page, 'password-change')
     expect(await axeViolations(page)).toEqual([])
   })
