@@ -2,7 +2,7 @@
  * Accounts on a 360×640 phone: a member given a one-time password signs in and is taken straight
  * to set their own; a weak password is refused with the reason next to the field, a good one is
  * accepted and the app works. A secretary whose sign-in is old is asked for the password before
- * resetting someone's; a locked phone is told until when. Normal and elder mode, axe on each.
+ * resetting someone's, and after 15 idle minutes on a 管理 screen; a locked phone is told until when. Normal and elder mode, axe on each.
  */
 import SQLite from 'better-sqlite3'
 import type { Page } from 'playwright-core'
@@ -137,6 +137,29 @@ describe('accounts', () => {
     await dialog.locator('.van-dialog__confirm').click()
     await page.getByTestId('otp-row').waitFor()
     expect(await page.getByTestId('otp-row').innerText()).toMatch(/陈春生\s+13677770003\s+\d{8}/)
+    await context.close()
+  })
+
+  it('leaves the 管理 screens after 15 idle minutes and asks for the password to go back', async () => {
+    const context = await newPhone(session.browser, session.server.url)
+    const page = await context.newPage()
+    // A controllable clock from the first script on, so 15 minutes pass in a moment.
+    await page.clock.install()
+    await signIn(page, SECRETARY)
+    await page.goto('/manage/people')
+    await page.getByTestId('people-row').first().waitFor()
+    await page.clock.fastForward('14:00')
+    expect(new URL(page.url()).pathname).toBe('/manage/people')
+    await page.clock.fastForward('02:00')
+    await expect.poll(() => new URL(page.url()).pathname).toBe('/me')
+
+    await page.goto('/me')
+    await page.getByTestId('me-manage').click()
+    const dialog = page.getByTestId('step-up-dialog')
+    await dialog.waitFor()
+    await page.getByTestId('step-up-password').locator('input').fill(DEMO_PASSWORD)
+    await dialog.locator('.van-dialog__confirm').click()
+    await expect.poll(() => new URL(page.url()).pathname).toBe('/manage')
     await context.close()
   })
 

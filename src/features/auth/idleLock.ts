@@ -13,10 +13,17 @@ export const IDLE_LIMIT_MS = 15 * 60 * 1000
 const CHECK_EVERY_MS = 30 * 1000
 
 const isManageRoute = (path: string) => path === '/manage' || path.startsWith('/manage/')
+/** Kept per tab across reloads: reloading the page must not skip the password. */
+const LOCK_KEY = 'pps.manageLocked'
 
 export function installIdleLock(router: Router): void {
   let lastActive = Date.now()
-  let locked = false
+  let locked = sessionStorage.getItem(LOCK_KEY) === '1'
+  const setLocked = (on: boolean) => {
+    locked = on
+    if (on) sessionStorage.setItem(LOCK_KEY, '1')
+    else sessionStorage.removeItem(LOCK_KEY)
+  }
   const touch = () => (lastActive = Date.now())
   for (const event of ['pointerdown', 'keydown', 'wheel', 'touchstart']) {
     window.addEventListener(event, touch, { passive: true, capture: true })
@@ -24,7 +31,7 @@ export function installIdleLock(router: Router): void {
 
   setInterval(() => {
     if (locked || !isManageRoute(router.currentRoute.value.path) || Date.now() - lastActive < IDLE_LIMIT_MS) return
-    locked = true
+    setLocked(true)
     void router.replace({ name: 'me' })
     showToast({ message: i18n.global.t('account.idle'), wordBreak: 'break-word', duration: 5000 })
   }, CHECK_EVERY_MS)
@@ -32,7 +39,7 @@ export function installIdleLock(router: Router): void {
   router.beforeEach(async (to) => {
     if (!locked || !isManageRoute(to.path)) return
     if (!(await requestStepUp())) return false
-    locked = false
+    setLocked(false)
     touch()
   })
 }
