@@ -1005,6 +1005,8 @@ const en: typeof zhCN & typeof zhFeatures = {
   account: {
     changePassword: 'Change password',
     changePasswordHint: 'Other phones are signed out when you change it',
+    myData: 'Download my data',
+    myDataHint: 'Everything the server keeps about you (needs a network)',
     forcedTitle: 'Set your own password',
     forcedHint: 'You signed in with a one-time password from your leader. It works only once: choose a new password you can remember.',
     oneTime: 'One-time password',

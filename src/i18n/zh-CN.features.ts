@@ -955,6 +955,8 @@ export default {
   account: {
     changePassword: '修改密码',
     changePasswordHint: '修改后，其他手机上的登录会退出',
+    myData: '导出我的数据',
+    myDataHint: '下载服务器保存的关于您的全部信息（需联网）',
     forcedTitle: '请设置自己的密码',
     forcedHint: '您用的是组织上给的临时密码，只能用这一次。请设置一个自己记得住的新密码。',
     oneTime: '临时密码',

@@ -5,6 +5,7 @@
  * resetting someone's, and after 15 idle minutes on a 管理 screen; a locked phone is told until when. Normal and elder mode, axe on each.
  */
 import SQLite from 'better-sqlite3'
+import { readFileSync } from 'node:fs'
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { axeViolations } from './support/axe.ts'
@@ -84,6 +85,12 @@ describe('accounts', () => {
     await page.getByTestId('tab-me').click()
     await page.getByTestId('me-card').waitFor()
     expect(await page.getByTestId('me-card').innerText()).toContain('林新芽')
+    // 导出我的数据: a file with what the server keeps about them, and nothing secret.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('me-export').click()])
+    expect(download.suggestedFilename()).toMatch(/\.json$/)
+    const mine = JSON.parse(readFileSync((await download.path())!, 'utf8')) as { person: { phone: string } }
+    expect(mine.person.phone).toBe('13677770001')
+    expect(JSON.stringify(mine)).not.toContain('password_hash')
     const changed = queryServerDb<{ must_change_password: number }>(session.server.dbFile, 'select must_change_password from person where id = ?', member.id)
     expect(changed[0]!.must_change_password).toBe(0)
 

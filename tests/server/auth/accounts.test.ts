@@ -227,6 +227,26 @@ describe.each(DIALECTS)('password change, lockout, step-up and audit on %s', (di
     expect((await auditOf('audit.export')).length).toBeGreaterThan(0)
   })
 
+  it('gives a member all their own data as JSON, without secrets or anyone else’s rows', async () => {
+    const me = ctx.seed.people.find((p) => p.phone === DEMO_LOGINS[2].phone)!
+    const other = ctx.seed.people.find((p) => p.phone === DEMO_LOGINS[0].phone)!
+    const h = await signIn(ctx.app, me.phone)
+    const res = await inject('GET', '/api/v1/auth/me/export.json', h)
+    expect(res.statusCode).toBe(200)
+    expect(res.headers['content-disposition']).toContain('attachment')
+    const data = res.json()
+    expect(data.person.phone).toBe(me.phone)
+    expect(data.role.map((r: { role: string }) => r.role).sort()).toEqual(['group_leader', 'member'])
+    expect(data.sessions.length).toBeGreaterThan(0)
+    expect(data.audit_log.some((e: { action: string }) => e.action === 'auth.login')).toBe(true)
+    expect(res.body).not.toContain('password_hash')
+    expect(res.body).not.toContain('token_hash')
+    expect(res.body).not.toContain('scrypt$')
+    expect(res.body).not.toContain(other.id)
+    expect((await auditOf('personal_data.export')).some((e) => e.person_id === me.id)).toBe(true)
+    expect((await inject('GET', '/api/v1/auth/me/export.json')).statusCode).toBe(401)
+  })
+
   it('purges only entries older than the retention, and the database refuses edits and young deletes', async () => {
     const now = Date.now()
     const rows = [500, 401, 399, 200, 10].map((days) => ({
