@@ -16,6 +16,7 @@ import { flowingRoutes } from './features/flowing/flowing.routes.ts'
 import { adminRoutes } from './features/admin/admin.routes.ts'
 import { lecturerRoutes } from './features/lecturers/lecturers.routes.ts'
 import { authRoutes, DEFAULT_LOGIN_LIMITS, type LoginLimits } from './features/auth/auth.routes.ts'
+import { myDataRoutes } from './features/auth/myData.routes.ts'
 import { mediaRoutes } from './features/content/media.routes.ts'
 import { healthRoutes } from './features/health/health.routes.ts'
 import { orgRoutes } from './features/org/org.routes.ts'
@@ -66,6 +67,7 @@ export async function buildApp({ handle, staticDir, logger = false, loginLimits,
 
   await app.register(healthRoutes, { handle })
   await app.register(authRoutes, { db: handle.db, limits: loginLimits ?? DEFAULT_LOGIN_LIMITS })
+  await app.register(myDataRoutes, { db: handle.db })
   await app.register(orgRoutes, { db: handle.db })
   await app.register(pullRoutes, { db: handle.db })
   await app.register(pushRoutes, { db: handle.db })

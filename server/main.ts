@@ -6,11 +6,14 @@ import { migrateToLatest } from './db/migrate.ts'
 import { DEMO_LOGINS, DEMO_PASSWORD, isSeeded, seedDemo } from './seed/demo.ts'
 import { importContent } from './features/content/import.ts'
 import { assignDemoCourses, hasContent, rootOrgUnit } from './features/content/content.repository.ts'
+import { auditRetentionDays, purgeAudit } from './shared/audit.ts'
 
 const port = Number(process.env.PORT ?? 8080)
 const host = process.env.HOST ?? '0.0.0.0'
 const databaseUrl = process.env.DATABASE_URL ?? resolve('data/pocket-party-school.sqlite')
 
+// Read first: a retention below the legal minimum stops the server before it serves anyone.
+const retentionDays = auditRetentionDays()
 const handle = connect({ url: databaseUrl })
 await migrateToLatest(handle.db)
 if (!(await isSeeded(handle.db))) {
@@ -29,6 +32,16 @@ const app = await buildApp({
   logger: { level: process.env.LOG_LEVEL ?? 'info' },
   trustProxy: process.env.TRUST_PROXY === '1',
 })
+
+// Audit retention: entries older than AUDIT_RETENTION_DAYS go at start and once a day (each
+// instance may run it; the delete is idempotent).
+const purge = () =>
+  purgeAudit(handle.db, retentionDays).then(
+    (n) => n > 0 && app.log.info({ removed: n, retentionDays }, 'audit retention purge'),
+    (err: unknown) => app.log.error({ err }, 'audit retention purge failed'),
+  )
+await purge()
+setInterval(() => void purge(), 24 * 3600 * 1000).unref()
 
 let closing = false
 async function shutdown(signal: string) {

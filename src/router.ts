@@ -1,5 +1,6 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { useAuthStore } from '@/features/auth/auth.store.ts'
+import { installIdleLock } from '@/features/auth/idleLock.ts'
 import { loadFeatureMessages } from '@/i18n/index.ts'
 import type { RoleName } from '@/protocol/auth.ts'
 
@@ -138,6 +139,8 @@ const routes: RouteRecordRaw[] = [
   { path: '/manage/import', name: 'admin-import', component: () => import('@/features/admin/ImportPage.vue'), meta: { title: 'admin.import.title', minRole: 'secretary' } },
   { path: '/manage/audit', name: 'admin-audit', component: () => import('@/features/admin/AuditPage.vue'), meta: { title: 'admin.audit.title', minRole: 'supervisor' } },
   { path: '/manage/lecturers', name: 'lecturers', component: () => import('@/features/lecturers/LecturersPage.vue'), meta: { title: 'admin.lecturers.title', minRole: 'secretary' } },
+  // 修改密码: full screen, also where a one-time password leads right after sign-in.
+  { path: '/me/password', name: 'change-password', component: () => import('@/features/me/ChangePasswordPage.vue'), meta: { title: 'account.changePassword' } },
   { path: '/:rest(.*)*', redirect: '/' },
 ]
 
@@ -147,9 +150,13 @@ router.beforeEach(async (to) => {
   const auth = useAuthStore()
   if (!to.meta.public && !auth.signedIn) return { name: 'login', query: to.fullPath === '/' ? {} : { next: to.fullPath } }
   if (to.name === 'login' && auth.signedIn) return { name: 'home' }
+  // A one-time password works once: the server answers nothing else until it is changed.
+  if (auth.mustChangePassword && !to.meta.public && to.name !== 'change-password') return { name: 'change-password' }
   // The client only hides; the server decides what a person may do.
   if (to.meta.leadersOnly && !auth.isLeader) return { name: 'home' }
   if (to.meta.minRole && !auth.hasRole(to.meta.minRole)) return { name: 'home' }
   // Feature screens' text arrives with the first of them (login and home paint without it).
   if (to.name !== 'login' && to.name !== 'home') await loadFeatureMessages()
 })
+
+installIdleLock(router)

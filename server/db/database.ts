@@ -33,6 +33,10 @@ export interface PersonTable {
   joined_party_at: number | null
   /** Branch committee member (member group "committee"); migration 007. */
   is_committee: Generated<number>
+  /** 1 after an admin set a one-time password (create, import, reset); migration 019. */
+  must_change_password: Generated<number>
+  /** Last change by the person themself (null: never); for PASSWORD_MAX_AGE_DAYS. Migration 019. */
+  password_changed_at?: number | null
 }
 
 export interface RoleTable {
@@ -51,6 +55,8 @@ export interface SessionTable {
   last_seen_at: number
   expires_at: number
   revoked_at: number | null
+  /** Last time this session proved the password (sign-in or step-up); migration 019. */
+  verified_at?: number | null
 }
 
 export interface RateLimitTable {

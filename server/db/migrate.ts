@@ -19,6 +19,7 @@ import * as m015 from './migrations/015_month_covering.ts'
 import * as m016 from './migrations/016_push_outcomes.ts'
 import * as m017 from './migrations/017_conflicts.ts'
 import * as m018 from './migrations/018_checkin_lockout.ts'
+import * as m019 from './migrations/019_accounts_security.ts'
 
 /** Every migration, in order, wired by hand (no directory scanning: the list is the truth). */
 const migrations: Record<string, Migration> = {
@@ -40,6 +41,7 @@ const migrations: Record<string, Migration> = {
   '016_push_outcomes': m016,
   '017_conflicts': m017,
   '018_checkin_lockout': m018,
+  '019_accounts_security': m019,
 }
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {

@@ -7,12 +7,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Kysely } from 'kysely'
 import { ROLE_RANK as RANK, type RoleName } from '../../src/protocol/auth.ts'
 import type { Database } from '../db/database.ts'
-import { findSession, type AuthContext } from '../features/auth/auth.repository.ts'
-import { forbidden, notFound, unauthenticated } from './errors.ts'
+import { findSession, type AuthContext, type SessionContext } from '../features/auth/auth.repository.ts'
+import { ApiError, forbidden, notFound, unauthenticated } from './errors.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
-    auth: AuthContext | null
+    auth: SessionContext | null
   }
 }
 
@@ -23,6 +23,12 @@ declare module 'fastify' {
  */
 export const PUBLIC_API_ROUTES: ReadonlySet<string> = new Set(['GET /api/health', 'GET /api/openapi.json', 'POST /api/v1/auth/login'])
 
+/** The routes a person with a one-time password may use: everything else waits for the new password. */
+const OPEN_WHILE_PASSWORD_CHANGE_REQUIRED = new Set(['/api/v1/auth/password', '/api/v1/auth/logout', '/api/v1/auth/me'])
+
+/** How long a password entry (sign-in or step-up) allows people/org/role changes, resets and exports. */
+export const STEP_UP_WINDOW_MS = 15 * 60 * 1000
+
 /** Reads the bearer token on every /api request and answers 401 on a guarded route without a session. */
 export function registerAuthentication(app: FastifyInstance, db: Kysely<Database>): void {
   app.decorateRequest('auth', null)
@@ -32,6 +38,9 @@ export function registerAuthentication(app: FastifyInstance, db: Kysely<Database
       request.auth = (await findSession(db, header.slice(7).trim())) ?? null
     }
     if (!request.auth && needsSession(request)) throw unauthenticated()
+    if (request.auth?.mustChangePassword && !OPEN_WHILE_PASSWORD_CHANGE_REQUIRED.has(request.routeOptions.url ?? '')) {
+      throw new ApiError(403, 'PASSWORD_CHANGE_REQUIRED', 'Set a new password first (the one you were given works once).')
+    }
   })
 }
 
@@ -43,9 +52,21 @@ function needsSession(request: FastifyRequest): boolean {
   return !PUBLIC_API_ROUTES.has(`${method} ${route}`)
 }
 
-export function requireAuth(request: FastifyRequest): AuthContext {
+export function requireAuth(request: FastifyRequest): SessionContext {
   if (!request.auth) throw unauthenticated()
   return request.auth
+}
+
+/**
+ * Step-up: phones keep sessions for months (members study offline for weeks), but changing
+ * people, units, roles or passwords and exporting personal data need the password entered on
+ * this session within the last 15 minutes. Call after authorisation, before anything is written
+ * or read out, so the dialog appears only for an action the person may take.
+ */
+export function requireRecentSignIn(auth: SessionContext, now = Date.now()): void {
+  if (now - auth.verifiedAt > STEP_UP_WINDOW_MS) {
+    throw new ApiError(403, 'STEP_UP_REQUIRED', 'Enter your password again to continue.')
+  }
 }
 
 export interface Grant {

@@ -9,6 +9,8 @@ export class ApiError extends Error {
     message: string,
     readonly field?: string,
     readonly headers: Record<string, string> = {},
+    /** Extra fields of the body a client acts on (e.g. when a lockout ends). */
+    readonly extra: Pick<ApiErrorBody, 'lockedUntil'> = {},
   ) {
     super(message)
   }
@@ -24,7 +26,7 @@ export function registerErrorHandler(app: FastifyInstance, spaRoot?: string): vo
   app.setErrorHandler((err: FastifyError | ApiError, request, reply) => {
     if (err instanceof ApiError) {
       for (const [k, v] of Object.entries(err.headers)) reply.header(k, v)
-      return reply.status(err.statusCode).send(body(err.statusCode, err.code, err.message, err.field))
+      return reply.status(err.statusCode).send({ ...body(err.statusCode, err.code, err.message, err.field), ...err.extra })
     }
     if (err.validation) {
       const first = err.validation[0]

@@ -9,9 +9,10 @@ export interface Limit {
 
 /**
  * Fixed-window counter kept in the database, not in memory, so every server instance behind
- * the load balancer counts the same hits. Throws 429 with Retry-After once `max` is passed.
+ * the load balancer counts the same hits. Throws 429 with Retry-After and `lockedUntil` (the
+ * window's end) once `max` is passed; `code` names what is limited (ACCOUNT_LOCKED for a phone).
  */
-export async function hit(db: Kysely<Database>, key: string, limit: Limit, now = Date.now()): Promise<void> {
+export async function hit(db: Kysely<Database>, key: string, limit: Limit, now = Date.now(), code = 'RATE_LIMITED'): Promise<void> {
   const windowStart = now - (now % limit.windowMs)
   const row = await db
     .insertInto('rate_limit')
@@ -31,10 +32,9 @@ export async function hit(db: Kysely<Database>, key: string, limit: Limit, now =
     .returning(['hits'])
     .executeTakeFirstOrThrow()
   if (row.hits > limit.max) {
-    const retryAfter = Math.ceil((windowStart + limit.windowMs - now) / 1000)
-    throw new ApiError(429, 'RATE_LIMITED', 'Too many attempts. Try again later.', undefined, {
-      'retry-after': String(retryAfter),
-    })
+    const lockedUntil = windowStart + limit.windowMs
+    const retryAfter = Math.ceil((lockedUntil - now) / 1000)
+    throw new ApiError(429, code, 'Too many attempts. Try again later.', undefined, { 'retry-after': String(retryAfter) }, { lockedUntil })
   }
 }
 

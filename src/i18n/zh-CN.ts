@@ -15,6 +15,7 @@ export default {
     passwordRequired: '请输入密码',
     submit: '登录',
     offlineHint: '首次登录需要联网，登录后离线也能使用。',
+    lockedUntil: '账号已锁定，请于 {time} 后再试',
   },
   home: {
     greeting: '{name}，您好',
@@ -42,5 +43,9 @@ export default {
     NOT_FOUND: '没有找到相关内容',
     SERVER: '服务器出了点问题，请稍后再试',
     UNKNOWN: '出错了，请稍后再试',
+    ACCOUNT_LOCKED: '密码错误次数过多，账号已暂时锁定，请15分钟后再试',
+    STEP_UP_REQUIRED: '需要再次输入密码才能继续',
+    PASSWORD_CHANGE_REQUIRED: '请先设置新密码',
+    WRONG_PASSWORD: '密码不正确',
   },
 }

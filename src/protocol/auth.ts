@@ -50,6 +50,11 @@ export const Profile = Type.Object({
   isFlowing: Type.Boolean(),
   isElderly: Type.Boolean(),
   roles: Type.Array(RoleGrant),
+  /**
+   * One-time password (new account, reset) or an expired one: every other route answers 403
+   * until changed. Always sent by the server; optional for profiles cached by older versions.
+   */
+  mustChangePassword: Type.Optional(Type.Boolean()),
 })
 export type Profile = Static<typeof Profile>
 
@@ -70,3 +75,22 @@ export const DeviceSession = Type.Object({
   current: Type.Boolean(),
 })
 export type DeviceSession = Static<typeof DeviceSession>
+
+/** 修改密码: the current password proves it is the person; the form asks for the new one twice. */
+export const ChangePasswordBody = Type.Object(
+  {
+    currentPassword: Type.String({ minLength: 1, maxLength: 200 }),
+    newPassword: Type.String({ minLength: 1, maxLength: 200 }),
+  },
+  { additionalProperties: false },
+)
+export type ChangePasswordBody = Static<typeof ChangePasswordBody>
+
+/** Step-up: the password again, before people/org/role changes, resets and exports. */
+export const VerifyBody = Type.Object({ password: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false })
+export type VerifyBody = Static<typeof VerifyBody>
+
+export const VerifyResponse = Type.Object({
+  verifiedAt: Type.Integer({ description: 'epoch ms; admin actions are allowed until verifiedAt + 15 min' }),
+})
+export type VerifyResponse = Static<typeof VerifyResponse>

@@ -12,6 +12,7 @@ export const ApiErrorBody = Type.Object(
     code: Type.String({ description: 'stable machine-readable code, e.g. VALIDATION, UNAUTHENTICATED' }),
     message: Type.String(),
     field: Type.Optional(Type.String({ description: 'the request field at fault, e.g. body.phone' })),
+    lockedUntil: Type.Optional(Type.Integer({ description: 'epoch ms when a 429 lockout ends (also in Retry-After)' })),
   },
 )
 export type ApiErrorBody = Static<typeof ApiErrorBody>

@@ -25,6 +25,22 @@ export function useTokenFrom(source: () => string | undefined): void {
   tokenSource = source
 }
 
+let stepUp: () => Promise<boolean> = async () => false
+
+/**
+ * The step-up dialog registers itself here: when the server answers STEP_UP_REQUIRED (admin
+ * actions and exports need the password within 15 minutes), it asks for the password and says
+ * whether the action may be retried.
+ */
+export function onStepUpRequired(ask: () => Promise<boolean>): void {
+  stepUp = ask
+}
+
+/** True when the answer asked for a step-up and the person has just entered the password: retry. */
+export async function steppedUp(status: number, code: string | undefined): Promise<boolean> {
+  return status === 403 && code === 'STEP_UP_REQUIRED' && (await stepUp())
+}
+
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' }
   const token = tokenSource()
@@ -42,6 +58,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   const data: unknown = await response.json().catch(() => undefined)
   if (!response.ok) {
     const err = (data ?? {}) as Partial<ApiErrorBody>
+    if (await steppedUp(response.status, err.code)) return api<T>(method, path, body)
     const retryAfter = Number(response.headers.get('retry-after')) || undefined
     throw new HttpError(response.status, err.code ?? `HTTP_${response.status}`, err.message ?? response.statusText, err.field, retryAfter)
   }
@@ -51,7 +68,10 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
 /** The i18n key of a readable message for any error a screen may show. */
 export function errorMessageKey(err: unknown): string {
   if (err instanceof HttpError) {
-    const known = ['NETWORK', 'INVALID_CREDENTIALS', 'RATE_LIMITED', 'VALIDATION', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND']
+    const known = [
+      ...['NETWORK', 'INVALID_CREDENTIALS', 'RATE_LIMITED', 'VALIDATION', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND'],
+      ...['ACCOUNT_LOCKED', 'STEP_UP_REQUIRED', 'PASSWORD_CHANGE_REQUIRED', 'WRONG_PASSWORD'],
+    ]
     return known.includes(err.code) ? `errors.${err.code}` : err.status >= 500 ? 'errors.SERVER' : 'errors.UNKNOWN'
   }
   return 'errors.UNKNOWN'

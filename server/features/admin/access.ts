@@ -7,14 +7,14 @@ import { ROLE_RANK, type RoleName } from '../../../src/protocol/auth.ts'
 import type { Database, OrgUnitRow } from '../../db/database.ts'
 import { allows, grantsOf, type Grant } from '../../shared/authz.ts'
 import { ApiError, forbidden, notFound } from '../../shared/errors.ts'
-import type { AuthContext } from '../auth/auth.repository.ts'
+import type { SessionContext } from '../auth/auth.repository.ts'
 
 export async function findUnit(db: Kysely<Database>, id: string): Promise<OrgUnitRow | undefined> {
   return db.selectFrom('org_unit').selectAll().where('id', '=', id).executeTakeFirst()
 }
 
 /** The actor's grants, with a check that throws 404/403 like authorizeOrgUnit. */
-export async function actorOf(db: Kysely<Database>, auth: AuthContext) {
+export async function actorOf(db: Kysely<Database>, auth: SessionContext) {
   const grants: Grant[] = await grantsOf(db, auth.personId)
   return {
     auth,

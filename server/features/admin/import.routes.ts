@@ -6,7 +6,7 @@ import { ImportBody, ImportCheck, type ImportEvent, type OneTimePassword } from 
 import { errorResponses } from '../../../src/protocol/common.ts'
 import type { Database } from '../../db/database.ts'
 import { writeAudit } from '../../shared/audit.ts'
-import { requireAuth } from '../../shared/authz.ts'
+import { requireAuth, requireRecentSignIn } from '../../shared/authz.ts'
 import { hashPassword } from '../auth/password.ts'
 import { actorOf, type Actor } from './access.ts'
 import { checkImport, MAX_IMPORT_BYTES, type CheckResult, type ImportRow } from './memberImport.ts'
@@ -68,6 +68,7 @@ export const importRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> =
     async (request) => {
       const actor = await actorOf(db, requireAuth(request))
       actor.requireAnywhere('secretary') // and each row's group is checked on its own
+      requireRecentSignIn(actor.auth)
       return toCheck(await checkImport(db, actor, request.body.csv))
     },
   )
@@ -91,6 +92,7 @@ export const importRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> =
     async (request, reply) => {
       const actor = await actorOf(db, requireAuth(request))
       actor.requireAnywhere('secretary')
+      requireRecentSignIn(actor.auth)
       const check = await checkImport(db, actor, request.body.csv)
       if (check.errors.length) return reply.status(422).send(toCheck(check))
       // A stream bypasses the response serializer; the schema's 200 documents its lines.

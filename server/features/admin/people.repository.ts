@@ -153,6 +153,8 @@ export async function insertMembers(db: Kysely<Database>, members: NewMember[], 
     joined_party_at: m.joinedPartyAt ?? null,
     status: 'active' as const,
     created_at: now,
+    // The leader chose (and saw) this password: the person replaces it at the first sign-in.
+    must_change_password: 1,
   }))
   // Chunks keep each statement under SQLite's bound-parameter limit.
   for (let i = 0; i < rows.length; i += 200) {
@@ -183,15 +185,4 @@ export async function movePerson(db: Kysely<Database>, person: PersonWithUnit, u
     .values({ person_id: person.id, org_unit_id: unit.id, role: 'member' })
     .onConflict((oc) => oc.doNothing())
     .execute()
-}
-
-/** Revokes every live session of the person: their phones are signed out at the next request. */
-export async function revokeAllSessions(db: Kysely<Database>, personId: string, now = Date.now()): Promise<number> {
-  const result = await db
-    .updateTable('session')
-    .set({ revoked_at: now })
-    .where('person_id', '=', personId)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst()
-  return Number(result.numUpdatedRows)
 }

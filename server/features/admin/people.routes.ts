@@ -17,9 +17,10 @@ import { ROLE_RANK, type OrgKind } from '../../../src/protocol/auth.ts'
 import { errorResponses, IdParams } from '../../../src/protocol/common.ts'
 import type { Database } from '../../db/database.ts'
 import { writeAudit } from '../../shared/audit.ts'
-import { requireAuth } from '../../shared/authz.ts'
+import { requireAuth, requireRecentSignIn } from '../../shared/authz.ts'
 import { ApiError, notFound } from '../../shared/errors.ts'
 import { hashPassword } from '../auth/password.ts'
+import { revokeAllSessions, setPassword } from '../auth/auth.repository.ts'
 import { actorOf, conflict, decodeKey, requireActiveUnit, type Actor } from './access.ts'
 import {
   findPersonWithUnit,
@@ -29,7 +30,6 @@ import {
   oneTimePassword,
   personDetail,
   phoneTaken,
-  revokeAllSessions,
   toAdminPerson,
 } from './people.repository.ts'
 import { refreshAssignedCourses } from '../reports/reportStats.repository.ts'
@@ -85,6 +85,7 @@ export const peopleRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> =
       const { orgUnitId, name, phone, ...flags } = request.body
       const unit = await actor.unit(orgUnitId, 'secretary')
       requireActiveUnit(unit, 'body.orgUnitId')
+      requireRecentSignIn(actor.auth)
       if (await phoneTaken(db, phone)) throw phoneExists()
       const password = oneTimePassword()
       const passwordHash = await hashPassword(password)
@@ -104,6 +105,7 @@ export const peopleRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> =
     async (request) => {
       const actor = await actorOf(db, requireAuth(request))
       const person = await personFor(actor, request.params.id)
+      requireRecentSignIn(actor.auth)
       const { name, phone, isFlowing, isElderly, isCommittee, joinedPartyAt } = request.body
       if (phone !== undefined && (await phoneTaken(db, phone, person.id))) throw phoneExists()
       const flag = (v: boolean | undefined) => (v === undefined ? undefined : v ? 1 : 0)
@@ -134,6 +136,7 @@ export const peopleRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> =
       const person = await personFor(actor, request.params.id)
       const unit = await actor.unit(request.body.orgUnitId, 'secretary')
       requireActiveUnit(unit, 'body.orgUnitId')
+      requireRecentSignIn(actor.auth)
       if (unit.id !== person.org_unit_id) {
         await db.transaction().execute(async (trx) => {
           await movePerson(trx, person, unit)
@@ -153,6 +156,7 @@ export const peopleRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> =
       const person = await personFor(actor, request.params.id)
       const { status } = request.body
       if (person.id === actor.auth.personId) throw new ApiError(403, 'OWN_ACCOUNT', 'You cannot deactivate yourself.')
+      requireRecentSignIn(actor.auth)
       await db.transaction().execute(async (trx) => {
         await trx.updateTable('person').set({ status }).where('id', '=', person.id).execute()
         await refreshAssignedCourses(trx, [person.id])
@@ -171,10 +175,11 @@ export const peopleRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> =
       const actor = await actorOf(db, requireAuth(request))
       const person = await personFor(actor, request.params.id)
       if (person.id === actor.auth.personId) throw new ApiError(403, 'OWN_ACCOUNT', 'Reset your own password with a supervisor.')
+      requireRecentSignIn(actor.auth)
       const password = oneTimePassword()
       const passwordHash = await hashPassword(password)
       await db.transaction().execute(async (trx) => {
-        await trx.updateTable('person').set({ password_hash: passwordHash }).where('id', '=', person.id).execute()
+        await setPassword(trx, person.id, passwordHash, true)
         const sessions = await revokeAllSessions(trx, person.id)
         await writeAudit(trx, actor.auth, 'person.password_reset', person.id, { name: person.name, sessions }, Date.now(), person.path)
       })
@@ -190,6 +195,7 @@ export const peopleRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> =
     if (!ROLE_UNIT_KINDS[role].includes(unit.kind)) {
       throw new ApiError(400, 'ROLE_KIND', `${role} is held on a ${ROLE_UNIT_KINDS[role].join(' or ')}.`, field)
     }
+    requireRecentSignIn(actor.auth)
     return { person, unit }
   }
 

@@ -4,7 +4,7 @@ import { AdminUnit, MoveUnit, NewUnit, RenameUnit, UnitView } from '../../../src
 import { errorResponses, IdParams, PageQuery } from '../../../src/protocol/common.ts'
 import type { Database } from '../../db/database.ts'
 import { writeAudit } from '../../shared/audit.ts'
-import { requireAuth } from '../../shared/authz.ts'
+import { requireAuth, requireRecentSignIn } from '../../shared/authz.ts'
 import { actorOf, conflict, decodeKey, requireActiveUnit } from './access.ts'
 import { CHILD_KIND, createUnit, hasActiveMembers, moveUnit, nameTaken, retireSubtree, unitView } from './units.repository.ts'
 
@@ -29,6 +29,7 @@ export const unitRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> = a
     async (request, reply) => {
       const actor = await actorOf(db, requireAuth(request))
       const parent = await actor.unit(request.body.parentId, 'supervisor')
+      requireRecentSignIn(actor.auth)
       requireActiveUnit(parent, 'body.parentId')
       const kind = CHILD_KIND[parent.kind]
       if (!kind) throw conflict('NO_CHILD_KIND', 'A party group has no units below it.', 'body.parentId')
@@ -48,6 +49,7 @@ export const unitRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> = a
     async (request) => {
       const actor = await actorOf(db, requireAuth(request))
       const unit = await actor.unit(request.params.id, 'supervisor')
+      requireRecentSignIn(actor.auth)
       const name = request.body.name.trim()
       if (unit.parent_id && (await nameTaken(db, unit.parent_id, name, unit.id))) throw nameExists('body.name')
       await db.transaction().execute(async (trx) => {
@@ -66,6 +68,7 @@ export const unitRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> = a
       const unit = await actor.unit(request.params.id, 'supervisor')
       // Both ends must lie in the actor's subtree: nothing can be moved out of it (or into it).
       const parent = await actor.unit(request.body.parentId, 'supervisor')
+      requireRecentSignIn(actor.auth)
       if (parent.path.startsWith(unit.path)) {
         throw conflict('MOVE_INTO_ITSELF', 'A unit cannot move into its own subtree.', 'body.parentId')
       }
@@ -89,6 +92,7 @@ export const unitRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> = a
     async (request) => {
       const actor = await actorOf(db, requireAuth(request))
       const unit = await actor.unit(request.params.id, 'supervisor')
+      requireRecentSignIn(actor.auth)
       const now = Date.now()
       await db.transaction().execute(async (trx) => {
         // Checked inside the transaction, next to the write it guards.

@@ -18,7 +18,7 @@ import { errorResponses, Page, PageQuery } from '../../../src/protocol/common.ts
 import type { Database } from '../../db/database.ts'
 import type { AuthContext } from '../auth/auth.repository.ts'
 import { writeAudit } from '../../shared/audit.ts'
-import { allows, authorizeOrgUnit, grantsOf, requireAuth } from '../../shared/authz.ts'
+import { allows, authorizeOrgUnit, grantsOf, requireAuth, requireRecentSignIn } from '../../shared/authz.ts'
 import { ApiError, forbidden, notFound } from '../../shared/errors.ts'
 import { decodeCursor, encodeCursor } from '../org/org.repository.ts'
 import {
@@ -127,9 +127,11 @@ export const archiveRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> 
     async (request, reply) => {
       const auth = requireAuth(request)
       const person = await readableArchive(db, auth, request.params.personId)
+      // A leader exporting someone else's record proves the password first; one's own needs no step-up.
+      if (person.id !== auth.personId) requireRecentSignIn(auth)
       const { year } = request.query
       const [summary, sections] = await Promise.all([archiveSummary(db, person, year), archiveSections(db, person.id, year)])
-      await writeAudit(db, auth, 'archive.export', person.id, { year })
+      await writeAudit(db, auth, 'archive.export', person.id, { year }, Date.now(), person.path)
       return reply
         .header('content-type', 'text/csv; charset=utf-8')
         .header('content-disposition', attachment(`培训档案-${person.name}-${year}.csv`))

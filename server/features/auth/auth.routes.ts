@@ -1,14 +1,34 @@
 import { Type } from 'typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Kysely } from 'kysely'
-import { DeviceSession, LoginBody, LoginResponse, Profile } from '../../../src/protocol/auth.ts'
+import {
+  ChangePasswordBody,
+  DeviceSession,
+  LoginBody,
+  LoginResponse,
+  Profile,
+  VerifyBody,
+  VerifyResponse,
+} from '../../../src/protocol/auth.ts'
 import { errorResponses, IdParams } from '../../../src/protocol/common.ts'
+import { passwordProblem } from '../../../src/protocol/passwordPolicy.ts'
 import type { Database } from '../../db/database.ts'
+import { maskPhone, writeAudit } from '../../shared/audit.ts'
 import { requireAuth } from '../../shared/authz.ts'
 import { ApiError, notFound } from '../../shared/errors.ts'
 import { clear, hit, type Limit } from '../../shared/rateLimit.ts'
-import { createSession, findPersonByPhone, listSessions, loadProfile, revokeSession } from './auth.repository.ts'
-import { dummyHash, verifyPassword } from './password.ts'
+import {
+  createSession,
+  findPersonByPhone,
+  listSessions,
+  loadProfile,
+  markVerified,
+  revokeAllSessions,
+  revokeSession,
+  setPassword,
+  type SessionContext,
+} from './auth.repository.ts'
+import { dummyHash, hashPassword, verifyPassword } from './password.ts'
 
 export interface LoginLimits {
   perPhone: Limit
@@ -22,6 +42,10 @@ export const DEFAULT_LOGIN_LIMITS: LoginLimits = {
 
 // One message for an unknown phone and a wrong password, so phones cannot be probed.
 const badCredentials = () => new ApiError(401, 'INVALID_CREDENTIALS', 'Phone number or password is wrong.')
+const wrongPassword = (field: string) => new ApiError(400, 'WRONG_PASSWORD', 'The password is wrong.', field)
+
+/** The per-phone counter: sign-in, step-up and password change share it, so a stolen session cannot guess either. */
+const phoneKey = (phone: string) => `login:phone:${phone}`
 
 export const authRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; limits: LoginLimits }> = async (
   app,
@@ -39,14 +63,99 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; limit
     async (request) => {
       const { phone, password, deviceName } = request.body
       await hit(db, `login:ip:${request.ip}`, limits.perIp)
-      await hit(db, `login:phone:${phone}`, limits.perPhone)
       const person = await findPersonByPhone(db, phone)
+      // A failed sign-in names nobody as its actor (whoever typed may not be the person); the
+      // phone is masked and the password never logged.
+      const failed = (reason: string) =>
+        writeAudit(db, { personId: null, deviceName }, 'auth.login_failed', person?.id ?? maskPhone(phone), { phone: maskPhone(phone), ip: request.ip, reason }, Date.now(), person?.org_path ?? null)
+      try {
+        await hit(db, phoneKey(phone), limits.perPhone, Date.now(), 'ACCOUNT_LOCKED')
+      } catch (err) {
+        await failed('locked')
+        throw err
+      }
       const ok = await verifyPassword(password, person?.password_hash ?? (await dummyHash()))
-      if (!person || !ok || person.status !== 'active') throw badCredentials()
-      await clear(db, `login:phone:${phone}`)
+      if (!person || !ok || person.status !== 'active') {
+        await failed(!person ? 'unknown_phone' : !ok ? 'wrong_password' : 'inactive')
+        throw badCredentials()
+      }
+      await clear(db, phoneKey(phone))
       const { token, session } = await createSession(db, person.id, deviceName)
+      await writeAudit(db, { personId: person.id, deviceName }, 'auth.login', person.id, { ip: request.ip, sessionId: session.id }, Date.now(), person.org_path)
       request.log.info({ personId: person.id, sessionId: session.id }, 'signed in')
       return { token, sessionId: session.id, expiresAt: session.expires_at, profile: await loadProfile(db, person.id) }
+    },
+  )
+
+  /**
+   * The signed-in person's password checked against the per-phone counter (a locked phone
+   * cannot try here either); a wrong one counts and is audited.
+   */
+  async function checkOwnPassword(request: { ip: string }, auth: SessionContext, password: string, field: string) {
+    const person = await db
+      .selectFrom('person')
+      .innerJoin('org_unit', 'org_unit.id', 'person.org_unit_id')
+      .select(['person.phone', 'person.password_hash', 'org_unit.path'])
+      .where('person.id', '=', auth.personId)
+      .executeTakeFirstOrThrow()
+    await hit(db, phoneKey(person.phone), limits.perPhone, Date.now(), 'ACCOUNT_LOCKED')
+    if (!(await verifyPassword(password, person.password_hash))) {
+      await writeAudit(db, auth, 'auth.password_check_failed', auth.personId, { ip: request.ip, field }, Date.now(), person.path)
+      throw wrongPassword(field)
+    }
+    await clear(db, phoneKey(person.phone))
+    return person
+  }
+
+  app.post(
+    '/api/v1/auth/password',
+    {
+      schema: {
+        tags: ['auth'],
+        description: 'Change my password. Signs out every other session of the person.',
+        body: ChangePasswordBody,
+        response: { 200: Profile, ...errorResponses(400, 401, 429) },
+      },
+    },
+    async (request) => {
+      const auth = requireAuth(request)
+      const { currentPassword, newPassword } = request.body
+      const person = await checkOwnPassword(request, auth, currentPassword, 'body.currentPassword')
+      const problem = passwordProblem(newPassword, person.phone)
+      if (problem) throw new ApiError(400, `PASSWORD_${problem}`, `The new password is not allowed: ${problem}.`, 'body.newPassword')
+      // Keeping the one-time password would defeat the forced change.
+      if (await verifyPassword(newPassword, person.password_hash)) {
+        throw new ApiError(400, 'PASSWORD_UNCHANGED', 'Choose a password different from the current one.', 'body.newPassword')
+      }
+      const passwordHash = await hashPassword(newPassword)
+      await db.transaction().execute(async (trx) => {
+        const now = Date.now()
+        await setPassword(trx, auth.personId, passwordHash, false, now)
+        const sessions = await revokeAllSessions(trx, auth.personId, auth.sessionId, now)
+        await markVerified(trx, auth.sessionId, now)
+        await writeAudit(trx, auth, 'auth.password_change', auth.personId, { ip: request.ip, otherSessionsSignedOut: sessions }, now, person.path)
+      })
+      return loadProfile(db, auth.personId)
+    },
+  )
+
+  app.post(
+    '/api/v1/auth/verify',
+    {
+      schema: {
+        tags: ['auth'],
+        description: 'Step-up: the password again; admin actions and exports are allowed for 15 minutes.',
+        body: VerifyBody,
+        response: { 200: VerifyResponse, ...errorResponses(400, 401, 403, 429) },
+      },
+    },
+    async (request) => {
+      const auth = requireAuth(request)
+      const person = await checkOwnPassword(request, auth, request.body.password, 'body.password')
+      const now = Date.now()
+      await markVerified(db, auth.sessionId, now)
+      await writeAudit(db, auth, 'auth.verify', auth.personId, { ip: request.ip }, now, person.path)
+      return { verifiedAt: now }
     },
   )
 

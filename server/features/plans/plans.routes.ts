@@ -10,7 +10,7 @@ import { MonthlyReport, MonthQuery, PlanItem, PlanItemCreate, PlanItemPatch, Pla
 import type { Database } from '../../db/database.ts'
 import type { AuthContext } from '../auth/auth.repository.ts'
 import { writeAudit } from '../../shared/audit.ts'
-import { authorizeOrgUnit, requireAuth } from '../../shared/authz.ts'
+import { authorizeOrgUnit, requireAuth, requireRecentSignIn } from '../../shared/authz.ts'
 import { ApiError, notFound } from '../../shared/errors.ts'
 import { attachment } from '../archive/csv.ts'
 import { parseMonth } from './months.ts'
@@ -162,6 +162,7 @@ export const plansRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> = 
     async (request, reply) => {
       const auth = requireAuth(request)
       const r = await report(auth, request.params.orgUnitId, request.query.month)
+      requireRecentSignIn(auth)
       await writeAudit(db, auth, 'monthly_report.export', r.orgUnit.id, { month: r.month })
       return reply
         .header('content-type', 'text/csv; charset=utf-8')

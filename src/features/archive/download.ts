@@ -2,7 +2,7 @@
  * Saves an authorised export (CSV) as a file. A plain link cannot carry the bearer token, so the
  * file is fetched and handed to the browser as a blob with the server's file name.
  */
-import { HttpError } from '@/shared/http.ts'
+import { HttpError, steppedUp } from '@/shared/http.ts'
 
 export async function downloadExport(path: string, token: string | undefined, fallbackName: string): Promise<void> {
   let response: Response
@@ -13,6 +13,8 @@ export async function downloadExport(path: string, token: string | undefined, fa
   }
   if (!response.ok) {
     const body = (await response.json().catch(() => ({}))) as { code?: string; message?: string }
+    // A leader's export needs a recent password entry: ask, then fetch again.
+    if (await steppedUp(response.status, body.code)) return downloadExport(path, token, fallbackName)
     throw new HttpError(response.status, body.code ?? `HTTP_${response.status}`, body.message ?? response.statusText)
   }
   const disposition = response.headers.get('content-disposition') ?? ''

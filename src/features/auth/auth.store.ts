@@ -82,11 +82,39 @@ export const useAuthStore = defineStore('auth', () => {
     apply(undefined)
   }
 
+  /** A one-time or expired password: the router keeps the person on the change screen. */
+  const mustChangePassword = computed(() => !!profile.value?.mustChangePassword)
+
+  /**
+   * Changes the password (online only: the server checks the current one). The server signs out
+   * the person's other devices; this one stays signed in with the fresh profile.
+   */
+  async function changePassword(currentPassword: string, newPassword: string): Promise<void> {
+    const fresh = await authApi.changePassword({ currentPassword, newPassword })
+    profile.value = fresh
+    await saveSession({ token: token.value!, sessionId: sessionId.value!, expiresAt: expiresAt.value, profile: toRaw(fresh) })
+  }
+
   /** Revokes the session on the server when reachable; the device forgets it either way. */
   async function logout(): Promise<void> {
     await authApi.logout().catch(() => undefined)
     await forget()
   }
 
-  return { token, sessionId, profile, signedIn, isLeader, hasRole, restore, login, unsentRecords, refreshProfile, logout, forget }
+  return {
+    token,
+    sessionId,
+    profile,
+    signedIn,
+    isLeader,
+    hasRole,
+    mustChangePassword,
+    restore,
+    login,
+    unsentRecords,
+    refreshProfile,
+    changePassword,
+    logout,
+    forget,
+  }
 })

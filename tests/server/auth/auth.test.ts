@@ -53,13 +53,16 @@ describe.each(DIALECTS)('accounts on %s', (dialect) => {
     expect(after.length).toBe(before.length)
   })
 
-  it('limits attempts per phone with 429 and Retry-After', async () => {
+  it('locks the phone with 429, Retry-After and the time the lock ends, even for the right password', async () => {
     const phone = DEMO_LOGINS[4].phone
     for (let i = 0; i < 3; i++) expect((await login(phone, 'bad')).statusCode).toBe(401)
     const limited = await login(phone, 'demo1234')
     expect(limited.statusCode).toBe(429)
-    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0)
-    expect(limited.json().code).toBe('RATE_LIMITED')
+    const retryAfter = Number(limited.headers['retry-after'])
+    expect(retryAfter).toBeGreaterThan(0)
+    expect(limited.json().code).toBe('ACCOUNT_LOCKED')
+    const { lockedUntil } = limited.json()
+    expect(Math.abs(lockedUntil - (Date.now() + retryAfter * 1000))).toBeLessThan(2000)
   })
 
   it('lists device sessions and revokes another device, which then gets 401', async () => {
