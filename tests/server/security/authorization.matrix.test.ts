@@ -42,6 +42,10 @@ const MATRIX: Record<string, Expectation> = {
   'POST /api/v1/auth/login': { own: [401, 401, 401, 401, 401, 401] },
   'POST /api/v1/auth/logout': { own: [401, 204, 204, 204, 204, 204] },
   'GET /api/v1/auth/me': { own: [401, 200, 200, 200, 200, 200] },
+  // own: the sampled body's current password is wrong, so 400 (and a failed-password audit row).
+  'POST /api/v1/auth/password': { own: [401, 400, 400, 400, 400, 400] },
+  'POST /api/v1/auth/verify': { own: [401, 400, 400, 400, 400, 400] },
+  'GET /api/v1/auth/me/export.json': { own: [401, 200, 200, 200, 200, 200] },
   'GET /api/v1/auth/sessions': { own: [401, 200, 200, 200, 200, 200] },
   // other: someone else's session is not found, not deletable.
   'DELETE /api/v1/auth/sessions/{id}': { own: [401, 204, 204, 204, 204, 204], other: [401, 404, 404, 404, 404, 404] },
@@ -87,6 +91,7 @@ const MATRIX: Record<string, Expectation> = {
   'POST /api/v1/admin/imports/members/check': { own: [401, 403, 403, 200, 200, 200] },
   'POST /api/v1/admin/imports/members': { own: [401, 403, 403, 200, 200, 200] },
   'GET /api/v1/admin/units/{id}/audit': { own: [401, 403, 403, 403, 200, 200], person: [401, 403, 403, 403, 200, 200], other: [401, 403, 403, 403, 403, 200] },
+  'GET /api/v1/admin/units/{id}/audit/export.csv': { own: [401, 403, 403, 403, 200, 200], person: [401, 403, 403, 403, 200, 200], other: [401, 403, 403, 403, 403, 200] },
   'GET /api/v1/lecturers': { own: [401, 403, 403, 200, 200, 200], other: [401, 403, 403, 403, 403, 200] },
   'POST /api/v1/lecturers': { own: [401, 403, 403, 403, 201, 201], other: [401, 403, 403, 403, 403, 201] },
   'PATCH /api/v1/lecturers/{id}': { own: [401, 403, 403, 403, 200, 200], other: [401, 403, 403, 403, 403, 200] },
