@@ -11,9 +11,9 @@ import 'fake-indexeddb/auto'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { db as phone } from '@/db/db.ts'
-import { pullContent } from '@/features/sync/pull.ts'
+import { pullContent, type PullResult } from '@/features/sync/pull.ts'
 import { useTokenFrom } from '@/shared/http.ts'
-import { NEW_MEMBER_MONTHS, type MemberGroup } from '../../../src/protocol/assignment.ts'
+import type { MemberGroup } from '../../../src/protocol/assignment.ts'
 import { CONTENT_DIR } from '../../../server/features/content/import.ts'
 import { parseContent, type ParsedContent } from '../../../server/features/content/content.parse.ts'
 import { applyContent, rootOrgUnit } from '../../../server/features/content/content.repository.ts'
@@ -205,7 +205,7 @@ describe.each(DIALECTS)('the phone follows scope changes on %s', (dialect) => {
   }
 
   /** Pulls like the app does; after a lost connection, pulls again (as the next trigger would). */
-  async function pullCompletely(s: Extract<Step, { kind: 'pull' }>): Promise<void> {
+  async function pullCompletely(s: Extract<Step, { kind: 'pull' }>): Promise<PullResult> {
     Object.assign(net, { pageSize: s.pageSize, requests: 0, dropAt: s.dropAt, midway: s.midway })
     const result = await pullContent().catch(async (err: { code?: string }) => {
       expect(err.code).toBe('NETWORK')
