@@ -17,7 +17,8 @@ export interface SweptRow {
   id: string
 }
 
-const TABLES = {
+/** The Dexie table each pulled type is cached in. */
+export const TABLES = {
   course: () => db.courses,
   lesson: () => db.lessons,
   pocketCategory: () => db.pocketCategories,

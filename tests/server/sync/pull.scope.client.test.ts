@@ -12,6 +12,7 @@ import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { db as phone } from '@/db/db.ts'
 import { pullContent, type PullResult } from '@/features/sync/pull.ts'
+import { TABLES } from '@/features/sync/pull.db.ts'
 import { useTokenFrom } from '@/shared/http.ts'
 import type { MemberGroup } from '../../../src/protocol/assignment.ts'
 import { CONTENT_DIR } from '../../../server/features/content/import.ts'
@@ -61,16 +62,6 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     }),
   },
 )
-
-const TABLES = {
-  course: () => phone.courses,
-  lesson: () => phone.lessons,
-  pocketCategory: () => phone.pocketCategories,
-  pocketEntry: () => phone.pocketEntries,
-  assignment: () => phone.assignments,
-  question: () => phone.questions,
-  quiz: () => phone.quizzes,
-}
 
 /** What the phone holds, keyed like a pull: type:id → data. */
 async function phoneRows(): Promise<Rows> {
