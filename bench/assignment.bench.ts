@@ -92,7 +92,7 @@ try {
   if (process.env.BENCH_EXPLAIN) {
     // The pull's unit-target query for the member, as the planner runs it.
     const ids = units.find((u) => u.id === member.org_unit_id)!.path.split('/').filter(Boolean)
-    for (const since of [0, Number(cursor.slice(1))]) {
+    for (const since of [0, Number(/^v(\d+)/.exec(cursor)![1])]) {
       const plan = await sql<Record<string, string>>`explain analyze select * from assignment where version > ${since} and org_unit_id in (${sql.join(ids)})
         and target = 'unit' and member_group is null order by version limit 501`.execute(db)
       console.log(`plan, since=${since}:\n  ${plan.rows.map((r) => Object.values(r)[0]).join('\n  ')}`)

@@ -42,9 +42,11 @@ export interface AppOptions {
   trustProxy?: boolean
   /** content/media, served at /media/; defaults to the repository's content/media. */
   mediaDir?: string
+  /** The server's clock where a feature's rules follow time (pull scopes); Date.now by default. */
+  clock?: () => number
 }
 
-export async function buildApp({ handle, staticDir, logger = false, loginLimits, trustProxy = false, mediaDir = MEDIA_DIR }: AppOptions) {
+export async function buildApp({ handle, staticDir, logger = false, loginLimits, trustProxy = false, mediaDir = MEDIA_DIR, clock }: AppOptions) {
   const app = Fastify({
     logger,
     trustProxy,
@@ -69,7 +71,7 @@ export async function buildApp({ handle, staticDir, logger = false, loginLimits,
   await app.register(authRoutes, { db: handle.db, limits: loginLimits ?? DEFAULT_LOGIN_LIMITS })
   await app.register(myDataRoutes, { db: handle.db })
   await app.register(orgRoutes, { db: handle.db })
-  await app.register(pullRoutes, { db: handle.db })
+  await app.register(pullRoutes, { db: handle.db, clock })
   await app.register(pushRoutes, { db: handle.db })
   await app.register(attendanceRoutes, { db: handle.db })
   await app.register(overviewRoutes, { db: handle.db })

@@ -66,7 +66,7 @@ export type Assignment = Static<typeof Assignment>
 export const PULL_PAGE_MAX = 500
 
 export const PullQuery = Type.Object({
-  since: Type.Optional(Type.String({ maxLength: 32, description: 'the cursor of the previous page; omit for a full pull' })),
+  since: Type.Optional(Type.String({ maxLength: 80, description: 'the cursor of the previous page; omit for a full pull' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: PULL_PAGE_MAX, default: PULL_PAGE_MAX })),
   /** The device's id (as in push): supervisors see when each phone last synced. */
   deviceId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
@@ -101,5 +101,27 @@ export const PullResponse = Type.Object({
   cursor: Type.String(),
   /** True when another page is waiting. */
   more: Type.Boolean(),
+  /**
+   * Present on every page of a reset: what the person may see changed since the cursor was made,
+   * so these tables are being sent again from the start. `begins` on the first page (forget the
+   * ids received by an unfinished earlier reset); on the last page (more=false) delete the rows
+   * of these types that the reset did not send.
+   */
+  reset: Type.Optional(
+    Type.Object({
+      types: Type.Array(
+        Type.Union([
+          Type.Literal('course'),
+          Type.Literal('lesson'),
+          Type.Literal('pocketCategory'),
+          Type.Literal('pocketEntry'),
+          Type.Literal('assignment'),
+          Type.Literal('question'),
+          Type.Literal('quiz'),
+        ]),
+      ),
+      begins: Type.Boolean(),
+    }),
+  ),
 })
 export type PullResponse = Static<typeof PullResponse>

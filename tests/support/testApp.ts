@@ -15,10 +15,10 @@ export interface TestContext {
 }
 
 /** A real Fastify instance on a fresh database of the given dialect, seeded with the demo org. */
-export async function buildTestApp(dialect: Dialect, opts: { loginLimits?: LoginLimits } = {}): Promise<TestContext> {
+export async function buildTestApp(dialect: Dialect, opts: { loginLimits?: LoginLimits; clock?: () => number } = {}): Promise<TestContext> {
   const testDb = await openTestDb(dialect)
   const seed = await seedDemo(testDb.db, { passwordCost: TEST_COST })
-  const app = await buildApp({ handle: testDb, loginLimits: opts.loginLimits })
+  const app = await buildApp({ handle: testDb, loginLimits: opts.loginLimits, clock: opts.clock })
   await app.ready()
   return {
     app,

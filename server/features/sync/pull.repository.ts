@@ -5,13 +5,16 @@
  * further to those that apply to the person (member group, named people).
  *
  * Table-driven: each pulled table is one entry of SOURCES (a query and a row → data mapper).
+ * The cursor and scope resets are described in pull.cursor.ts and docs/sync-protocol.md (Pull).
  */
-import type { Kysely, Selectable } from 'kysely'
+import { sql, type Kysely, type RawBuilder, type Selectable, type SqlBool } from 'kysely'
 import type { MemberGroup } from '../../../src/protocol/assignment.ts'
-import type { MediaRef, PullChange, PullType } from '../../../src/protocol/content.ts'
+import type { MediaRef, PullChange, PullResponse, PullType } from '../../../src/protocol/content.ts'
 import type { QuizSelection } from '../../../src/protocol/quiz.ts'
 import type { Database } from '../../db/database.ts'
+import { isPostgres } from '../../db/migrations/helpers.ts'
 import { memberGroupsOf } from '../assignment/assignment.repository.ts'
+import { encodePullCursor, resetNeeded, scopeToken, type PullCursor, type ResetWhat, type ScopeToken } from './pull.cursor.ts'
 
 /** Ids of the person's unit and every unit above it, read from the materialised path. */
 export async function visibleOrgUnits(db: Kysely<Database>, personId: string): Promise<string[]> {
@@ -29,6 +32,8 @@ export interface PullScope {
   personId: string
   orgUnitIds: string[]
   memberGroups: MemberGroup[]
+  /** The scope in short, carried in the cursor to notice when it changes. */
+  token: ScopeToken
 }
 
 export async function pullScope(db: Kysely<Database>, personId: string, now = Date.now()): Promise<PullScope> {
@@ -38,19 +43,9 @@ export async function pullScope(db: Kysely<Database>, personId: string, now = Da
     .select(['org_unit.path', 'person.is_flowing', 'person.is_elderly', 'person.is_committee', 'person.joined_party_at'])
     .where('person.id', '=', personId)
     .executeTakeFirst()
-  if (!row) return { personId, orgUnitIds: [], memberGroups: [] }
-  return { personId, orgUnitIds: row.path.split('/').filter(Boolean), memberGroups: memberGroupsOf(row, now) }
-}
-
-export function encodePullCursor(version: number): string {
-  return `v${version}`
-}
-
-/** Undefined for a cursor this server never gave. */
-export function decodePullCursor(cursor: string | undefined): number | undefined {
-  if (cursor === undefined || cursor === '') return 0
-  const m = /^v(\d{1,15})$/.exec(cursor)
-  return m ? Number(m[1]) : undefined
+  if (!row) return { personId, orgUnitIds: [], memberGroups: [], token: scopeToken('', []) }
+  const memberGroups = memberGroupsOf(row, now)
+  return { personId, orgUnitIds: row.path.split('/').filter(Boolean), memberGroups, token: scopeToken(row.path, memberGroups) }
 }
 
 interface SyncedRow {
@@ -58,27 +53,51 @@ interface SyncedRow {
   version: number
   deleted_at: number | null
 }
-type Fetch<R> = (db: Kysely<Database>, scope: PullScope, since: number, limit: number) => Promise<R[]>
+
+/**
+ * Which rows of one table a page reads: version > after; with `liveAbove` (a table being
+ * refetched by a reset) a tombstone only when it is newer than `liveAbove`, because the phone
+ * already had every older tombstone applied and the sweep removes whatever else it should not keep.
+ */
+interface Bounds {
+  after: number
+  liveAbove?: number
+}
+
+function inBounds(b: Bounds, table: string): RawBuilder<SqlBool> {
+  const version = sql.ref(`${table}.version`)
+  return b.liveAbove === undefined
+    ? sql<SqlBool>`${version} > ${b.after}`
+    : sql<SqlBool>`${version} > ${b.after} and (${sql.ref(`${table}.deleted_at`)} is null or ${version} > ${b.liveAbove})`
+}
+
+type Fetch<R> = (db: Kysely<Database>, scope: PullScope, bounds: Bounds, limit: number) => Promise<R[]>
 type DataOf<T extends PullType> = NonNullable<Extract<PullChange, { type: T }>['data']>
-type Source = (db: Kysely<Database>, scope: PullScope, since: number, limit: number) => Promise<PullChange[]>
+interface Source {
+  type: PullType
+  read: (db: Kysely<Database>, scope: PullScope, bounds: Bounds, limit: number) => Promise<PullChange[]>
+}
 
 /** One pulled table: its rows changed since the cursor, each a tombstone or its data. */
 function pulled<T extends PullType, R extends SyncedRow>(type: T, fetch: Fetch<R>, data: (row: R) => DataOf<T>): Source {
-  return async (db, scope, since, limit) =>
-    (await fetch(db, scope, since, limit)).map(
-      (r) => ({ type, id: r.id, version: r.version, data: r.deleted_at !== null ? null : data(r) }) as PullChange,
-    )
+  return {
+    type,
+    read: async (db, scope, bounds, limit) =>
+      (await fetch(db, scope, bounds, limit)).map(
+        (r) => ({ type, id: r.id, version: r.version, data: r.deleted_at !== null ? null : data(r) }) as PullChange,
+      ),
+  }
 }
 
 type ScopedTable = 'course' | 'lesson' | 'pocket_category' | 'pocket_entry' | 'question' | 'quiz'
 
-/** Rows of a content table scoped to the person's unit or an ancestor, version > since. */
+/** Rows of a content table scoped to the person's unit or an ancestor, within the bounds. */
 function changedSince<TB extends ScopedTable>(table: TB): Fetch<Selectable<Database[TB]>> {
-  return (db, scope, since, limit) =>
+  return (db, scope, bounds, limit) =>
     db
       .selectFrom(table as ScopedTable)
       .selectAll()
-      .where('version', '>', since)
+      .where(inBounds(bounds, table))
       .where('org_unit_id', 'in', scope.orgUnitIds)
       .orderBy('version')
       .limit(limit + 1)
@@ -88,34 +107,33 @@ function changedSince<TB extends ScopedTable>(table: TB): Fetch<Selectable<Datab
 /**
  * Assignments that apply to the person: unit targets on their unit or an ancestor (for everyone
  * or for a member group they are in), and assignments naming them. Two indexed queries
- * (assignment_scope_idx, assignment_person_pk), merged by version.
+ * (assignment_scope_idx, assignment_person_pk), merged by version; one after the other, as
+ * every query of a page runs on the page's one snapshot (one connection).
  */
-const applicableAssignments: Fetch<Selectable<Database['assignment']>> = async (db, scope, since, limit) => {
-  const [forUnits, forPerson] = await Promise.all([
-    db
-      .selectFrom('assignment')
-      .selectAll()
-      .where('version', '>', since)
-      .where('org_unit_id', 'in', scope.orgUnitIds)
-      .where('target', '=', 'unit')
-      .where((eb) =>
-        scope.memberGroups.length
-          ? eb.or([eb('member_group', 'is', null), eb('member_group', 'in', scope.memberGroups)])
-          : eb('member_group', 'is', null),
-      )
-      .orderBy('version')
-      .limit(limit + 1)
-      .execute(),
-    db
-      .selectFrom('assignment_person')
-      .innerJoin('assignment', 'assignment.id', 'assignment_person.assignment_id')
-      .selectAll('assignment')
-      .where('assignment_person.person_id', '=', scope.personId)
-      .where('assignment.version', '>', since)
-      .orderBy('assignment.version')
-      .limit(limit + 1)
-      .execute(),
-  ])
+const applicableAssignments: Fetch<Selectable<Database['assignment']>> = async (db, scope, bounds, limit) => {
+  const forUnits = await db
+    .selectFrom('assignment')
+    .selectAll()
+    .where(inBounds(bounds, 'assignment'))
+    .where('org_unit_id', 'in', scope.orgUnitIds)
+    .where('target', '=', 'unit')
+    .where((eb) =>
+      scope.memberGroups.length
+        ? eb.or([eb('member_group', 'is', null), eb('member_group', 'in', scope.memberGroups)])
+        : eb('member_group', 'is', null),
+    )
+    .orderBy('version')
+    .limit(limit + 1)
+    .execute()
+  const forPerson = await db
+    .selectFrom('assignment_person')
+    .innerJoin('assignment', 'assignment.id', 'assignment_person.assignment_id')
+    .selectAll('assignment')
+    .where('assignment_person.person_id', '=', scope.personId)
+    .where(inBounds(bounds, 'assignment'))
+    .orderBy('assignment.version')
+    .limit(limit + 1)
+    .execute()
   return [...forUnits, ...forPerson].sort((a, b) => a.version - b.version).slice(0, limit + 1)
 }
 
@@ -173,18 +191,77 @@ const SOURCES: Source[] = [
   })),
 ]
 
-export async function pullPage(
-  db: Kysely<Database>,
-  scope: PullScope,
-  since: number,
-  limit: number,
-): Promise<{ changes: PullChange[]; cursor: string; more: boolean }> {
-  if (scope.orgUnitIds.length === 0) return { changes: [], cursor: encodePullCursor(since), more: false }
+const ALL_TYPES = SOURCES.map((s) => s.type)
+
+/** Where this page starts and, when the scope changed, the reset it belongs to. */
+interface Plan {
+  after: number
+  reset?: { what: ResetWhat; since: number; begins: boolean }
+}
+
+function planFor(cursor: PullCursor, scope: ScopeToken): Plan {
+  switch (cursor.kind) {
+    case 'start':
+      return { after: 0 }
+    case 'unscoped':
+      return { after: 0, reset: { what: 'all', since: cursor.version, begins: true } }
+    case 'at': {
+      const what = resetNeeded(cursor.scope, scope)
+      return what ? { after: 0, reset: { what, since: cursor.version, begins: true } } : { after: cursor.version }
+    }
+    case 'reset': {
+      const change = resetNeeded(cursor.scope, scope)
+      if (!change) return { after: cursor.pos, reset: { what: cursor.what, since: cursor.since, begins: false } }
+      // The scope changed again mid-reset: start over, refetching both changes' tables.
+      return { after: 0, reset: { what: change === 'all' ? 'all' : cursor.what, since: cursor.since, begins: true } }
+    }
+  }
+}
+
+/**
+ * During a reset, a refetched table is read from the start (live rows, and tombstones newer
+ * than the old cursor); the other tables go on from the old cursor.
+ */
+function boundsOf(plan: Plan, type: PullType): Bounds {
+  if (!plan.reset) return { after: plan.after }
+  const refetched = plan.reset.what === 'all' || type === 'assignment'
+  return refetched ? { after: plan.after, liveAbove: plan.reset.since } : { after: Math.max(plan.after, plan.reset.since) }
+}
+
+/** One page, read with the queries in turn: call it inside a snapshot (readPullPage). */
+export async function pullPage(db: Kysely<Database>, scope: PullScope, cursor: PullCursor, limit: number): Promise<PullResponse> {
+  const plan = planFor(cursor, scope.token)
+  if (scope.orgUnitIds.length === 0) return { changes: [], cursor: encodePullCursor({ kind: 'at', version: 0, scope: scope.token }), more: false }
   // Each table gives at most limit+1 rows; merged by version, the first `limit` are the page
   // and anything beyond says another page waits.
-  const all = (await Promise.all(SOURCES.map((pull) => pull(db, scope, since, limit)))).flat()
+  const all: PullChange[] = []
+  for (const source of SOURCES) all.push(...(await source.read(db, scope, boundsOf(plan, source.type), limit)))
   all.sort((a, b) => a.version - b.version)
   const changes = all.slice(0, limit)
-  const last = changes[changes.length - 1]
-  return { changes, cursor: encodePullCursor(last ? last.version : since), more: all.length > limit }
+  const more = all.length > limit
+  const last = changes.at(-1)?.version ?? plan.after
+  if (!plan.reset) return { changes, cursor: encodePullCursor({ kind: 'at', version: last, scope: scope.token }), more }
+  const { what, since, begins } = plan.reset
+  const reset = { types: what === 'all' ? ALL_TYPES : (['assignment'] as PullType[]), begins }
+  // The last page of a reset has sent everything of this snapshot above the bounds: the phone
+  // now holds the snapshot, at least up to the old cursor.
+  const next = more
+    ? encodePullCursor({ kind: 'reset', pos: last, since, what, scope: scope.token })
+    : encodePullCursor({ kind: 'at', version: Math.max(last, since), scope: scope.token })
+  return { changes, cursor: next, more, reset }
+}
+
+/**
+ * One page for the person, scope and rows read from ONE snapshot: PostgreSQL gives each
+ * statement outside a transaction its own, so a write committing between two of them would put
+ * rows on the wrong side of the cursor for ever. REPEATABLE READ READ ONLY holds one snapshot on
+ * one connection (and never fails for serialization); on SQLite the read transaction does the
+ * same in WAL mode against a `content:import` in another process. As versions are given in
+ * commit order (db/version.ts), nothing committed later can carry a version at or below the page's.
+ */
+export function readPullPage(db: Kysely<Database>, personId: string, cursor: PullCursor, limit: number, now: number): Promise<PullResponse> {
+  const tx = db.transaction()
+  return (isPostgres(db as Kysely<unknown>) ? tx.setIsolationLevel('repeatable read').setAccessMode('read only') : tx).execute(async (trx) =>
+    pullPage(trx, await pullScope(trx, personId, now), cursor, limit),
+  )
 }

@@ -6,9 +6,11 @@ import type { Database } from '../../db/database.ts'
 import { requireAuth } from '../../shared/authz.ts'
 import { ApiError } from '../../shared/errors.ts'
 import { recordPull } from '../reports/reportStats.repository.ts'
-import { decodePullCursor, pullPage, pullScope } from './pull.repository.ts'
+import { decodePullCursor } from './pull.cursor.ts'
+import { readPullPage } from './pull.repository.ts'
 
-export const pullRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> = async (app, { db }) => {
+/** `clock`: the server's time (tests move it past the new-member year); Date.now by default. */
+export const pullRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; clock?: () => number }> = async (app, { db, clock = Date.now }) => {
   app.get(
     '/api/v1/sync/pull',
     {
@@ -20,11 +22,11 @@ export const pullRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> = a
     },
     async (request, reply) => {
       const auth = requireAuth(request)
-      const since = decodePullCursor(request.query.since)
-      if (since === undefined) {
+      const cursor = decodePullCursor(request.query.since)
+      if (cursor === undefined) {
         throw new ApiError(400, 'VALIDATION', 'querystring.since is not a cursor this server gave', 'querystring.since')
       }
-      const page = await pullPage(db, await pullScope(db, auth.personId), since, request.query.limit ?? PULL_PAGE_MAX)
+      const page = await readPullPage(db, auth.personId, cursor, request.query.limit ?? PULL_PAGE_MAX, clock())
       if (request.query.deviceId) await recordPull(db, auth.personId, request.query.deviceId, Date.now())
       // Personal (scoped by org) and changing: no shared cache may keep it, the phone stores it in Dexie.
       reply.header('cache-control', 'private, no-store')

@@ -14,6 +14,7 @@ export interface PullResult {
   /** The cursor the pull started from (undefined: a first, full pull). */
   from: string | undefined
   pages: number
+  /** Every row the pull changed; the rows a reset's sweep deleted come as tombstones (version 0). */
   changes: PullChange[]
   cursor: string | undefined
 }
@@ -44,9 +45,9 @@ export function pullContent(): Promise<PullResult> {
     const deviceId = await loadDeviceId(db)
     for (;;) {
       const page = await pullApi.page(cursor, deviceId)
-      await applyPullPage(page)
+      const swept = await applyPullPage(page)
       pages++
-      changes.push(...page.changes)
+      changes.push(...page.changes, ...swept.map((row) => ({ ...row, version: 0, data: null }) as PullChange))
       cursor = page.cursor
       if (!page.more) break
     }

@@ -3,6 +3,7 @@ import { db } from '@/db/db.ts'
 import { applyPullPage, loadPullCursor } from '@/features/sync/pull.db.ts'
 import { pullContent } from '@/features/sync/pull.ts'
 import type { PocketEntry, PullChange, PullResponse } from '@/protocol/content.ts'
+import { createIndex, entryDoc, runSearch, applyChanges } from '@/features/pocket/search.index.ts'
 
 const entry = (id: string, title = id): PocketEntry => ({ id, category: 'law', title, tags: [], body: '正文' })
 const change = (id: string, version: number, data: PocketEntry | null = entry(id)): PullChange => ({ type: 'pocketEntry', id, version, data })
@@ -71,6 +72,51 @@ describe('pulling content into Dexie', () => {
     await expect(pullContent()).rejects.toMatchObject({ code: 'NETWORK' })
     expect(await db.pocketEntries.count()).toBe(1)
     expect(await loadPullCursor()).toBe('v1')
+  })
+})
+
+describe('a reset (what the person may see changed)', () => {
+  beforeEach(async () => {
+    await Promise.all([db.pocketEntries.clear(), db.meta.clear()])
+  })
+  afterEach(() => vi.unstubAllGlobals())
+
+  it('keeps the rows readable mid-reset, resumes after a lost connection, and at its end deletes what it did not send', async () => {
+    const a = entry('a', '党章学习')
+    const b = entry('b', '乡村振兴')
+    serve([change('a', 1, a), change('b', 2, b)], 10)
+    await pullContent()
+
+    // The reset's pages, by the cursor asked with; the second page's request fails first.
+    const reset = (begins: boolean) => ({ types: ['pocketEntry' as const], begins })
+    const pages: Record<string, PullResponse> = {
+      v2: { changes: [change('a', 1, a)], cursor: 'r1', more: true, reset: reset(true) },
+      r1: { changes: [change('c', 3)], cursor: 'v3', more: false, reset: reset(false) },
+    }
+    let failNext = true
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (input: RequestInfo | URL) => {
+        const since = new URL(String(input), 'http://x').searchParams.get('since')!
+        if (since === 'r1' && failNext) {
+          failNext = false
+          throw new TypeError('Failed to fetch')
+        }
+        return new Response(JSON.stringify(pages[since]), { status: 200, headers: { 'content-type': 'application/json' } })
+      }),
+    )
+    await expect(pullContent()).rejects.toMatchObject({ code: 'NETWORK' })
+    expect((await db.pocketEntries.toArray()).map((e) => e.id)).toEqual(['a', 'b'])
+    expect(await loadPullCursor()).toBe('r1')
+
+    const result = await pullContent()
+    expect((await db.pocketEntries.toArray()).map((e) => e.id)).toEqual(['a', 'c'])
+    expect(result.changes).toContainEqual({ type: 'pocketEntry', id: 'b', version: 0, data: null })
+    // What the search index does with the pull's changes: the swept entry is no longer found.
+    const index = createIndex([entryDoc(a), entryDoc(b)])
+    applyChanges(index, result.changes)
+    expect(runSearch(index, '乡村振兴')).toEqual([])
+    expect(runSearch(index, '党章')).not.toEqual([])
   })
 })
 
