@@ -754,6 +754,7 @@ const en: typeof zhCN & typeof zhFeatures = {
       NOT_SERVED: 'This lecturer does not serve your unit',
       LECTURER_RETIRED: 'This lecturer has left the pool',
       ALREADY_DECIDED: 'This invitation has already been answered',
+      OUTRANKED: 'This person holds a role as high as yours: someone above you both must do this',
       FORBIDDEN: 'Outside the units you manage',
     },
   },

@@ -724,6 +724,7 @@ export default {
       NOT_SERVED: '该讲师不服务您所在的组织',
       LECTURER_RETIRED: '该讲师已停用',
       ALREADY_DECIDED: '该邀请已答复',
+      OUTRANKED: '此人担任的职务不低于您，请由您的上级办理',
       FORBIDDEN: '不在您的管理范围内',
     },
   },
