@@ -28,6 +28,7 @@ import { studyPointRoutes } from './features/studyPoints/studyPoints.routes.ts'
 import { registerAuthentication } from './shared/authz.ts'
 import { registerErrorHandler } from './shared/errors.ts'
 import { registerStatic } from './shared/static.ts'
+import type { TrustProxy } from './shared/trustProxy.ts'
 
 const MEDIA_DIR = resolve(import.meta.dirname, '../content/media')
 
@@ -37,7 +38,8 @@ export interface AppOptions {
   staticDir?: string
   logger?: FastifyServerOptions['logger']
   loginLimits?: LoginLimits
-  trustProxy?: boolean
+  /** Proxy hops or addresses whose X-Forwarded-* headers are believed (see shared/trustProxy.ts). */
+  trustProxy?: TrustProxy
   /** content/media, served at /media/; defaults to the repository's content/media. */
   mediaDir?: string
 }
