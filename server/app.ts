@@ -28,6 +28,7 @@ import { studyPointRoutes } from './features/studyPoints/studyPoints.routes.ts'
 import { registerAuthentication } from './shared/authz.ts'
 import { registerErrorHandler } from './shared/errors.ts'
 import { registerStatic } from './shared/static.ts'
+import { registerSecurityHeaders, type SecurityHeaderOptions } from './shared/securityHeaders.ts'
 import type { TrustProxy } from './shared/trustProxy.ts'
 
 const MEDIA_DIR = resolve(import.meta.dirname, '../content/media')
@@ -42,9 +43,11 @@ export interface AppOptions {
   trustProxy?: TrustProxy
   /** content/media, served at /media/; defaults to the repository's content/media. */
   mediaDir?: string
+  /** Content-Security-Policy report-only and forced HSTS (see shared/securityHeaders.ts). */
+  security?: SecurityHeaderOptions
 }
 
-export async function buildApp({ handle, staticDir, logger = false, loginLimits, trustProxy = false, mediaDir = MEDIA_DIR }: AppOptions) {
+export async function buildApp({ handle, staticDir, logger = false, loginLimits, trustProxy = false, mediaDir = MEDIA_DIR, security }: AppOptions) {
   const app = Fastify({
     logger,
     trustProxy,
@@ -54,6 +57,7 @@ export async function buildApp({ handle, staticDir, logger = false, loginLimits,
 
   registerErrorHandler(app, staticDir)
   registerAuthentication(app, handle.db)
+  await registerSecurityHeaders(app, security)
   await app.register(compress, { threshold: 1024 })
   await app.register(swagger, {
     openapi: {

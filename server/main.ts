@@ -29,6 +29,7 @@ const app = await buildApp({
   staticDir: resolve(process.env.STATIC_DIR ?? 'dist'),
   logger: { level: process.env.LOG_LEVEL ?? 'info' },
   trustProxy: trustProxyFrom(process.env.TRUST_PROXY),
+  security: { cspReportOnly: process.env.CSP_REPORT_ONLY === '1', hsts: process.env.HSTS === '1' },
 })
 
 let closing = false
