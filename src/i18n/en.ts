@@ -678,6 +678,7 @@ const en: typeof zhCN & typeof zhFeatures = {
       codes: {
         MISSING_NAME: 'Name missing',
         NAME_TOO_LONG: 'Name too long',
+        BAD_NAME: 'Name has invisible or control characters',
         BAD_PHONE: 'Not an 11-digit mobile number',
         DUPLICATE_PHONE_IN_FILE: 'Phone repeated in the file',
         PHONE_EXISTS: 'Phone already used by someone',

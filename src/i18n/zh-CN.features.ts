@@ -648,6 +648,7 @@ export default {
       codes: {
         MISSING_NAME: '缺少姓名',
         NAME_TOO_LONG: '姓名过长',
+        BAD_NAME: '姓名含有不可见或控制字符',
         BAD_PHONE: '手机号不是11位手机号',
         DUPLICATE_PHONE_IN_FILE: '手机号在文件中重复',
         PHONE_EXISTS: '手机号已被其他党员使用',
