@@ -621,6 +621,7 @@ const en: typeof zhCN & typeof zhFeatures = {
     person: {
       name: 'Name',
       nameRequired: 'Enter the name',
+      nameUnreadable: 'The name has invisible or control characters: type it again',
       phone: 'Phone',
       group: 'Party group',
       groupRequired: 'Choose a party group',

@@ -591,6 +591,7 @@ export default {
     person: {
       name: '姓名',
       nameRequired: '请填写姓名',
+      nameUnreadable: '姓名含有不可见或控制字符，请重新输入',
       phone: '手机号',
       group: '所在党小组',
       groupRequired: '请选择党小组',
