@@ -1,12 +1,28 @@
 import { fileURLToPath } from 'node:url'
 import vue from '@vitejs/plugin-vue'
-import { defineConfig } from 'vite'
+import { defineConfig, type Plugin } from 'vite'
 import { VitePWA } from 'vite-plugin-pwa'
 import pkg from './package.json' with { type: 'json' }
+
+/**
+ * Vant's icon font is inlined as woff2 in its CSS, with a fallback on a CDN (at.alicdn.com).
+ * Every phone that can run this app reads woff2, the app must work offline, and the server's
+ * Content-Security-Policy allows fonts from this origin and data: only, so the fallback goes.
+ */
+function withoutRemoteIconFont(): Plugin {
+  const remote = /,\s*url\(["']?(?:https?:)?\/\/at\.alicdn\.com\/[^)]*\)\s*format\(["']?woff["']?\)/g
+  return {
+    name: 'without-remote-icon-font',
+    transform(code, id) {
+      if (id.includes('/node_modules/vant/') && id.endsWith('.css')) return { code: code.replace(remote, ''), map: null }
+    },
+  }
+}
 
 export default defineConfig({
   plugins: [
     vue(),
+    withoutRemoteIconFont(),
     VitePWA({
       // Our own service worker (src/sw.ts) built with Workbox modules; the page asks before updating.
       strategies: 'injectManifest',

@@ -30,6 +30,8 @@ import { registerAuthentication } from './shared/authz.ts'
 import { registerErrorHandler } from './shared/errors.ts'
 import { registerInputCheck } from './shared/inputText.ts'
 import { registerStatic } from './shared/static.ts'
+import { registerSecurityHeaders, type SecurityHeaderOptions } from './shared/securityHeaders.ts'
+import type { TrustProxy } from './shared/trustProxy.ts'
 
 const MEDIA_DIR = resolve(import.meta.dirname, '../content/media')
 
@@ -39,14 +41,17 @@ export interface AppOptions {
   staticDir?: string
   logger?: FastifyServerOptions['logger']
   loginLimits?: LoginLimits
-  trustProxy?: boolean
+  /** Proxy hops or addresses whose X-Forwarded-* headers are believed (see shared/trustProxy.ts). */
+  trustProxy?: TrustProxy
   /** content/media, served at /media/; defaults to the repository's content/media. */
   mediaDir?: string
   /** The server's clock where a feature's rules follow time (pull scopes); Date.now by default. */
   clock?: () => number
+  /** Content-Security-Policy report-only and forced HSTS (see shared/securityHeaders.ts). */
+  security?: SecurityHeaderOptions
 }
 
-export async function buildApp({ handle, staticDir, logger = false, loginLimits, trustProxy = false, mediaDir = MEDIA_DIR, clock }: AppOptions) {
+export async function buildApp({ handle, staticDir, logger = false, loginLimits, trustProxy = false, mediaDir = MEDIA_DIR, clock, security }: AppOptions) {
   const app = Fastify({
     logger,
     trustProxy,
@@ -57,6 +62,7 @@ export async function buildApp({ handle, staticDir, logger = false, loginLimits,
   registerErrorHandler(app, staticDir)
   registerAuthentication(app, handle.db)
   registerInputCheck(app)
+  await registerSecurityHeaders(app, security)
   await app.register(compress, { threshold: 1024 })
   await app.register(swagger, {
     openapi: {

@@ -3,6 +3,7 @@ import { resolve } from 'node:path'
 import { buildApp } from './app.ts'
 import { connect } from './db/connect.ts'
 import { migrateToLatest } from './db/migrate.ts'
+import { trustProxyFrom } from './shared/trustProxy.ts'
 import { DEMO_LOGINS, DEMO_PASSWORD, isSeeded, seedDemo } from './seed/demo.ts'
 import { importContent } from './features/content/import.ts'
 import { assignDemoCourses, hasContent, rootOrgUnit } from './features/content/content.repository.ts'
@@ -30,7 +31,8 @@ const app = await buildApp({
   handle,
   staticDir: resolve(process.env.STATIC_DIR ?? 'dist'),
   logger: { level: process.env.LOG_LEVEL ?? 'info' },
-  trustProxy: process.env.TRUST_PROXY === '1',
+  trustProxy: trustProxyFrom(process.env.TRUST_PROXY),
+  security: { cspReportOnly: process.env.CSP_REPORT_ONLY === '1', hsts: process.env.HSTS === '1' },
 })
 
 // Audit retention: entries older than AUDIT_RETENTION_DAYS go at start and once a day (each

@@ -87,6 +87,26 @@ export function allows(grants: Grant[], targetPath: string, minRole: RoleName): 
   return grants.some((g) => RANK[g.role] >= RANK[minRole] && targetPath.startsWith(g.path))
 }
 
+/** The highest rank the grants give over the unit at `path` (-1 when none reaches it). */
+export function rankOver(grants: Grant[], path: string): number {
+  return Math.max(-1, ...grants.filter((g) => path.startsWith(g.path)).map((g) => RANK[g.role]))
+}
+
+/**
+ * The rule against escalation, for every action on a person: the actor must outrank each role
+ * the person holds, over the unit where they hold it. Being a secretary over someone's group is
+ * not enough when that someone also supervises a township elsewhere: resetting their password
+ * would hand the secretary that township. So peers (equal rank) cannot act on each other either;
+ * acting on oneself is the caller's own rule (no one raises their own roles).
+ */
+export async function requireOutranks(db: Kysely<Database>, actor: { personId: string; grants: Grant[] }, personId: string): Promise<void> {
+  if (personId === actor.personId) return
+  const held = await grantsOf(db, personId)
+  if (!held.every((g) => rankOver(actor.grants, g.path) > RANK[g.role])) {
+    throw new ApiError(403, 'OUTRANKED', 'This person holds a role as high as yours, or one outside your units; ask someone above both of you.')
+  }
+}
+
 /**
  * Throws 404 when the unit does not exist and 403 when it lies outside every subtree where the
  * person holds `minRole` or higher. Returns the unit's path for subtree queries.

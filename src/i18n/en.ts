@@ -622,6 +622,7 @@ const en: typeof zhCN & typeof zhFeatures = {
     person: {
       name: 'Name',
       nameRequired: 'Enter the name',
+      nameUnreadable: 'The name has invisible or control characters: type it again',
       phone: 'Phone',
       group: 'Party group',
       groupRequired: 'Choose a party group',
@@ -679,6 +680,7 @@ const en: typeof zhCN & typeof zhFeatures = {
       codes: {
         MISSING_NAME: 'Name missing',
         NAME_TOO_LONG: 'Name too long',
+        BAD_NAME: 'Name has invisible or control characters',
         BAD_PHONE: 'Not an 11-digit mobile number',
         DUPLICATE_PHONE_IN_FILE: 'Phone repeated in the file',
         PHONE_EXISTS: 'Phone already used by someone',
@@ -760,6 +762,7 @@ const en: typeof zhCN & typeof zhFeatures = {
       NOT_SERVED: 'This lecturer does not serve your unit',
       LECTURER_RETIRED: 'This lecturer has left the pool',
       ALREADY_DECIDED: 'This invitation has already been answered',
+      OUTRANKED: 'This person holds a role as high as yours: someone above you both must do this',
       FORBIDDEN: 'Outside the units you manage',
     },
   },

@@ -591,6 +591,7 @@ export default {
     person: {
       name: '姓名',
       nameRequired: '请填写姓名',
+      nameUnreadable: '姓名含有不可见或控制字符，请重新输入',
       phone: '手机号',
       group: '所在党小组',
       groupRequired: '请选择党小组',
@@ -648,6 +649,7 @@ export default {
       codes: {
         MISSING_NAME: '缺少姓名',
         NAME_TOO_LONG: '姓名过长',
+        BAD_NAME: '姓名含有不可见或控制字符',
         BAD_PHONE: '手机号不是11位手机号',
         DUPLICATE_PHONE_IN_FILE: '手机号在文件中重复',
         PHONE_EXISTS: '手机号已被其他党员使用',
@@ -729,6 +731,7 @@ export default {
       NOT_SERVED: '该讲师不服务您所在的组织',
       LECTURER_RETIRED: '该讲师已停用',
       ALREADY_DECIDED: '该邀请已答复',
+      OUTRANKED: '此人担任的职务不低于您，请由您的上级办理',
       FORBIDDEN: '不在您的管理范围内',
     },
   },

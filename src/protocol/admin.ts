@@ -4,8 +4,9 @@
  */
 import { Type, type Static } from 'typebox'
 import { OrgKind, Phone, RoleName } from './auth.ts'
+import { NAME_MAX, NAME_PATTERN } from './names.ts'
 
-const Name = Type.String({ minLength: 1, maxLength: 60, pattern: '\\S' })
+const Name = Type.String({ minLength: 1, maxLength: NAME_MAX, pattern: NAME_PATTERN, description: 'readable text: see src/protocol/names.ts' })
 
 export const AdminUnit = Type.Object({
   id: Type.String(),
@@ -122,7 +123,7 @@ export type ImportBody = Static<typeof ImportBody>
 export const ImportRowError = Type.Object({
   /** row in the file as a spreadsheet numbers it: the header is row 1 */
   row: Type.Integer(),
-  code: Type.String({ description: 'MISSING_NAME, BAD_PHONE, DUPLICATE_PHONE_IN_FILE, PHONE_EXISTS, UNKNOWN_GROUP, AMBIGUOUS_GROUP, GROUP_OUTSIDE, GROUP_RETIRED, BAD_FLAG, BAD_DATE, NAME_TOO_LONG' }),
+  code: Type.String({ description: 'MISSING_NAME, BAD_PHONE, DUPLICATE_PHONE_IN_FILE, PHONE_EXISTS, UNKNOWN_GROUP, AMBIGUOUS_GROUP, GROUP_OUTSIDE, GROUP_RETIRED, BAD_FLAG, BAD_DATE, NAME_TOO_LONG, BAD_NAME' }),
   column: Type.String(),
   value: Type.String(),
 })

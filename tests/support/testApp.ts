@@ -1,6 +1,5 @@
 import type { Dialect } from '../../server/db/connect.ts'
-import { buildApp, type App } from '../../server/app.ts'
-import type { LoginLimits } from '../../server/features/auth/auth.routes.ts'
+import { buildApp, type App, type AppOptions } from '../../server/app.ts'
 import { DEMO_PASSWORD, seedDemo } from '../../server/seed/demo.ts'
 import { openTestDb, type TestDb } from './testDb.ts'
 
@@ -15,10 +14,10 @@ export interface TestContext {
 }
 
 /** A real Fastify instance on a fresh database of the given dialect, seeded with the demo org. */
-export async function buildTestApp(dialect: Dialect, opts: { loginLimits?: LoginLimits; clock?: () => number } = {}): Promise<TestContext> {
+export async function buildTestApp(dialect: Dialect, opts: Omit<AppOptions, 'handle'> = {}): Promise<TestContext> {
   const testDb = await openTestDb(dialect)
   const seed = await seedDemo(testDb.db, { passwordCost: TEST_COST })
-  const app = await buildApp({ handle: testDb, loginLimits: opts.loginLimits, clock: opts.clock })
+  const app = await buildApp({ ...opts, handle: testDb })
   await app.ready()
   return {
     app,

@@ -5,7 +5,7 @@
 import type { Kysely } from 'kysely'
 import { ROLE_RANK, type RoleName } from '../../../src/protocol/auth.ts'
 import type { Database, OrgUnitRow } from '../../db/database.ts'
-import { allows, grantsOf, type Grant } from '../../shared/authz.ts'
+import { allows, grantsOf, requireOutranks, type Grant } from '../../shared/authz.ts'
 import { ApiError, forbidden, notFound } from '../../shared/errors.ts'
 import type { SessionContext } from '../auth/auth.repository.ts'
 
@@ -31,6 +31,10 @@ export async function actorOf(db: Kysely<Database>, auth: SessionContext) {
     },
     can(path: string, minRole: RoleName): boolean {
       return allows(grants, path, minRole)
+    },
+    /** 403 unless the actor outranks every role the person holds (see requireOutranks). */
+    async requireOver(personId: string): Promise<void> {
+      await requireOutranks(db, { personId: auth.personId, grants }, personId)
     },
     /** 403 unless the actor holds `minRole` somewhere (for routes checked per row or per item). */
     requireAnywhere(minRole: RoleName): void {

@@ -10,6 +10,7 @@
  */
 import type { Kysely } from 'kysely'
 import type { ImportRowError } from '../../../src/protocol/admin.ts'
+import { isReadableName, NAME_MAX } from '../../../src/protocol/names.ts'
 import type { Database, OrgUnitRow } from '../../db/database.ts'
 import { ApiError } from '../../shared/errors.ts'
 import type { Actor } from './access.ts'
@@ -149,7 +150,8 @@ export async function checkImport(db: Kysely<Database>, actor: Actor, csv: strin
     const before = errors.length
     const name = cellOf(record.cells, 'name')
     if (!name) fail('MISSING_NAME', 'name', name)
-    else if (name.length > 60) fail('NAME_TOO_LONG', 'name', name)
+    else if (name.length > NAME_MAX) fail('NAME_TOO_LONG', 'name', name)
+    else if (!isReadableName(name)) fail('BAD_NAME', 'name', name)
 
     const phone = phones[i]!
     if (!PHONE.test(phone)) fail('BAD_PHONE', 'phone', phone)

@@ -56,6 +56,13 @@ export const peopleRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> =
     return person
   }
 
+  /** The person to change: as personFor, and the actor must outrank every role they hold. */
+  async function personToChange(actor: Actor, id: string) {
+    const person = await personFor(actor, id)
+    await actor.requireOver(person.id)
+    return person
+  }
+
   app.get(
     '/api/v1/admin/units/:id/people',
     { schema: { tags: ['admin'], params: IdParams, querystring: PeopleQuery, response: { 200: Type.Object({ items: Type.Array(AdminPerson), next: Type.Union([Type.String(), Type.Null()]) }), ...errorResponses(400, 401, 403, 404) } } },
@@ -104,7 +111,7 @@ export const peopleRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> =
     { schema: { tags: ['admin'], params: IdParams, body: PersonPatch, response: { 200: PersonDetail, ...errorResponses(400, 401, 403, 404, 409) } } },
     async (request) => {
       const actor = await actorOf(db, requireAuth(request))
-      const person = await personFor(actor, request.params.id)
+      const person = await personToChange(actor, request.params.id)
       requireRecentSignIn(actor.auth)
       const { name, phone, isFlowing, isElderly, isCommittee, joinedPartyAt } = request.body
       if (phone !== undefined && (await phoneTaken(db, phone, person.id))) throw phoneExists()
@@ -133,7 +140,7 @@ export const peopleRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> =
     { schema: { tags: ['admin'], params: IdParams, body: MovePerson, response: { 200: PersonDetail, ...errorResponses(400, 401, 403, 404, 409) } } },
     async (request) => {
       const actor = await actorOf(db, requireAuth(request))
-      const person = await personFor(actor, request.params.id)
+      const person = await personToChange(actor, request.params.id)
       const unit = await actor.unit(request.body.orgUnitId, 'secretary')
       requireActiveUnit(unit, 'body.orgUnitId')
       requireRecentSignIn(actor.auth)
@@ -153,7 +160,7 @@ export const peopleRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> =
     { schema: { tags: ['admin'], params: IdParams, body: Type.Object({ status: PersonStatus }, { additionalProperties: false }), response: { 200: PersonDetail, ...errorResponses(400, 401, 403, 404) } } },
     async (request) => {
       const actor = await actorOf(db, requireAuth(request))
-      const person = await personFor(actor, request.params.id)
+      const person = await personToChange(actor, request.params.id)
       const { status } = request.body
       if (person.id === actor.auth.personId) throw new ApiError(403, 'OWN_ACCOUNT', 'You cannot deactivate yourself.')
       requireRecentSignIn(actor.auth)
@@ -173,7 +180,7 @@ export const peopleRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> =
     { schema: { tags: ['admin'], params: IdParams, response: { 200: Type.Object({ password: Type.String() }), ...errorResponses(401, 403, 404) } } },
     async (request) => {
       const actor = await actorOf(db, requireAuth(request))
-      const person = await personFor(actor, request.params.id)
+      const person = await personToChange(actor, request.params.id)
       if (person.id === actor.auth.personId) throw new ApiError(403, 'OWN_ACCOUNT', 'Reset your own password with a supervisor.')
       requireRecentSignIn(actor.auth)
       const password = oneTimePassword()
@@ -189,7 +196,7 @@ export const peopleRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> =
 
   /** Role changes: the actor must outrank-or-equal the role over its unit and lead the person's unit. */
   async function roleChange(actor: Actor, personId: string, role: GrantableRole, orgUnitId: string, field: string) {
-    const person = await personFor(actor, personId)
+    const person = await personToChange(actor, personId)
     if (person.id === actor.auth.personId) throw new ApiError(403, 'OWN_ROLES', 'Someone above you changes your own roles.')
     const unit = await actor.unit(orgUnitId, ROLE_RANK[role] > ROLE_RANK.secretary ? role : 'secretary')
     if (!ROLE_UNIT_KINDS[role].includes(unit.kind)) {

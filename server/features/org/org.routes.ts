@@ -4,7 +4,7 @@ import { errorResponses, IdParams, Page, PageQuery } from '../../../src/protocol
 import { Member, MemberFlagsPatch, OrgUnitWithChildren } from '../../../src/protocol/org.ts'
 import type { Database } from '../../db/database.ts'
 import { writeAudit } from '../../shared/audit.ts'
-import { authorizeOrgUnit, requireAuth } from '../../shared/authz.ts'
+import { authorizeOrgUnit, grantsOf, requireAuth, requireOutranks } from '../../shared/authz.ts'
 import { ApiError, notFound } from '../../shared/errors.ts'
 import { decodeCursor, findPerson, findUnitWithChildren, listMembersInSubtree, toMember } from './org.repository.ts'
 import { refreshAssignedCourses } from '../reports/reportStats.repository.ts'
@@ -56,6 +56,7 @@ export const orgRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> = as
       if (!person) throw notFound('Person')
       // Flags steer what a member is asked to do, so only their leaders may set them.
       const path = await authorizeOrgUnit(db, auth, person.org_unit_id, 'group_leader')
+      await requireOutranks(db, { personId: auth.personId, grants: await grantsOf(db, auth.personId) }, person.id)
       const { isFlowing, isElderly } = request.body
       const changes = {
         ...(isFlowing === undefined ? {} : { is_flowing: isFlowing ? 1 : 0 }),

@@ -1,9 +1,21 @@
 /**
- * What a reflection photo must be: a JPEG (magic bytes, not the client's word), at most
- * REFLECTION_PHOTO_MAX_CHARS of base64, and without an EXIF segment. The phone's canvas re-encode
- * never writes EXIF; a photo that still carries it (where GPS lives) came from elsewhere: refused.
+ * What every photo a phone pushes must be (reflections, home visits, record cards): a JPEG (magic
+ * bytes, not the client's word; the size limit is the payload schema's), without an EXIF segment.
+ * The phone's canvas re-encode never writes EXIF; a photo that still carries it (where GPS lives)
+ * came from elsewhere: refused.
  */
 export type PhotoProblem = 'notJpeg' | 'hasExif' | null
+
+const PHOTO_MESSAGES = {
+  notJpeg: 'is not a JPEG photo',
+  hasExif: 'still carries EXIF data (it may hold the location); choose the photo again in the app',
+} as const
+
+/** The push refusal for a bad photo at `field`, or null for a clean JPEG. */
+export function photoRefusal(base64: string, field: string): { code: 'INVALID_PAYLOAD'; message: string; field: string } | null {
+  const problem = photoProblem(base64)
+  return problem ? { code: 'INVALID_PAYLOAD', message: `${field} ${PHOTO_MESSAGES[problem]}`, field } : null
+}
 
 export function photoProblem(base64: string): PhotoProblem {
   const bytes = Buffer.from(base64, 'base64')

@@ -138,8 +138,8 @@ export async function findPoint(db: Kysely<Database>, id: string, now = Date.now
   return row ? (await withMeetings(db, [row], now))[0] : undefined
 }
 
-export async function findPointUnit(db: Kysely<Database>, id: string): Promise<{ org_unit_id: string; retired_at: number | null } | undefined> {
-  return db.selectFrom('study_point').select(['org_unit_id', 'retired_at']).where('id', '=', id).executeTakeFirst()
+export async function findPointUnit(db: Kysely<Database>, id: string): Promise<{ org_unit_id: string; org_path: string; retired_at: number | null } | undefined> {
+  return db.selectFrom('study_point').select(['org_unit_id', 'org_path', 'retired_at']).where('id', '=', id).executeTakeFirst()
 }
 
 function columns(input: Partial<StudyPointInput>): Partial<StudyPointTable> {

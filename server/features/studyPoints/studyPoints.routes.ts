@@ -13,8 +13,8 @@ import { errorResponses, IdParams, Page, PageQuery } from '../../../src/protocol
 import { StudyPoint, StudyPointArea, StudyPointInput, StudyPointPatch, StudyPointsQuery } from '../../../src/protocol/studyPoints.ts'
 import type { Database } from '../../db/database.ts'
 import { writeAudit } from '../../shared/audit.ts'
-import { authorizeOrgUnit, requireAuth } from '../../shared/authz.ts'
-import { ApiError, notFound } from '../../shared/errors.ts'
+import { allows, authorizeOrgUnit, grantsOf, requireAuth } from '../../shared/authz.ts'
+import { ApiError, forbidden, notFound } from '../../shared/errors.ts'
 import { decodeCursor } from '../org/org.repository.ts'
 import { findPoint, findPointUnit, insertPoint, listAreas, listInSubtree, listNear, updatePoint } from './studyPoints.repository.ts'
 
@@ -169,8 +169,18 @@ export const studyPointRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> 
     if (!point) throw notFound('Study point')
     const meeting = await db.selectFrom('meeting').select(['id', 'org_unit_id', 'ends_at', 'study_point_id']).where('id', '=', meetingId).executeTakeFirst()
     if (!meeting) throw notFound('Meeting')
-    await authorizeOrgUnit(db, auth, meeting.org_unit_id, 'group_leader')
-    return { point, meeting }
+    const meetingPath = await authorizeOrgUnit(db, auth, meeting.org_unit_id, 'group_leader')
+    return { point, meeting, meetingPath }
+  }
+
+  /**
+   * Where a leader may hold a meeting: at a point run by the meeting's unit or a unit above it
+   * (the public points of their area, e.g. the township's party school), or by a unit they lead.
+   * Not at another village's point: that would list the meeting on a place its leaders run.
+   */
+  async function requireUsablePoint(auth: ReturnType<typeof requireAuth>, pointPath: string, meetingPath: string) {
+    if (meetingPath.startsWith(pointPath)) return
+    if (!allows(await grantsOf(db, auth.personId), pointPath, 'group_leader')) throw forbidden()
   }
 
   app.put(
@@ -183,7 +193,8 @@ export const studyPointRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> 
     },
     async (request) => {
       const auth = requireAuth(request)
-      const { point, meeting } = await linkTargets(auth, request.params.id, request.params.meetingId)
+      const { point, meeting, meetingPath } = await linkTargets(auth, request.params.id, request.params.meetingId)
+      await requireUsablePoint(auth, point.org_path, meetingPath)
       if (point.retired_at !== null) throw new ApiError(409, 'CONFLICT', 'This study point has been retired.')
       if (Number(meeting.ends_at) < Date.now()) throw new ApiError(409, 'CONFLICT', 'This meeting has already ended.')
       await db.transaction().execute(async (trx) => {

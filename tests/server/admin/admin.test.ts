@@ -190,8 +190,10 @@ describe.each(DIALECTS)('org tree, people and roles administration on %s', (dial
     expect(own.statusCode).toBe(403)
     const bySupervisor = await ctx.app.inject({ method: 'POST', url: `/api/v1/admin/people/${member.id}/roles`, headers: supervisorX, payload: { role: 'secretary', orgUnitId: unit('branch', 0).id } })
     expect(bySupervisor.statusCode).toBe(200)
-    // A secretary cannot take a role from a peer's rank above… but can revoke the group leader.
-    const revoke = await ctx.app.inject({ method: 'DELETE', url: `/api/v1/admin/people/${member.id}/roles?role=group_leader&orgUnitId=${unit('group', 0).id}`, headers: secretaryA })
+    // Now a secretary of the same branch, the member is secretaryA's peer: only someone above both changes their roles.
+    const byPeer = await ctx.app.inject({ method: 'DELETE', url: `/api/v1/admin/people/${member.id}/roles?role=group_leader&orgUnitId=${unit('group', 0).id}`, headers: secretaryA })
+    expect(byPeer.statusCode).toBe(403)
+    const revoke = await ctx.app.inject({ method: 'DELETE', url: `/api/v1/admin/people/${member.id}/roles?role=group_leader&orgUnitId=${unit('group', 0).id}`, headers: supervisorX })
     expect(revoke.json().roles.map((r: { role: string }) => r.role).sort()).toEqual(['member', 'secretary'])
     const grants = await ctx.testDb.db.selectFrom('audit_log').select('action').where('target', '=', member.id).where('action', 'like', 'role.%').execute()
     expect(grants.map((g) => g.action)).toEqual(['role.grant', 'role.grant', 'role.revoke'])

@@ -355,12 +355,24 @@ describe.each(DIALECTS)('meetings and attendance on %s', (dialect) => {
         const photo = await ctx.app.inject({ method: 'GET', url: `/api/v1/attendance/home-visits/${p.visitId}/photo`, headers })
         expect(photo.statusCode).toBe(200)
         expect(photo.headers['content-type']).toBe('image/jpeg')
+        expect(photo.headers['x-content-type-options']).toBe('nosniff')
         expect(photo.rawPayload.equals(JPEG)).toBe(true)
       }
       const other = await ctx.app.inject({ method: 'GET', url: `/api/v1/attendance/home-visits/${p.visitId}/photo`, headers: otherLeader })
       expect(other.statusCode).toBe(403)
       expect((await push(leader, [record('home_visit', p)]))[0]!.status).toBe('applied')
       expect((await ctx.app.inject({ method: 'GET', url: `/api/v1/attendance/home-visits?orgUnitId=${groupId}`, headers: leader })).json().items.filter((v: { id: string }) => v.id === p.visitId)).toHaveLength(1)
+    })
+
+    it('refuses a visit photo that is not a JPEG or still carries EXIF (the member’s home location)', async () => {
+      const exif = [0xff, 0xe1, 0x00, 0x0c, ...Buffer.from('Exif\0\0'), 0x4d, 0x4d, 0x00, 0x2a]
+      const withExif = Buffer.concat([JPEG.subarray(0, 2), Buffer.from(exif), JPEG.subarray(2)]).toString('base64')
+      const notJpeg = Buffer.from('<svg onload="alert(1)"/>').toString('base64')
+      const results = await push(leader, [record('home_visit', visit({ photo: withExif })), record('home_visit', visit({ photo: notJpeg }))])
+      expect(results.map((r) => [r.status, r.field])).toEqual([
+        ['rejected', 'payload.photo'],
+        ['rejected', 'payload.photo'],
+      ])
     })
 
     it('refuses a visit by a member, by another group’s leader, to someone outside the group, in the future, or with a photo too large', async () => {

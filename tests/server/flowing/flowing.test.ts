@@ -114,12 +114,31 @@ describe.each(DIALECTS)('flowing members’ record cards on %s', (dialect) => {
     expect((await push(leader, [review({ recordId: crypto.randomUUID(), decision: 'confirmed' })]))[0]).toMatchObject({ status: 'rejected', code: 'INVALID_PAYLOAD' })
   })
 
-  it('serves the photo to the member and their leader only', async () => {
-    const photo = Buffer.from('fake-jpeg-bytes').toString('base64')
+  /** SOI, a JFIF APP0 segment, then the scan: a JPEG as far as the server looks at it. */
+  const jpeg = (...segments: number[][]) =>
+    Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, ...Buffer.from('JFIF\0'), 1, 1, 0, 0, 1, 0, 1, 0, 0, ...segments.flat(), 0xff, 0xda, 0x00, 0x02, 0x11, 0x22, 0xff, 0xd9]).toString('base64')
+  /** An APP1 EXIF segment: where a phone camera writes the GPS position. */
+  const EXIF = [0xff, 0xe1, 0x00, 0x0c, ...Buffer.from('Exif\0\0'), 0x4d, 0x4d, 0x00, 0x2a]
+
+  it('refuses a record card photo that is not a JPEG or still carries EXIF (the location)', async () => {
+    const notJpeg = payload({ photo: Buffer.from('<html><script>alert(1)</script>').toString('base64') })
+    const withExif = payload({ photo: jpeg(EXIF) })
+    const results = await push(flowing, [record('flowing_record', notJpeg), record('flowing_record', withExif)])
+    expect(results.map((r) => [r.status, r.field])).toEqual([
+      ['rejected', 'payload.photo'],
+      ['rejected', 'payload.photo'],
+    ])
+    expect((await mine(flowing)).items.map((r) => r.id)).not.toContain(notJpeg.recordId)
+  })
+
+  it('serves the photo to the member and their leader only, never to be sniffed as another type', async () => {
+    const photo = jpeg()
     const p = payload({ photo })
     await push(flowing, [record('flowing_record', p)])
     const url = `/api/v1/flowing-records/${p.recordId}/photo`
-    expect((await ctx.app.inject({ method: 'GET', url, headers: flowing })).statusCode).toBe(200)
+    const own = await ctx.app.inject({ method: 'GET', url, headers: flowing })
+    expect(own.statusCode).toBe(200)
+    expect(own.headers['x-content-type-options']).toBe('nosniff')
     expect((await ctx.app.inject({ method: 'GET', url, headers: leader })).statusCode).toBe(200)
     expect((await ctx.app.inject({ method: 'GET', url, headers: otherLeader })).statusCode).toBe(403)
     expect((await mine(flowing)).items.find((r) => r.id === p.recordId)?.hasPhoto).toBe(true)

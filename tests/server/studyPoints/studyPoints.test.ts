@@ -169,7 +169,8 @@ describe.each(DIALECTS)('study points on %s', (dialect) => {
     const soon = crypto.randomUUID()
     const ended = crypto.randomUUID()
     await ctx.testDb.db.insertInto('meeting').values([meeting(soon, Date.now() + 86_400_000), meeting(ended, Date.now() - 86_400_000)]).execute()
-    const point = (await allPages(`/api/v1/study-points?orgUnitId=${liuxi}&limit=200`)).items.find((p) => p.meetings.length === 0)!
+    // A point run by the leader's own township: an ancestor's point is a public point of their area.
+    const point = (await allPages(`/api/v1/study-points?orgUnitId=${liuxi}&limit=200`)).items.find((p) => p.meetings.length === 0 && p.orgUnitId === liuxi)!
     const link = (headers: Headers, meetingId: string, method: 'PUT' | 'DELETE' = 'PUT', pointId = point.id) =>
       ctx.app.inject({ method, url: `/api/v1/study-points/${pointId}/meetings/${meetingId}`, headers })
 
@@ -190,5 +191,31 @@ describe.each(DIALECTS)('study points on %s', (dialect) => {
     expect((await link(leader, soon, 'DELETE')).statusCode).toBe(404)
     const audit = await ctx.testDb.db.selectFrom('audit_log').select('action').where('target', '=', soon).orderBy('id').execute()
     expect(audit.map((a) => a.action)).toEqual(['study_point.meeting_link', 'study_point.meeting_unlink'])
+  })
+
+  it('lets a leader hold a meeting only at a point of their own subtree or of the units above it', async () => {
+    const leader = await signIn(ctx.app, DEMO_LOGINS[2].phone)
+    const leaderRow = ctx.seed.people.find((p) => p.phone === DEMO_LOGINS[2].phone)!
+    const meetingId = crypto.randomUUID()
+    const startsAt = Date.now() + 86_400_000
+    await ctx.testDb.db.insertInto('meeting').values({
+      id: meetingId, org_unit_id: leaderRow.org_unit_id, type: 'group_meeting', starts_at: startsAt, ends_at: startsAt + 3_600_000, place: '村部', topic: '小组会',
+      lesson_id: null, created_by: leaderRow.id, checkin_code: '246802', device: 'test', created_at: Date.now(), received_at: Date.now(),
+    }).execute()
+    const link = (pointId: string) => ctx.app.inject({ method: 'PUT', url: `/api/v1/study-points/${pointId}/meetings/${meetingId}`, headers: leader })
+    const pointsOf = async (orgUnitId: string) => (await allPages(`/api/v1/study-points?orgUnitId=${orgUnitId}&limit=200`)).items.filter((p) => p.orgUnitId === orgUnitId)
+    const unitNamed = (name: string) => ctx.seed.units.find((u) => u.name === name)!.id
+    const district = ctx.seed.units.find((u) => u.kind === 'district')!.id
+
+    // Another branch's point in the same township, and a point of another township: refused.
+    for (const pointId of [(await pointsOf(unitNamed('石桥村党支部')))[0]!.id, (await pointsOf(baisha))[0]!.id]) {
+      const res = await link(pointId)
+      expect(res.statusCode).toBe(403)
+    }
+    const stored = await ctx.testDb.db.selectFrom('meeting').select('study_point_id').where('id', '=', meetingId).executeTakeFirstOrThrow()
+    expect(stored.study_point_id).toBeNull()
+    // The district's public point and the leader's own branch's point: taken.
+    expect((await link((await pointsOf(district))[0]!.id)).statusCode).toBe(200)
+    expect((await link((await pointsOf(unitNamed('桃园村党支部')))[0]!.id)).statusCode).toBe(200)
   })
 })

@@ -5,6 +5,7 @@
  */
 import { MEETING_MAX_PAST_MS } from '../../../../src/protocol/attendance.ts'
 import { FlowingRecordPayload } from '../../../../src/protocol/flowing.ts'
+import { photoRefusal } from '../../reflections/photo.check.ts'
 import { defineKind, type Refusal } from './kind.ts'
 
 /** A phone clock a day fast still files today's meeting. */
@@ -41,7 +42,7 @@ export const flowingRecord = defineKind({
       if (p.heldOn < ctx.receivedAt - MEETING_MAX_PAST_MS || p.heldOn > ctx.receivedAt + CLOCK_SLACK_MS) {
         return { code: 'INVALID_PAYLOAD', message: 'payload.heldOn is too far in the past or the future', field: 'payload.heldOn' }
       }
-      return null
+      return p.photo === undefined ? null : photoRefusal(p.photo, 'payload.photo')
     })
   },
   async apply({ trx, receivedAt }, records) {

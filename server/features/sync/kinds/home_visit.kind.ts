@@ -6,6 +6,7 @@
 import { HomeVisitPayload, MEETING_MAX_PAST_MS } from '../../../../src/protocol/attendance.ts'
 import { allows } from '../../../shared/authz.ts'
 import { personPaths, unitPaths } from '../../attendance/attendance.repository.ts'
+import { photoRefusal } from '../../reflections/photo.check.ts'
 import { defineKind, type Refusal } from './kind.ts'
 
 /** A phone clock a day fast still files today's visit. */
@@ -30,7 +31,7 @@ export const homeVisit = defineKind({
       if (p.visitedAt < ctx.receivedAt - MEETING_MAX_PAST_MS || p.visitedAt > ctx.receivedAt + CLOCK_SLACK_MS) {
         return { code: 'INVALID_PAYLOAD', message: 'payload.visitedAt is too far in the past or the future', field: 'payload.visitedAt' }
       }
-      return null
+      return p.photo === undefined ? null : photoRefusal(p.photo, 'payload.photo')
     })
   },
   async apply({ trx, receivedAt }, records) {

@@ -4,14 +4,9 @@
  */
 import { REFLECTION_TEXT_MAX, textProblem } from '../../../../src/protocol/reflections.limits.ts'
 import { ReflectionPostPayload } from '../../../../src/protocol/reflections.ts'
-import { photoProblem } from '../../reflections/photo.check.ts'
+import { photoRefusal } from '../../reflections/photo.check.ts'
 import { branchOf, findReflections, unitOfPerson } from '../../reflections/reflections.repository.ts'
 import { defineKind, type Refusal } from './kind.ts'
-
-const PHOTO_MESSAGES = {
-  notJpeg: 'is not a JPEG photo',
-  hasExif: 'still carries EXIF data (it may hold the location); choose the photo again in the app',
-} as const
 
 export const reflectionPost = defineKind({
   kind: 'reflection_post',
@@ -33,8 +28,8 @@ export const reflectionPost = defineKind({
         return { code: 'INVALID_PAYLOAD', message, field: 'payload.text' }
       }
       for (const [n, photo] of p.photos.entries()) {
-        const bad = photoProblem(photo)
-        if (bad) return { code: 'INVALID_PAYLOAD', message: `payload.photos.${n} ${PHOTO_MESSAGES[bad]}`, field: `payload.photos.${n}` }
+        const bad = photoRefusal(photo, `payload.photos.${n}`)
+        if (bad) return bad
       }
       return null
     })
