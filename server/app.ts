@@ -60,9 +60,10 @@ export async function buildApp({ handle, staticDir, logger = false, loginLimits,
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   registerErrorHandler(app, staticDir)
+  // Headers first: every answer carries them, a 401 from the authentication hook included.
+  await registerSecurityHeaders(app, security)
   registerAuthentication(app, handle.db)
   registerInputCheck(app)
-  await registerSecurityHeaders(app, security)
   await app.register(compress, { threshold: 1024 })
   await app.register(swagger, {
     openapi: {

@@ -44,12 +44,21 @@ describe.each(DIALECTS)('one name rule for people on %s', (dialect) => {
   })
 
   it('refuses the same names in an import, row by row, and imports nothing', async () => {
-    const csv = ['姓名,手机,党小组', ...BAD_NAMES.map(([, name], i) => `"${name}",1361222000${i},第一党小组`)].join('\r\n')
+    // A NUL or a lone surrogate is not text at all: the API refuses the whole request in one place
+    // (server/shared/inputText.ts); every other bad name is named on its own row.
+    const notText = new Set(['NUL', 'lone surrogate'])
+    for (const [what, name] of BAD_NAMES.filter(([what]) => notText.has(what))) {
+      const res = await ctx.app.inject({ method: 'POST', url: '/api/v1/admin/imports/members/check', headers: secretary, payload: { csv: `姓名,手机,党小组\r\n"${name}",13612220000,第一党小组` } })
+      expect(res.statusCode, what).toBe(400)
+      expect(res.json().field, what).toBe('body.csv')
+    }
+    const readable = BAD_NAMES.filter(([what]) => !notText.has(what))
+    const csv = ['姓名,手机,党小组', ...readable.map(([, name], i) => `"${name}",1361222000${i},第一党小组`)].join('\r\n')
     const res = await ctx.app.inject({ method: 'POST', url: '/api/v1/admin/imports/members/check', headers: secretary, payload: { csv } })
     expect(res.statusCode).toBe(200)
     const badRows = res.json().errors.filter((e: { column: string }) => e.column === 'name').map((e: { row: number }) => e.row)
     // Row 1 is the header. A quoted newline keeps its row whole: the name is still one cell.
-    expect(new Set(badRows).size).toBe(BAD_NAMES.length)
+    expect(new Set(badRows).size).toBe(readable.length)
   })
 
   it('still takes ordinary names, with a middle dot, spaces and letters', async () => {

@@ -8,6 +8,7 @@ import { sql } from 'kysely'
 import { DEMO_LOGINS } from '../../../server/seed/demo.ts'
 import type { Dialect } from '../../../server/db/connect.ts'
 import { buildTestApp, signIn, type TestContext } from '../../support/testApp.ts'
+import { NAME_PATTERN } from '../../../src/protocol/names.ts'
 
 export type Schema = {
   type?: string
@@ -258,6 +259,7 @@ const PATTERN_SAMPLES: Record<string, (n: number) => string> = {
   '^[0-9]{1,15}_[0-9a-f-]{36}$': (n) => `0_${uuid7(n)}`,
   '^[0-9]{4}-(0[1-9]|1[0-2])$': () => '2026-03',
   '^[0-9+ -]*$': () => '0731-8888',
+  [NAME_PATTERN]: (n) => `矩阵${n}`,
 }
 
 function uuid7(n: number): string {
