@@ -31,6 +31,8 @@ export const PushRecord = Type.Object(
     payload: Type.Unknown({ description: 'validated by the schema of `kind`' }),
     createdAt: Type.Integer({ description: 'device clock, epoch ms: kept as data, never trusted for ordering' }),
     deviceId: Type.String({ minLength: 1, maxLength: 64 }),
+    correctedAt: Type.Optional(Type.Integer({ minimum: 1577836800000, maximum: 4102444800000 })),
+    replaces: Type.Optional(RecordId),
   },
   { additionalProperties: false },
 )

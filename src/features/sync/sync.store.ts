@@ -16,7 +16,6 @@ import { pullContent } from './pull.ts'
 import { SYNC_STATE_KEY, type SyncState } from './pushCore.ts'
 import { PushEngine, type EngineStatus } from './pushEngine.ts'
 import { pushLock } from './syncLock.ts'
-import { uuidv7 } from './uuidv7.ts'
 
 /**
  * Runs `refresh` now and again at most every `everyMs` after any committed change (in this tab or
@@ -104,12 +103,12 @@ export const useSyncStore = defineStore('sync', () => {
   }
 
   /**
-   * Sends a refused record again, optionally corrected. A record refused for its id (ID_TAKEN)
-   * gets a fresh id, since the server holds another record under the old one.
+   * Sends a refused record again, optionally corrected, under a new id that names the refused one
+   * (a resend under the old id would only get the old answer). The refused one stays listed with
+   * what became of its correction.
    */
   async function sendAgain(record: DeadLetterRecord, payload?: unknown): Promise<void> {
-    const fresh = record.code === 'ID_TAKEN' ? uuidv7() : undefined
-    await requeueDeadLetter(db, record.id, payload === undefined ? undefined : toRaw(payload), fresh)
+    await requeueDeadLetter(db, record.id, payload === undefined ? undefined : toRaw(payload))
     engine?.requestSync(0)
   }
 
