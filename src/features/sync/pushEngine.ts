@@ -123,7 +123,9 @@ export class PushEngine {
   /** Another request (a pull, any API call) got an answer: the server is back, push now. */
   serverReached(): void {
     this.lastContactAt = this.now()
-    if (this.failures === 0 || this.stopped || this.running || this.now() < this.notBefore) return
+    if (this.failures === 0 || this.stopped || this.running) return
+    // Still inside the server's Retry-After: say so again (the answer just cleared the banner).
+    if (this.now() < this.notBefore) return this.setStatus(this.status)
     if (this.debounce !== undefined) this.clear(this.debounce)
     this.debounce = undefined
     void this.start(false)

@@ -151,37 +151,6 @@ describe('push engine', () => {
     expect(await db.outbox.count()).toBe(2)
     expect(timers.pending.size).toBe(0)
   })
-})
-
-describe('recovery after faults', () => {
-  let db: PocketDb
-  let server: FakePushServer
-  let timers: ManualTimers
-  let now: number
-  let online: boolean
-  const engine = () =>
-    new PushEngine({
-      env: { db, fetch: server.fetch },
-      lock: noLock,
-      now: () => now,
-      isOnline: () => online,
-      random: () => 1,
-      setTimeout: timers.setTimeout,
-      clearTimeout: timers.clearTimeout,
-    })
-  const tick = async (e: PushEngine) => {
-    timers.fireAll()
-    await e.settled()
-  }
-  beforeEach(async () => {
-    db = freshDb()
-    server = new FakePushServer()
-    timers = new ManualTimers()
-    now = 1_000_000
-    online = true
-    await signInAs(db)
-  })
-  afterEach(() => db.delete())
 
   it('empties the outbox within seconds after a long outage clears, with no one touching the phone', async () => {
     const e = engine()
