@@ -337,7 +337,7 @@ describe('outbox and push sync in Chromium', () => {
       // The faults clear; nobody touches the phone.
       phase = 'clear'
       const clearedAt = Date.now()
-      await expect.poll(() => pendingOnMePage(page), { timeout: 15_000, intervals: [100] }).toBe(0)
+      await expect.poll(() => pendingOnMePage(page), { timeout: 15_000, interval: 100 }).toBe(0)
       const drainedAfterMs = Date.now() - clearedAt
       console.info(`outbox empty ${drainedAfterMs} ms after the faults cleared; pushes:`, pushes.map((p) => `${p.phase}@${p.at - clearedAt} ${p.body.length}`).join(', '))
       expect(drainedAfterMs).toBeLessThan(12_000)

@@ -10,6 +10,7 @@ import { liveQuery, type Subscription } from 'dexie'
 import { computed, onScopeDispose, shallowRef, watch } from 'vue'
 import type { LocalMarkRow, MeetingRow, MeetingStateRow, RosterRow } from '@/db/db.ts'
 import type { AttendanceStatus, MarkHistoryEntry } from '@/protocol/attendance.ts'
+import { serverTime } from '@/features/sync/clock.ts'
 import { attendanceDb } from './attendance.db.ts'
 import { useAttendanceStore } from './attendance.store.ts'
 
@@ -76,7 +77,7 @@ export function useRollCall(meetingId: string, myName: () => string) {
         ...a.history.map((h) => ({ status: h.status, reason: h.reason, by: h.markedByName, device: h.device, at: h.createdAt, waiting: false })),
         ...local
           .filter((l) => pending.value.has(l.recordId))
-          .map((l) => ({ status: l.status, reason: l.reason, by: myName(), device: null, at: l.createdAt, waiting: true })),
+          .map((l) => ({ status: l.status, reason: l.reason, by: myName(), device: null, at: serverTime(l.createdAt), waiting: true })),
       ]
       return {
         personId: a.personId,
