@@ -78,6 +78,15 @@ export interface OutboxRecord {
   attempts: number
   lastError?: string
   lastAttemptAt?: number
+  /** `createdAt` corrected by the server offset learned before the write (absent while none is known). */
+  correctedAt?: number
+  /** The id of the refused record this one corrects (sent as `replaces`). */
+  replaces?: string
+  /** Failed alone twice with a server error: sent again alone only once another batch got through. */
+  suspect?: boolean
+  /** The server does not know this kind yet (UNKNOWN_KIND): skipped until then, or until another app version. */
+  heldUntil?: number
+  heldVersion?: string
 }
 
 /** A record the server refused: kept until the member fixes or discards it, never dropped silently. */
@@ -86,6 +95,9 @@ export interface DeadLetterRecord extends Omit<OutboxRecord, 'seq'> {
   message: string
   field?: string
   movedAt: number
+  /** The member corrected it: the new record's id, and what became of that one. */
+  correctedBy?: string
+  correction?: 'waiting' | 'accepted' | 'refused'
 }
 
 /** A meeting on the phone: pulled from the server, or created here and still waiting in the outbox. */

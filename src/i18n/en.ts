@@ -767,7 +767,13 @@ const en: typeof zhCN & typeof zhFeatures = {
     },
   },
   placeholder: { soon: 'This part is being built', back: 'Back' },
-  offline: { banner: 'Offline: saved content still works and syncs when you are back online' },
+  offline: {
+    noNetwork: 'Offline: this phone has no network. Saved content still works; records upload once you are back online',
+    unreachable: 'The phone is online but cannot reach the server. Records are saved here and will be retried',
+    busy: 'The server is busy. Records are saved here and will be retried shortly',
+    busyUntil: 'The server is busy. Records are saved here; retrying at {time}',
+    answerLost: 'The server’s reply was lost; sending again (nothing is recorded twice)',
+  },
   update: { available: 'A new version is available', reload: 'Reload now', later: 'Later' },
   common: { all: 'All', cancel: 'Cancel', confirm: 'OK', loading: 'Loading…', retry: 'Retry' },
   sync: {
@@ -791,6 +797,13 @@ const en: typeof zhCN & typeof zhFeatures = {
     discardConfirm: 'The record will be deleted for good. Discard it?',
     fixSeconds: 'Study time (minutes)',
     fixAndSend: 'Correct and send',
+    removeFromList: 'Remove from list',
+    correction: {
+      waiting: 'Corrected and sent again; waiting to upload',
+      accepted: 'Corrected and sent again; the server accepted it',
+      refused: 'Corrected and sent again, but the correction was refused too (see the new entry in the list)',
+    },
+    heldForUpdate: '{n} records need a server update before they can be accepted; they are saved here and will be retried',
     state: {
       idle: 'Sync is working',
       syncing: 'Syncing',

@@ -756,6 +756,13 @@ export default {
     discardConfirm: '放弃后这条记录将被删除，无法恢复。确定放弃吗？',
     fixSeconds: '学习时长（分钟）',
     fixAndSend: '修改并提交',
+    removeFromList: '从列表移除',
+    correction: {
+      waiting: '已更正重发，等待上传',
+      accepted: '已更正重发，服务器已接收',
+      refused: '已更正重发，但更正后的记录也未被接收（见列表中的新记录）',
+    },
+    heldForUpdate: '{n} 条记录需要服务器更新后才能接收，已保存在手机上，稍后自动重试',
     state: {
       idle: '同步正常',
       syncing: '正在同步',

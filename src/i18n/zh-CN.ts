@@ -30,7 +30,13 @@ export default {
     logoutUnsent: '还有 {n} 条记录没有上传。退出后它们仍保存在这部手机上，只会在您本人再次登录后上传，不会以别人的名义上传。最好先联网同步再退出。确定退出吗？',
   },
   placeholder: { soon: '该功能正在建设中', back: '返回' },
-  offline: { banner: '离线模式：已保存的内容仍可使用，联网后自动同步' },
+  offline: {
+    noNetwork: '离线模式：手机没有网络。已保存的内容仍可使用，记录联网后自动上传',
+    unreachable: '手机有网络，但连不上服务器。记录已保存在手机上，稍后自动重试',
+    busy: '服务器繁忙，记录已保存在手机上，稍后自动重试',
+    busyUntil: '服务器繁忙，记录已保存在手机上，将于 {time} 自动重试',
+    answerLost: '没有收到服务器的回复，正在重新发送（同一条记录不会重复保存）',
+  },
   update: { available: '有新版本可用', reload: '立即更新', later: '稍后' },
   common: { all: '全部', cancel: '取消', confirm: '确定', loading: '加载中…', retry: '重试' },
   errors: {

@@ -4,7 +4,7 @@
  * status whether the server could be reached at all.
  */
 import type { ApiErrorBody } from '@/protocol/common.ts'
-import { markReachable, markUnreachable } from './network.ts'
+import { markReachable, markUnreachable, noteServerAnswered } from './network.ts'
 
 export class HttpError extends Error {
   constructor(
@@ -53,7 +53,10 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     markUnreachable()
     throw new HttpError(0, 'NETWORK', 'The server cannot be reached.')
   }
-  markReachable()
+  // A good answer proves the server is back (the push engine retries at once); a 5xx or 429
+  // says nothing new beyond what the push engine already reports.
+  if (response.ok) noteServerAnswered()
+  else if (response.status < 500 && response.status !== 429) markReachable()
   if (response.status === 204) return undefined as T
   const data: unknown = await response.json().catch(() => undefined)
   if (!response.ok) {

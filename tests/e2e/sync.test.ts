@@ -246,19 +246,115 @@ describe('outbox and push sync in Chromium', () => {
     await screenshot(page, 'sync-refused')
 
     // Correct it: 200,000 s is more than a day; the member enters 30 minutes and sends it again.
+    // It goes out under a new id (the server would answer the old one with its old refusal), and
+    // the refused row stays to say what became of it.
     await row.getByTestId('refused-fix-minutes').locator('input').fill('30')
     await row.getByTestId('refused-send').click()
-    await expect.poll(() => server.stored([tooLong!]).get(tooLong!) ?? 0, { timeout: 15_000 }).toBe(1)
+    await expect.poll(() => row.getByTestId('refused-correction').getAttribute('data-state'), { timeout: 15_000 }).toBe('accepted')
+    expect(await row.getByTestId('refused-correction').textContent()).toContain('已更正重发')
+    expect(server.stored([tooLong!]).size).toBe(0)
     const db = new SQLite(server.dbFile, { readonly: true })
-    expect((db.prepare('select seconds from study_event where id = ?').get(tooLong) as { seconds: number }).seconds).toBe(1800)
+    expect(db.prepare('select count(*) as n from study_event where seconds = 1800 and lesson_id = ?').get('lesson-x')).toEqual({ n: 1 })
     db.close()
+    await screenshot(page, 'sync-refused-corrected')
 
-    // Discard the other after confirming.
+    // Discard the other after confirming; the corrected one leaves the list when the member removes it.
     await page.locator(`[data-testid="refused-row"][data-id="${discarded}"]`).getByTestId('refused-discard').click()
     await page.locator('.van-dialog__confirm').click()
+    await expect.poll(() => page.getByTestId('refused-row').count()).toBe(1)
+    await row.getByTestId('refused-discard').click()
     await expect.poll(() => page.getByTestId('refused-row').count()).toBe(0)
     expect(server.stored([discarded!]).size).toBe(0)
     await context.close()
+  })
+
+  it('recovers within seconds after lost answers, 500s and 429s, one push at a time, and says what is happening', async () => {
+    const context = await phone()
+    const page = await context.newPage()
+    try {
+      await signIn(page, PHONES.member)
+      await waitForServiceWorker(page)
+      await page.goto('/me')
+      await expect.poll(() => pendingOnMePage(page), { timeout: 15_000 }).toBe(0)
+
+      // A fault layer between the phone (page and service worker) and the server.
+      let phase: 'drop' | 'error' | 'busy' | 'clear' = 'drop'
+      let inFlight = 0
+      let maxInFlight = 0
+      const pushes: Array<{ at: number; body: string; phase: string }> = []
+      await context.route('**/api/v1/sync/push', async (route) => {
+        const body = route.request().postData() ?? ''
+        pushes.push({ at: Date.now(), body, phase })
+        inFlight++
+        maxInFlight = Math.max(maxInFlight, inFlight)
+        try {
+          if (phase === 'drop') {
+            // The server applies the batch; its answer never reaches the phone.
+            await route.fetch()
+            await route.abort('connectionreset')
+          } else if (phase === 'error') {
+            await route.fulfill({ status: 500, json: { statusCode: 500, code: 'INTERNAL', message: 'boom' } })
+          } else if (phase === 'busy') {
+            await route.fulfill({ status: 429, headers: { 'retry-after': '3' }, json: { statusCode: 429, code: 'RATE_LIMITED', message: 'slow down' } })
+          } else {
+            await route.continue()
+          }
+        } finally {
+          inFlight--
+        }
+      })
+      const banner = page.getByTestId('offline-banner')
+      const statusText = () => page.getByTestId('sync-status').textContent()
+
+      const ids = await enqueueInPage(page, 9000, 5)
+      await expect.poll(() => banner.getAttribute('data-state'), { timeout: 15_000 }).toBe('answerLost')
+      expect(await banner.textContent()).toContain('没有收到服务器的回复')
+      expect(await statusText()).toContain('没有收到服务器的回复')
+      await screenshot(page, 'sync-fault-answer-lost')
+
+      phase = 'error'
+      await expect.poll(() => banner.getAttribute('data-state'), { timeout: 15_000 }).toBe('busy')
+      expect(await banner.textContent()).toMatch(/服务器繁忙.*\d{2}:\d{2}:\d{2}/)
+      expect(await statusText()).toContain('服务器繁忙')
+
+      phase = 'busy'
+      const before = pushes.length
+      await expect.poll(() => pushes.slice(before).some((p) => p.phase === 'busy'), { timeout: 15_000 }).toBe(true)
+      // A tap on 立即同步 during the faults tries at once.
+      const tapped = pushes.length
+      await page.getByTestId('sync-now').click()
+      await expect.poll(() => pushes.length, { timeout: 3_000 }).toBeGreaterThan(tapped)
+      await expect.poll(() => banner.getAttribute('data-state')).toBe('busy')
+      expect(await axeViolations(page)).toEqual([])
+      await page.getByTestId('sync-now').scrollIntoViewIfNeeded()
+      await screenshot(page, 'sync-fault-busy')
+      await page.getByTestId('elder-switch').click()
+      await page.getByTestId('sync-now').scrollIntoViewIfNeeded()
+      expect(await axeViolations(page)).toEqual([])
+      await screenshot(page, 'sync-fault-busy-elder')
+      await page.getByTestId('elder-switch').click()
+
+      // The faults clear; nobody touches the phone.
+      phase = 'clear'
+      const clearedAt = Date.now()
+      await expect.poll(() => pendingOnMePage(page), { timeout: 15_000, interval: 100 }).toBe(0)
+      const drainedAfterMs = Date.now() - clearedAt
+      console.info(`outbox empty ${drainedAfterMs} ms after the faults cleared; pushes:`, pushes.map((p) => `${p.phase}@${p.at - clearedAt} ${p.body.length}`).join(', '))
+      expect(drainedAfterMs).toBeLessThan(12_000)
+      await expect.poll(() => banner.count()).toBe(0)
+
+      const stored = server.stored(ids)
+      expect(stored.size).toBe(5)
+      expect([...stored.values()].every((n) => n === 1)).toBe(true)
+      // One push in flight per phone, and never the same batch twice within a moment.
+      expect(maxInFlight).toBe(1)
+      // (The tap is the one push allowed to follow another at once: a person asked for it.)
+      for (let i = 1; i < pushes.length; i++) {
+        if (i !== tapped && pushes[i]!.body === pushes[i - 1]!.body) expect(pushes[i]!.at - pushes[i - 1]!.at).toBeGreaterThan(300)
+      }
+    } finally {
+      await context.close()
+    }
   })
 
   it('lets the service worker deliver with every tab closed (Background Sync, Chromium)', async () => {

@@ -11,6 +11,7 @@ import { computed, onScopeDispose, shallowRef, watch } from 'vue'
 import type { LocalMarkRow, MeetingRow, MeetingStateRow, RosterRow } from '@/db/db.ts'
 import type { AttendanceStatus, Correction, MarkEntry, MarkHistoryEntry, MarkStatus } from '@/protocol/attendance.ts'
 import { sameOutcome } from '@/protocol/attendanceOutcome.ts'
+import { serverTime } from '@/features/sync/clock.ts'
 import { attendanceDb } from './attendance.db.ts'
 import { useAttendanceStore } from './attendance.store.ts'
 
@@ -105,7 +106,7 @@ export function useRollCall(meetingId: string, myName: () => string) {
         ...a.history.map((h) => ({ status: h.status, reason: h.reason, by: h.markedByName, device: h.device, at: h.createdAt, waiting: false, overruled: !!h.overruledBy })),
         ...local
           .filter((l) => pending.value.has(l.recordId))
-          .map((l) => ({ status: l.status, reason: l.reason, by: myName(), device: null, at: l.createdAt, waiting: true, overruled: false })),
+          .map((l) => ({ status: l.status, reason: l.reason, by: myName(), device: null, at: serverTime(l.createdAt), waiting: true, overruled: false })),
       ]
       return {
         personId: a.personId,

@@ -8,6 +8,7 @@ import { computed, reactive, ref } from 'vue'
 import type { ReflectionRow } from '@/db/db.ts'
 import { useAuthStore } from '@/features/auth/auth.store.ts'
 import type { ReflectionStatus } from '@/protocol/reflections.ts'
+import { uuidv7 } from '@/features/sync/uuidv7.ts'
 import { liveRef } from '@/shared/liveRef.ts'
 import { reflectionsApi } from './reflections.api.ts'
 import { addLike, addPost, addReply, addReview, cacheFeed, photosDb, readFeed, type Feed } from './reflections.db.ts'
@@ -93,7 +94,9 @@ export const useReflectionsStore = defineStore('reflections', () => {
     if (!profile) throw new Error('not signed in')
     await addPost(
       {
-        reflectionId: crypto.randomUUID(),
+        // UUIDv7: posts sent in one batch share the server's received time, and the feed breaks
+        // that tie by id, so ids must sort in the order they were written.
+        reflectionId: uuidv7(),
         orgUnitId: profile.orgUnitId,
         text: form.text.trim(),
         photos: [...form.photos],
@@ -110,7 +113,7 @@ export const useReflectionsStore = defineStore('reflections', () => {
   async function reply(row: ReflectionRow, text: string): Promise<void> {
     const profile = me.value
     if (!profile) throw new Error('not signed in')
-    await addReply({ replyId: crypto.randomUUID(), reflectionId: row.id, text: text.trim() }, { id: profile.id, name: profile.name })
+    await addReply({ replyId: uuidv7(), reflectionId: row.id, text: text.trim() }, { id: profile.id, name: profile.name })
   }
 
   /** A leader marks a reflection excellent, hides it with a reason, or sets it back to normal. */

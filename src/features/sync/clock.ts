@@ -14,6 +14,8 @@ export interface ClockOffset {
 }
 
 let offsetMs = 0
+/** An offset was learned (now or on an earlier run): until then there is nothing to correct with. */
+let offsetKnown = false
 
 /** Server time − device time, from a response's Date header and the request's device-clock midpoint. */
 export function offsetFromDateHeader(dateHeader: string | null, sentAt: number, receivedAt: number): number | undefined {
@@ -26,12 +28,14 @@ export function offsetFromDateHeader(dateHeader: string | null, sentAt: number, 
 
 export async function learnOffset(db: PocketDb, offset: number, now = Date.now()): Promise<void> {
   offsetMs = offset
+  offsetKnown = true
   await db.meta.put({ key: CLOCK_KEY, value: { offsetMs: offset, learnedAt: now } satisfies ClockOffset })
 }
 
 export async function loadOffset(db: PocketDb): Promise<number> {
   const row = (await db.meta.get(CLOCK_KEY))?.value as ClockOffset | undefined
   offsetMs = row?.offsetMs ?? 0
+  offsetKnown = row !== undefined
   return offsetMs
 }
 
@@ -42,4 +46,17 @@ export function serverTime(deviceMs: number = Date.now()): number {
 
 export function currentOffset(): number {
   return offsetMs
+}
+
+/** The server-corrected time of a device-clock time, or undefined while no offset is known. */
+export function correctedTime(deviceMs: number): number | undefined {
+  return offsetKnown ? Math.round(deviceMs + offsetMs) : undefined
+}
+
+/**
+ * When one of the member's own records was made, for showing: the time corrected when it was made
+ * (right even if the offset changed since), else the device time corrected by today's offset.
+ */
+export function recordTime(record: { createdAt: number; correctedAt?: number }): number {
+  return record.correctedAt ?? serverTime(record.createdAt)
 }

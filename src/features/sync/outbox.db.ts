@@ -6,6 +6,7 @@
 import Dexie from 'dexie'
 import type { DeadLetterRecord, OutboxRecord, PocketDb, StoredSession } from '../../db/db.ts'
 import type { OutboxKind, OutboxKinds } from '../../protocol/sync.ts'
+import { correctedTime } from './clock.ts'
 import { uuidv7 } from './uuidv7.ts'
 
 const DEVICE_ID_KEY = 'deviceId'
@@ -83,12 +84,16 @@ export function onEnqueued(listener: () => void): () => void {
  * @returns the record's id (UUIDv7), e.g. to show "waiting to sync" beside the write.
  */
 export async function enqueue<K extends OutboxKind>(db: PocketDb, kind: K, payload: OutboxKinds[K]): Promise<string> {
+  const createdAt = Date.now()
+  const correctedAt = correctedTime(createdAt)
   const record: OutboxRecord = {
     id: uuidv7(),
     kind,
     // A structured copy: reactive proxies and later edits by the caller never reach the outbox.
     payload: structuredClone(payload),
-    createdAt: Date.now(),
+    createdAt,
+    // The raw device time stays as data; the corrected one is what the phone believes is real.
+    ...(correctedAt !== undefined ? { correctedAt } : {}),
     // Known once the database has opened (primeOutbox); a gap is filled in when the record is sent.
     deviceId: deviceIds.get(db.name) ?? '',
     attempts: 0,
@@ -114,23 +119,30 @@ export function listDeadLetters(db: PocketDb): Promise<DeadLetterRecord[]> {
 }
 
 /**
- * Puts a refused record back in the outbox, by default with the same id (the server never stored
- * it), with an optional corrected payload. One transaction, so it is never in both tables or in neither.
+ * Sends a refused record again, optionally corrected: ALWAYS under a new id that names the old one
+ * (`replaces`), since the server answers a replay of an answered id with its first answer. The
+ * refused record stays listed, marked with its correction, so the member sees what became of it.
+ * One transaction, so the correction is queued and noted together or not at all.
+ * @returns the new record's id
  */
-export async function requeueDeadLetter(db: PocketDb, id: string, payload?: unknown, newId?: string): Promise<void> {
-  await db.transaction('rw', [db.outbox, db.deadLetter], async () => {
+export async function requeueDeadLetter(db: PocketDb, id: string, payload?: unknown): Promise<string | undefined> {
+  const newId = await db.transaction('rw', [db.outbox, db.deadLetter], async () => {
     const dead = await db.deadLetter.get(id)
-    if (!dead) return
-    const { code: _c, message: _m, field: _f, movedAt: _t, lastError: _e, ...record } = dead
-    await db.deadLetter.delete(id)
+    if (!dead || dead.correctedBy) return undefined
+    const { code: _c, message: _m, field: _f, movedAt: _t, lastError: _e, correctedBy: _b, correction: _n, ...record } = dead
+    const fresh = uuidv7()
     await db.outbox.add({
       ...record,
-      id: newId ?? record.id,
+      id: fresh,
+      replaces: id,
       payload: payload === undefined ? dead.payload : structuredClone(payload),
       attempts: 0,
     })
+    await db.deadLetter.update(id, { correctedBy: fresh, correction: 'waiting' })
+    return fresh
   })
-  notifyEnqueued()
+  if (newId) notifyEnqueued()
+  return newId
 }
 
 /** The member chose to throw a refused record away. */

@@ -1,6 +1,7 @@
 /**
  * When the page pushes: at start, when the browser comes online, when the tab becomes visible,
- * shortly after a write is enqueued, and every minute while online. Background Sync (Chromium)
+ * shortly after a write is enqueued, every minute while online, and at once when any other
+ * request got an answer (sync.store: `serverReached`). Background Sync (Chromium)
  * is asked for when a push fails for lack of network, so the service worker can finish the job
  * after the tab is closed; other browsers rely on these page triggers.
  */
@@ -33,9 +34,9 @@ export async function requestBackgroundSync(): Promise<void> {
 }
 
 export function attachPageTriggers(engine: PushEngine): () => void {
-  const onOnline = () => engine.requestSync(0)
+  const onOnline = () => engine.requestSync(0, 'online')
   const onVisible = () => {
-    if (document.visibilityState === 'visible') engine.requestSync(0)
+    if (document.visibilityState === 'visible') engine.requestSync(0, 'visible')
   }
   window.addEventListener('online', onOnline)
   document.addEventListener('visibilitychange', onVisible)
@@ -44,9 +45,9 @@ export function attachPageTriggers(engine: PushEngine): () => void {
     if (!navigator.onLine) void requestBackgroundSync()
   })
   const timer = setInterval(() => {
-    if (navigator.onLine) engine.requestSync(0)
+    if (navigator.onLine) engine.requestSync(0, 'periodic')
   }, PERIOD_MS)
-  engine.requestSync(0)
+  engine.requestSync(0, 'start')
   return () => {
     window.removeEventListener('online', onOnline)
     document.removeEventListener('visibilitychange', onVisible)

@@ -9,7 +9,7 @@
  * records by id).
  */
 import type { DeadLetterRecord, OutboxRecord, PocketDb, StoredSession } from '../../db/db.ts'
-import type { PushResponse, PushResult } from '../../protocol/sync.ts'
+import type { PushRecord, PushResponse, PushResult } from '../../protocol/sync.ts'
 import { learnOffset, offsetFromDateHeader, serverTime } from './clock.ts'
 import { loadDeviceId } from './outbox.db.ts'
 
@@ -43,7 +43,31 @@ export interface PushEnv {
    * hold the push lock for ever; the batch is simply sent again later. Default 30 s.
    */
   timeoutMs?: number
+  /** This app's version: a record held for an unknown kind is tried again by the next version. */
+  appVersion?: string
+  /** Where the search for a record the server fails on stands (kept between drains by the engine). */
+  split?: SplitState
 }
+
+/**
+ * A batch the server keeps failing on (5xx, or an answer that makes no sense) may hold one record
+ * that breaks the server. After two failures the batch is halved, and halved again on each further
+ * failure, until that record is alone; alone it fails twice and becomes a suspect, which is then
+ * skipped so the rest go through. Only when a batch got through AFTER the suspect failed is the
+ * suspect tried alone once more, and refused if it still fails: a server that fails everything
+ * (an outage) thereby never gets a record refused. Each success doubles the batch again.
+ */
+export interface SplitState {
+  /** Most records the next batch may hold (undefined: the usual limits). */
+  cap?: number
+  /** Server failures at the current cap. */
+  strikes: number
+  /** A batch got through since the last server failure. */
+  healthy: boolean
+}
+
+/** How long a record of a kind the server does not know waits before it is tried again. */
+export const HOLD_UNKNOWN_KIND_MS = 60 * 60_000
 
 export type BatchOutcome =
   | { type: 'idle' }
@@ -76,21 +100,29 @@ export async function pushBatch(env: PushEnv): Promise<BatchOutcome> {
   if (!session?.token) return { type: 'signedOut' }
   const me = session.profile?.id
   const deviceId = await loadDeviceId(db)
+  const split = (env.split ??= { strikes: 0, healthy: false })
+  const startedAt = now()
 
   // Records made under another person's session wait for that person (the server would
-  // otherwise file them under whoever is signed in now).
-  const candidates = await db.outbox
-    .filter((r) => !r.personId || !me || r.personId === me)
+  // otherwise file them under whoever is signed in now). Records of a kind the server does not
+  // know yet wait out their hold without blocking the ones behind them.
+  const sendable = await db.outbox
+    .filter((r) => (!r.personId || !me || r.personId === me) && !isHeld(r, startedAt, env.appVersion))
     .limit(limits.maxRecords)
     .toArray()
-  if (candidates.length === 0) return { type: 'idle' }
+  if (sendable.length === 0) return { type: 'idle' }
+  const head = sendable[0]!
+  // A suspect is tried alone once the server proved healthy; until then the others go first.
+  const retest = head.suspect === true && split.healthy
+  const others = sendable.filter((r) => !r.suspect)
+  const candidates = (retest || others.length === 0 ? [head] : others).slice(0, split.cap ?? limits.maxRecords)
 
   const envelope = `{"deviceId":${JSON.stringify(deviceId)},"outboxCount":0000000000,"records":[]}`
   let bytes = encoder.encode(envelope).length
   const batch: OutboxRecord[] = []
   const parts: string[] = []
   for (const r of candidates) {
-    const json = JSON.stringify({ id: r.id, kind: r.kind, payload: r.payload, createdAt: r.createdAt, deviceId: r.deviceId || deviceId })
+    const json = JSON.stringify(envelopeOf(r, deviceId))
     const size = encoder.encode(json).length + (parts.length > 0 ? 1 : 0)
     if (bytes + size > limits.maxBytes) break
     bytes += size
@@ -133,12 +165,15 @@ export async function pushBatch(env: PushEnv): Promise<BatchOutcome> {
   if (response.ok) {
     // A captive portal on village Wi-Fi answers 200 with a login page: that is no answer at all.
     const data = parseJson(text) as PushResponse | undefined
-    if (!data || !Array.isArray(data.results)) {
+    if (data === undefined) {
       await noteFailure(db, batch, 'BAD_ANSWER', now())
       return { type: 'retry', reason: 'network' }
     }
-    const counts = await settle(db, batch, data.results, now())
+    // JSON from our server that does not answer the batch: a server fault like a 5xx.
+    if (!Array.isArray(data?.results)) return serverFailure(env, batch, retest, 'BAD_ANSWER', now(), { type: 'retry', reason: 'server', status: response.status })
+    const counts = await settle(db, batch, data.results, now(), env.appVersion)
     await db.meta.put({ key: SYNC_STATE_KEY, value: { lastSyncedAt: serverTime(now()), lastAttemptAt: now() } satisfies SyncState })
+    await noteSuccess(env, split, batch.some((r) => r.suspect === true), limits.maxRecords)
     return { type: 'sent', ...counts }
   }
 
@@ -162,16 +197,71 @@ export async function pushBatch(env: PushEnv): Promise<BatchOutcome> {
     await settle(db, [record], [{ id: record.id, status: 'rejected', code: 'INVALID_RECORD', message: error.message ?? 'Invalid record.' }], now())
     return { type: 'sent', applied: 0, duplicate: 0, rejected: 1 }
   }
-  await noteFailure(db, batch, code, now())
-  if (response.status === 429 || response.status === 408 || response.status >= 500) {
-    return {
-      type: 'retry',
-      reason: response.status === 429 ? 'rateLimited' : 'server',
-      status: response.status,
-      retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), now()),
-    }
+  const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), now())
+  if (response.status === 408 || response.status >= 500) {
+    return serverFailure(env, batch, retest, code, now(), { type: 'retry', reason: 'server', status: response.status, retryAfterMs })
   }
+  await noteFailure(db, batch, code, now())
+  // Rate limiting says nothing about the records: wait, do not split.
+  if (response.status === 429) return { type: 'retry', reason: 'rateLimited', status: 429, retryAfterMs }
   return { type: 'failed', status: response.status, code, message: error.message ?? response.statusText }
+}
+
+/** The record as sent: the optional fields only when there is something to say. */
+function envelopeOf(r: OutboxRecord, deviceId: string): PushRecord {
+  return {
+    id: r.id,
+    kind: r.kind,
+    payload: r.payload,
+    createdAt: r.createdAt,
+    deviceId: r.deviceId || deviceId,
+    ...(r.correctedAt !== undefined && r.correctedAt >= MIN_CORRECTED_AT && r.correctedAt <= MAX_CORRECTED_AT ? { correctedAt: r.correctedAt } : {}),
+    ...(r.replaces ? { replaces: r.replaces } : {}),
+  }
+}
+
+// The bounds the server accepts for `correctedAt` (src/protocol/sync.ts): 2020 to 2100.
+const MIN_CORRECTED_AT = 1577836800000
+const MAX_CORRECTED_AT = 4102444800000
+
+function isHeld(r: OutboxRecord, now: number, appVersion: string | undefined): boolean {
+  if (r.heldUntil === undefined || r.heldUntil <= now) return false
+  return appVersion === undefined || r.heldVersion === appVersion
+}
+
+/** A 5xx or a senseless answer: counts toward finding a record the server fails on (see SplitState). */
+async function serverFailure(env: PushEnv, batch: OutboxRecord[], retest: boolean, code: string, now: number, out: BatchOutcome): Promise<BatchOutcome> {
+  const { db } = env
+  const split = env.split!
+  split.healthy = false
+  split.strikes++
+  if (retest) {
+    // It failed alone again although another batch just got through: the record is the problem.
+    await settle(db, batch, [{ id: batch[0]!.id, status: 'rejected', code: 'SERVER_FAILED', message: `The server failed on this record (${code}).` }], now)
+    split.cap = undefined
+    split.strikes = 0
+    return { type: 'sent', applied: 0, duplicate: 0, rejected: 1 }
+  }
+  await noteFailure(db, batch, code, now)
+  if (batch.length === 1) {
+    if (split.strikes >= 2) {
+      await db.outbox.update(batch[0]!.seq!, { suspect: true })
+      split.strikes = 0
+    }
+  } else if (split.strikes >= (split.cap === undefined ? 2 : 1)) {
+    split.cap = Math.ceil(batch.length / 2)
+    split.strikes = 0
+  }
+  return out
+}
+
+/** A batch got through: the server is healthy, the batch may grow again. */
+async function noteSuccess(env: PushEnv, split: SplitState, sentSuspect: boolean, maxRecords: number): Promise<void> {
+  split.healthy = true
+  split.strikes = 0
+  if (split.cap !== undefined) split.cap = split.cap * 2 >= maxRecords ? undefined : split.cap * 2
+  // A suspect that went through after all was failed by an outage, not by itself: so were the others.
+  if (sentSuspect) await env.db.outbox.filter((r) => r.suspect === true).modify((r) => void delete r.suspect)
 }
 
 /**
@@ -214,20 +304,37 @@ export async function drain(env: PushEnv): Promise<DrainResult> {
   }
 }
 
-/** Applies the server's answers to the batch in ONE transaction. */
-async function settle(db: PocketDb, batch: OutboxRecord[], results: PushResult[] | Array<{ id: string; status: 'rejected'; code: string; message: string; field?: string }>, now: number) {
+/**
+ * Applies the server's answers to the batch in ONE transaction. A kind the server does not know
+ * (a phone newer than the server, mid-deploy) stays in the outbox on hold; a correction's answer
+ * is noted on the refused record it replaces, so the refused list can say what became of it.
+ */
+async function settle(
+  db: PocketDb,
+  batch: OutboxRecord[],
+  results: PushResult[] | Array<{ id: string; status: 'rejected'; code: string; message: string; field?: string }>,
+  now: number,
+  appVersion?: string,
+) {
   const byId = new Map(batch.map((r) => [r.id, r]))
   const counts = { applied: 0, duplicate: 0, rejected: 0 }
   const done: number[] = []
+  const held: number[] = []
   const dead: DeadLetterRecord[] = []
+  const corrections: Array<[string, 'accepted' | 'refused']> = []
   for (const result of results) {
     const record = byId.get(result.id)
     if (!record) continue
     byId.delete(result.id)
+    if (result.status === 'rejected' && result.code === 'UNKNOWN_KIND') {
+      held.push(record.seq!)
+      continue
+    }
     done.push(record.seq!)
+    if (record.replaces) corrections.push([record.replaces, result.status === 'rejected' ? 'refused' : 'accepted'])
     if (result.status === 'rejected') {
       counts.rejected++
-      const { seq: _seq, ...rest } = record
+      const { seq: _seq, suspect: _s, ...rest } = record
       dead.push({ ...rest, code: result.code, message: result.message, ...(result.field ? { field: result.field } : {}), movedAt: now })
     } else {
       counts[result.status]++
@@ -236,6 +343,17 @@ async function settle(db: PocketDb, batch: OutboxRecord[], results: PushResult[]
   await db.transaction('rw', [db.outbox, db.deadLetter], async () => {
     if (dead.length > 0) await db.deadLetter.bulkPut(dead)
     await db.outbox.bulkDelete(done)
+    for (const [id, correction] of corrections) await db.deadLetter.update(id, { correction })
+    if (held.length > 0) {
+      await db.outbox
+        .where('seq')
+        .anyOf(held)
+        .modify((r) => {
+          r.heldUntil = now + HOLD_UNKNOWN_KIND_MS
+          if (appVersion !== undefined) r.heldVersion = appVersion
+          r.lastError = 'UNKNOWN_KIND'
+        })
+    }
   })
   return counts
 }

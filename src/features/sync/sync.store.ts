@@ -4,11 +4,11 @@
  */
 import Dexie, { liveQuery } from 'dexie'
 import { defineStore } from 'pinia'
-import { ref, toRaw, watch } from 'vue'
+import { computed, ref, toRaw, watch } from 'vue'
 import { db, type DeadLetterRecord } from '@/db/db.ts'
 import { useAuthStore } from '@/features/auth/auth.store.ts'
 import type { StudyEventPayload } from '@/protocol/sync.ts'
-import { markReachable, markUnreachable } from '@/shared/network.ts'
+import { onServerAnswered, reportConnection } from '@/shared/network.ts'
 import { loadOffset } from './clock.ts'
 import { discardDeadLetter, enqueue, listDeadLetters, loadDeviceId, primeOutbox, requeueDeadLetter, setOutboxOwner } from './outbox.db.ts'
 import { attachPageTriggers, requestBackgroundSync } from './pageTriggers.ts'
@@ -16,7 +16,6 @@ import { pullContent } from './pull.ts'
 import { SYNC_STATE_KEY, type SyncState } from './pushCore.ts'
 import { PushEngine, type EngineStatus } from './pushEngine.ts'
 import { pushLock } from './syncLock.ts'
-import { uuidv7 } from './uuidv7.ts'
 
 /**
  * Runs `refresh` now and again at most every `everyMs` after any committed change (in this tab or
@@ -37,7 +36,11 @@ function refreshOnChange(tables: string[], refresh: () => Promise<void>, everyMs
 
 export const useSyncStore = defineStore('sync', () => {
   const pending = ref(0)
+  /** Records of a kind the server does not know yet (it is older than this app): they wait. */
+  const held = ref(0)
   const refused = ref<DeadLetterRecord[]>([])
+  /** Refused records the member still has to correct or discard (a corrected one only reports). */
+  const refusedToHandle = computed(() => refused.value.filter((r) => r.correctedBy === undefined))
   const lastSyncedAt = ref<number>()
   const status = ref<EngineStatus>({ state: 'idle' })
   let engine: PushEngine | undefined
@@ -58,23 +61,30 @@ export const useSyncStore = defineStore('sync', () => {
     // of `enqueue` in a burst. At most one recount per 300 ms is plenty for a badge.
     refreshOnChange(['outbox'], async () => {
       pending.value = await db.outbox.count()
+      const now = Date.now()
+      held.value = await db.outbox.filter((r) => (r.heldUntil ?? 0) > now).count()
     })
     liveQuery(() => listDeadLetters(db)).subscribe((rows) => (refused.value = rows))
     liveQuery(() => db.meta.get(SYNC_STATE_KEY)).subscribe((row) => {
       lastSyncedAt.value = (row?.value as SyncState | undefined)?.lastSyncedAt
     })
     engine = new PushEngine({
-      env: { db, fetch: (url, init) => fetch(url, init) },
+      env: { db, fetch: (url, init) => fetch(url, init), appVersion: __APP_VERSION__ },
       lock: pushLock(db),
+      isOnline: () => navigator.onLine,
       onStatus(next) {
         status.value = next
-        // Feeds the offline banner: a push that got no answer means the server is out of reach.
-        if (next.state === 'offline') markUnreachable()
-        else if (next.reachedServer) markReachable()
+        // The banner, 我的 and the roll call all read this one finding.
+        if (next.connection) reportConnection(next.connection, next.nextAttemptAt)
       },
-      onOffline: () => void requestBackgroundSync(),
+      // Only with no network at all: while online the page retries itself, and a service worker
+      // pushing the same batch right after a lost answer would be a second identical push.
+      onOffline: () => {
+        if (!navigator.onLine) void requestBackgroundSync()
+      },
     })
     attachPageTriggers(engine)
+    onServerAnswered(() => engine?.serverReached())
     // Browser tests make writes through the real enqueue before any screen writes study events.
     if (localStorage.getItem('pps:e2e') === '1') {
       ;(window as unknown as { ppsSync: unknown }).ppsSync = {
@@ -82,6 +92,7 @@ export const useSyncStore = defineStore('sync', () => {
         pending: () => db.outbox.count(),
         outboxIds: async () => (await db.outbox.toArray()).map((r) => r.id),
         syncNow: () => engine?.syncNow(),
+        status: () => ({ ...status.value }),
       }
     }
     // A new sign-in owns new records and may unblock records that waited for it.
@@ -89,7 +100,7 @@ export const useSyncStore = defineStore('sync', () => {
       () => auth.profile?.id,
       (id) => {
         setOutboxOwner(id)
-        if (id) engine?.requestSync(0)
+        if (id) engine?.requestSync(0, 'start')
       },
     )
   }
@@ -104,12 +115,12 @@ export const useSyncStore = defineStore('sync', () => {
   }
 
   /**
-   * Sends a refused record again, optionally corrected. A record refused for its id (ID_TAKEN)
-   * gets a fresh id, since the server holds another record under the old one.
+   * Sends a refused record again, optionally corrected, under a new id that names the refused one
+   * (a resend under the old id would only get the old answer). The refused one stays listed with
+   * what became of its correction.
    */
   async function sendAgain(record: DeadLetterRecord, payload?: unknown): Promise<void> {
-    const fresh = record.code === 'ID_TAKEN' ? uuidv7() : undefined
-    await requeueDeadLetter(db, record.id, payload === undefined ? undefined : toRaw(payload), fresh)
+    await requeueDeadLetter(db, record.id, payload === undefined ? undefined : toRaw(payload))
     engine?.requestSync(0)
   }
 
@@ -118,5 +129,5 @@ export const useSyncStore = defineStore('sync', () => {
     await discardDeadLetter(db, record.id)
   }
 
-  return { pending, refused, lastSyncedAt, status, start, syncNow, sendAgain, discard }
+  return { pending, held, refused, refusedToHandle, lastSyncedAt, status, start, syncNow, sendAgain, discard }
 })

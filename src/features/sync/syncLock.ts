@@ -13,12 +13,16 @@ export const PUSH_LOCK_NAME = 'pocket-party-school:push'
 export type LockFn = <T>(fn: () => Promise<T>) => Promise<{ ran: true; value: T } | { ran: false }>
 
 interface LockManagerLike {
-  request<T>(name: string, callback: () => Promise<T>): Promise<T>
+  request<T>(name: string, options: { ifAvailable: true }, callback: (lock: unknown) => Promise<T>): Promise<T>
 }
 
-/** Web Locks: waits its turn; the browser frees the lock when a tab or worker dies. */
+/**
+ * Web Locks; the browser frees the lock when a tab or worker dies. It does not wait its turn: a
+ * pusher that queued behind another would send the very batch the other just sent (one push in
+ * flight per phone); it looks again later instead, when the outbox holds only what is left.
+ */
 export function webLock(locks: LockManagerLike, name = PUSH_LOCK_NAME): LockFn {
-  return async (fn) => ({ ran: true, value: await locks.request(name, fn) })
+  return (fn) => locks.request(name, { ifAvailable: true }, async (lock) => (lock ? { ran: true as const, value: await fn() } : { ran: false as const }))
 }
 
 interface Lease {

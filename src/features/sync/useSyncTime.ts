@@ -1,5 +1,5 @@
 import { useI18n } from 'vue-i18n'
-import { serverTime } from './clock.ts'
+import { recordTime, serverTime } from './clock.ts'
 
 /** Formats a device-clock time corrected by the learned server offset, so a wrong phone clock still shows sane times. */
 export function useSyncTime() {
@@ -9,5 +9,7 @@ export function useSyncTime() {
     formatServer: (ms: number) => d(new Date(ms), 'short'),
     /** For times taken from the device clock (e.g. when a record was made). */
     formatDevice: (ms: number) => d(new Date(serverTime(ms)), 'short'),
+    /** When one of the member's own records was made (its corrected time where it has one). */
+    formatRecord: (record: { createdAt: number; correctedAt?: number }) => d(new Date(recordTime(record)), 'short'),
   }
 }

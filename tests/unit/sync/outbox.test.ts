@@ -65,14 +65,18 @@ describe('outbox', () => {
     await a.delete()
   })
 
-  it('requeues a refused record with a corrected payload under the same id', async () => {
+  it('requeues a corrected refused record under a new id that replaces the old one, once', async () => {
     const db = freshDb()
     await db.deadLetter.add({ id: uuidv7(), kind: 'study_event', payload: studyPayload(999_999), createdAt: 1, deviceId: 'd', attempts: 3, code: 'INVALID_PAYLOAD', message: 'x', movedAt: 2 })
     const [dead] = await db.deadLetter.toArray()
-    await requeueDeadLetter(db, dead!.id, studyPayload(600))
-    const [back] = await db.outbox.toArray()
-    expect(back).toMatchObject({ id: dead!.id, payload: { seconds: 600 }, attempts: 0 })
-    expect(await db.deadLetter.count()).toBe(0)
+    const fresh = await requeueDeadLetter(db, dead!.id, studyPayload(600))
+    // A second tap (or a second tab) queues nothing more.
+    expect(await requeueDeadLetter(db, dead!.id, studyPayload(600))).toBeUndefined()
+    const [back, ...more] = await db.outbox.toArray()
+    expect(more).toEqual([])
+    expect(back).toMatchObject({ id: fresh, replaces: dead!.id, createdAt: 1, payload: { seconds: 600 }, attempts: 0 })
+    expect(back!.id).not.toBe(dead!.id)
+    expect(await db.deadLetter.get(dead!.id)).toMatchObject({ correctedBy: fresh, correction: 'waiting' })
     await db.delete()
   })
 })

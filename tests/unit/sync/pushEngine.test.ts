@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { PocketDb } from '@/db/db.ts'
 import { backoffDelay, PushEngine, type EngineStatus } from '@/features/sync/pushEngine.ts'
 import { leaseLock, type LockFn } from '@/features/sync/syncLock.ts'
@@ -25,13 +25,15 @@ class ManualTimers {
 
 const noLock: LockFn = async (fn) => ({ ran: true, value: await fn() })
 
+
 describe('backoff', () => {
-  it('doubles up to five minutes, jitters between half and all, and never undercuts Retry-After', () => {
+  it('doubles up to ten seconds, jitters between half and all, and never undercuts Retry-After', () => {
     expect(backoffDelay(1, undefined, () => 0)).toBe(500)
     expect(backoffDelay(1, undefined, () => 1)).toBe(1000)
     expect(backoffDelay(4, undefined, () => 1)).toBe(8000)
-    expect(backoffDelay(30, undefined, () => 1)).toBe(300_000)
-    expect(backoffDelay(30, undefined, () => 0)).toBe(150_000)
+    expect(backoffDelay(30, undefined, () => 1)).toBe(10_000)
+    expect(backoffDelay(30, undefined, () => 0)).toBe(5_000)
+    expect(backoffDelay(30, 60_000, () => 1)).toBe(60_000)
     expect(backoffDelay(1, 7000, () => 0.5)).toBe(7000)
   })
 })
@@ -41,10 +43,14 @@ describe('push engine', () => {
   let server: FakePushServer
   let timers: ManualTimers
   let statuses: EngineStatus[]
+  let now: number
+  let online: boolean
   const engine = (lock: LockFn = noLock) =>
     new PushEngine({
       env: { db, fetch: server.fetch },
       lock,
+      now: () => now,
+      isOnline: () => online,
       random: () => 1,
       setTimeout: timers.setTimeout,
       clearTimeout: timers.clearTimeout,
@@ -55,9 +61,17 @@ describe('push engine', () => {
     server = new FakePushServer()
     timers = new ManualTimers()
     statuses = []
+    now = 1_000_000
+    online = true
     await signInAs(db)
   })
   afterEach(() => db.delete())
+
+  /** Fires every due timer (retry, debounce) and waits for the push it started. */
+  const tick = async (e: PushEngine) => {
+    timers.fireAll()
+    await e.settled()
+  }
 
   it('coalesces a burst of triggers into one debounced run', async () => {
     const e = engine()
@@ -79,13 +93,12 @@ describe('push engine', () => {
     await e.syncNow()
     expect(statuses.at(-1)!.state).toBe('offline')
     expect(timers.delays()).toEqual([1000])
-    await e.syncNow()
+    await tick(e)
     expect(timers.delays()).toEqual([2000])
-    await e.syncNow()
+    await tick(e)
     expect(timers.delays()).toEqual([4000])
     server.online = true
-    timers.fireAll()
-    await e.syncNow()
+    await tick(e)
     expect(await db.outbox.count()).toBe(0)
     expect(statuses.at(-1)!.state).toBe('idle')
   })
@@ -119,9 +132,11 @@ describe('push engine', () => {
     const e = engine()
     await enqueueMany(db, 1)
     server.online = false
-    for (let i = 0; i < 3; i++) await e.syncNow()
-    const failing = e.syncNow()
-    void e.syncNow() // the `online` trigger's run, arriving while the failing push is in flight
+    e.requestSync(0)
+    for (let i = 0; i < 3; i++) await tick(e)
+    timers.fireAll()
+    const failing = e.settled()
+    e.requestSync(0, 'online') // arriving while the failing push is in flight
     await failing
     expect(Math.max(...timers.delays())).toBe(8000)
     expect(Math.min(...timers.delays())).toBeLessThan(1000)
@@ -135,6 +150,108 @@ describe('push engine', () => {
     expect(statuses.at(-1)).toMatchObject({ state: 'needsSignIn' })
     expect(await db.outbox.count()).toBe(2)
     expect(timers.pending.size).toBe(0)
+  })
+
+  it('empties the outbox within seconds after a long outage clears, with no one touching the phone', async () => {
+    const e = engine()
+    await enqueueMany(db, 3)
+    server.down = true
+    e.requestSync(0)
+    for (let i = 0; i < 12; i++) await tick(e)
+    expect(e.status).toMatchObject({ state: 'waiting', connection: 'busy' })
+    // The next automatic try is at most ten seconds away, however long the outage lasted.
+    expect(Math.max(...timers.delays())).toBeLessThanOrEqual(10_000)
+    server.down = false
+    await tick(e)
+    expect(await db.outbox.count()).toBe(0)
+    expect(await db.deadLetter.count()).toBe(0)
+  })
+
+  it('tries at once when 立即同步 is tapped during a backoff, and never pushes the next automatic try later', async () => {
+    const e = engine()
+    await enqueueMany(db, 2)
+    server.down = true
+    e.requestSync(0)
+    for (let i = 0; i < 4; i++) await tick(e)
+    const due = e.status.nextAttemptAt!
+    const requests = server.requests
+    now += 1000
+    await e.syncNow()
+    expect(server.requests).toBe(requests + 1)
+    expect(e.status.nextAttemptAt).toBeLessThanOrEqual(due)
+    expect(Math.max(...timers.delays())).toBeLessThanOrEqual(due - 1_000_000)
+    server.down = false
+    await tick(e)
+    expect(await db.outbox.count()).toBe(0)
+  })
+
+  it('lets triggers that fire during a push join it: one push in flight, and one resend after a lost answer', async () => {
+    const e = engine()
+    const ids = await enqueueMany(db, 3)
+    let release!: () => void
+    server.afterCommit = () => new Promise<void>((r) => (release = r))
+    server.faults.push('dropResponse')
+    e.requestSync(0)
+    timers.fireAll()
+    await vi.waitFor(() => expect(release).toBeDefined())
+    // Enqueue, online, visible, the periodic timer and three taps, all while the push waits for its answer.
+    for (let i = 0; i < 3; i++) {
+      e.requestSync()
+      e.requestSync(0, 'visible')
+      void e.syncNow()
+    }
+    timers.fireAll()
+    server.afterCommit = undefined
+    release()
+    await e.settled()
+    expect(server.requests).toBe(1)
+    expect(timers.pending.size).toBe(1)
+    await tick(e)
+    expect(server.requests).toBe(2)
+    expect(await db.outbox.count()).toBe(0)
+    expect(ids.map((id) => server.applied.get(id))).toEqual([1, 1, 1])
+  })
+
+  it('pushes at once when another request just reached the server (a pull, any API call)', async () => {
+    const e = engine()
+    await enqueueMany(db, 1)
+    server.online = false
+    e.requestSync(0)
+    for (let i = 0; i < 5; i++) await tick(e)
+    server.online = true
+    e.serverReached()
+    await e.settled()
+    expect(await db.outbox.count()).toBe(0)
+  })
+
+  it('names what is wrong: no network, an answer lost, the server unreachable, the server busy until a time', async () => {
+    const e = engine()
+    await enqueueMany(db, 1)
+    online = false
+    server.online = false
+    e.requestSync(0)
+    await tick(e)
+    expect(e.status).toMatchObject({ state: 'offline', connection: 'noNetwork' })
+
+    online = true
+    server.online = true
+    e.serverReached() // e.g. the pull at start
+    await e.settled()
+    await enqueueMany(db, 1)
+    server.faults.push('dropResponse')
+    e.requestSync(0)
+    await tick(e)
+    expect(e.status).toMatchObject({ state: 'offline', connection: 'answerLost' })
+
+    server.online = false
+    for (let i = 0; i < 3; i++) await tick(e)
+    expect(e.status).toMatchObject({ state: 'offline', connection: 'unreachable' })
+
+    server.online = true
+    server.faults.push('status429')
+    await tick(e)
+    expect(e.status).toMatchObject({ state: 'waiting', connection: 'busy' })
+    expect(e.status.nextAttemptAt).toBeGreaterThanOrEqual(now + 7000)
   })
 })
 

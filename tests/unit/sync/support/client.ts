@@ -1,6 +1,8 @@
+import { afterEach, beforeEach } from 'vitest'
 import { PocketDb, type StoredSession } from '@/db/db.ts'
 import { enqueue } from '@/features/sync/outbox.db.ts'
 import type { StudyEventPayload } from '@/protocol/sync.ts'
+import { FakePushServer } from './fakeServer.ts'
 
 let serial = 0
 
@@ -27,4 +29,16 @@ export async function enqueueMany(db: PocketDb, n: number, seconds = 60): Promis
   const ids: string[] = []
   for (let i = 0; i < n; i++) ids.push(await enqueue(db, 'study_event', studyPayload(seconds)))
   return ids
+}
+
+/** A signed-in phone and a fake server, fresh for each test of the calling `describe`. */
+export function usePhoneAndServer(): { db: PocketDb; server: FakePushServer } {
+  const fixture = {} as { db: PocketDb; server: FakePushServer }
+  beforeEach(async () => {
+    fixture.db = freshDb()
+    fixture.server = new FakePushServer()
+    await signInAs(fixture.db)
+  })
+  afterEach(() => fixture.db.delete())
+  return fixture
 }

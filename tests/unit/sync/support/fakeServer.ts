@@ -18,12 +18,19 @@ interface Sent {
   payload: unknown
   createdAt: number
   deviceId: string
+  correctedAt?: number
+  replaces?: string
 }
+
+/** Kinds this server knows (a phone newer than the server sends others during a rolling deploy). */
+const KNOWN_KINDS = new Set(['study_event'])
 
 export class FakePushServer {
   /** id → how many times it was applied (must end at exactly 1). */
   readonly applied = new Map<string, number>()
   readonly stored = new Map<string, Sent & { personId: string }>()
+  /** The first answer to each refused id. */
+  readonly refused = new Map<string, { id: string; status: string; code: string; message: string; field?: string }>()
   readonly faults: Fault[] = []
   readonly tokens = new Map<string, string>([['tok', 'p1']])
   requests = 0
@@ -33,6 +40,15 @@ export class FakePushServer {
   online = true
   /** server clock − real clock */
   clockSkewMs = 0
+  /**
+   * A record this server cannot handle: any batch holding one answers 500 (a server bug one
+   * record triggers), whatever else is in the batch.
+   */
+  poison?: (r: Sent) => boolean
+  /** Every 500 whatever the batch holds (an outage), until set back to false. */
+  down = false
+  /** Record counts of every request that reached the server, in order. */
+  readonly batchSizes: number[] = []
   /** Called after a request reached the server and committed, before answering (to kill a tab there). */
   afterCommit?: () => Promise<void> | void
 
@@ -60,10 +76,23 @@ export class FakePushServer {
       const field = `body.records.${badId}.id`
       return json(400, { statusCode: 400, code: 'VALIDATION', message: `${field} must match pattern`, field }, date)
     }
+    this.batchSizes.push(body.records.length)
+    if (this.down || (this.poison && body.records.some(this.poison))) {
+      return json(500, { statusCode: 500, code: 'INTERNAL', message: 'boom' }, date)
+    }
     this.lastOutboxCount = body.outboxCount
     const results = body.records.map((r) => {
+      // Like the real server: a replay of a refused id gets the first answer, whatever it carries now.
+      const refused = this.refused.get(r.id)
+      if (refused) return refused
+      // An unknown kind keeps nothing, so a later server that knows it can still take it.
+      if (!KNOWN_KINDS.has(r.kind)) return { id: r.id, status: 'rejected', code: 'UNKNOWN_KIND', message: `unknown kind ${r.kind}` }
       const problem = invalid(r)
-      if (problem) return { id: r.id, status: 'rejected', code: 'INVALID_PAYLOAD', message: problem, field: 'payload.seconds' }
+      if (problem) {
+        const answer = { id: r.id, status: 'rejected', code: 'INVALID_PAYLOAD', message: problem, field: 'payload.seconds' }
+        this.refused.set(r.id, answer)
+        return answer
+      }
       const prior = this.stored.get(r.id)
       if (prior) return prior.personId === personId ? { id: r.id, status: 'duplicate' } : { id: r.id, status: 'rejected', code: 'ID_TAKEN', message: 'taken' }
       this.stored.set(r.id, { ...r, personId })
@@ -77,7 +106,6 @@ export class FakePushServer {
 }
 
 function invalid(r: Sent): string | undefined {
-  if (r.kind !== 'study_event') return 'unknown kind'
   const p = r.payload as { seconds?: unknown }
   if (typeof p?.seconds !== 'number' || !Number.isInteger(p.seconds) || p.seconds < 0 || p.seconds > 86_400) return 'payload.seconds must be <= 86400'
   return undefined
