@@ -1,22 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO_LOGINS } from '../../../server/seed/demo.ts'
-import { uuidv7 } from '../../../src/features/sync/uuidv7.ts'
 import { HOME_VISIT_PHOTO_MAX_CHARS, type AttendanceMarkPayload, type CheckinPayload, type HomeVisitPayload, type MeetingCreatePayload, type MeetingDetail } from '../../../src/protocol/attendance.ts'
 import type { PushRecord } from '../../../src/protocol/sync.ts'
 import { buildTestApp, signIn, type TestContext } from '../../support/testApp.ts'
 import { DIALECTS } from '../../support/testDb.ts'
+import { pushRecord as record } from '../sync/pushSupport.ts'
 
 type Headers = { authorization: string }
 const HOUR = 60 * 60 * 1000
 
-const record = (kind: string, payload: unknown, extra: Partial<PushRecord> = {}): PushRecord => ({
-  id: uuidv7(),
-  kind,
-  payload,
-  createdAt: Date.now(),
-  deviceId: 'device-a',
-  ...extra,
-})
 
 describe.each(DIALECTS)('meetings and attendance on %s', (dialect) => {
   let ctx: TestContext

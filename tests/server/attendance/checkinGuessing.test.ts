@@ -8,18 +8,17 @@ import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildApp, type App } from '../../../server/app.ts'
 import { DEMO_LOGINS } from '../../../server/seed/demo.ts'
-import { uuidv7 } from '../../../src/features/sync/uuidv7.ts'
 import type { CheckinPayload, MeetingCreatePayload, MeetingDetail, MyAttendance } from '../../../src/protocol/attendance.ts'
 import type { FlowingRecord } from '../../../src/protocol/flowing.ts'
 import type { PushRecord } from '../../../src/protocol/sync.ts'
 import { buildTestApp, signIn, type TestContext } from '../../support/testApp.ts'
 import { DIALECTS } from '../../support/testDb.ts'
+import { pushRecord as record } from '../sync/pushSupport.ts'
 
 type Headers = { authorization: string }
 type Result = { id: string; status: string; code?: string; message?: string; field?: string }
 const HOUR = 60 * 60 * 1000
 
-const record = (kind: string, payload: unknown): PushRecord => ({ id: uuidv7(), kind, payload, createdAt: Date.now(), deviceId: 'device-a' })
 const checkin = (payload: CheckinPayload) => record('checkin', payload)
 const randomCode = () => String(100000 + Math.floor(Math.random() * 900000))
 /** Every 6-digit code but `right`, from a random start: what someone guessing would send. */

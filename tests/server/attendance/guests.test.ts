@@ -4,26 +4,18 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO_LOGINS } from '../../../server/seed/demo.ts'
-import { uuidv7 } from '../../../src/features/sync/uuidv7.ts'
 import type { CheckinPayload, MeetingCreatePayload, MeetingDetail } from '../../../src/protocol/attendance.ts'
 import type { MeetingRate, MemberRate, UnitOverview } from '../../../src/protocol/attendanceOverview.ts'
 import type { FlowingRecord } from '../../../src/protocol/flowing.ts'
 import type { PushRecord } from '../../../src/protocol/sync.ts'
 import { buildTestApp, signIn, type TestContext } from '../../support/testApp.ts'
 import { DIALECTS } from '../../support/testDb.ts'
+import { pushRecord as record } from '../sync/pushSupport.ts'
 
 type Headers = { authorization: string }
 type Result = { id: string; status: string; code?: string; field?: string }
 const HOUR = 60 * 60 * 1000
 
-const record = (kind: string, payload: unknown, extra: Partial<PushRecord> = {}): PushRecord => ({
-  id: uuidv7(),
-  kind,
-  payload,
-  createdAt: Date.now(),
-  deviceId: 'device-a',
-  ...extra,
-})
 const checkin = (payload: CheckinPayload, extra: Partial<PushRecord> = {}) => record('checkin', payload, extra)
 const randomCode = () => String(100000 + Math.floor(Math.random() * 900000))
 const randomToken = () => crypto.randomUUID().replaceAll('-', '')

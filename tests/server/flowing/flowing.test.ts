@@ -1,15 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO_LOGINS } from '../../../server/seed/demo.ts'
-import { uuidv7 } from '../../../src/features/sync/uuidv7.ts'
 import type { FlowingRecord, FlowingRecordPayload, FlowingRecordReviewPayload } from '../../../src/protocol/flowing.ts'
 import type { PushRecord } from '../../../src/protocol/sync.ts'
 import { buildTestApp, signIn, type TestContext } from '../../support/testApp.ts'
 import { DIALECTS } from '../../support/testDb.ts'
+import { pushRecord as record } from '../sync/pushSupport.ts'
 
 type Headers = { authorization: string }
 const DAY = 24 * 60 * 60 * 1000
 
-const record = (kind: string, payload: unknown): PushRecord => ({ id: uuidv7(), kind, payload, createdAt: Date.now(), deviceId: 'device-a' })
 
 describe.each(DIALECTS)('flowing members’ record cards on %s', (dialect) => {
   let ctx: TestContext

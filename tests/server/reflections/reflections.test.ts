@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO_LOGINS } from '../../../server/seed/demo.ts'
-import { uuidv7 } from '../../../src/features/sync/uuidv7.ts'
 import type { FeedPage, GroupStats, ReflectionPostPayload } from '../../../src/protocol/reflections.ts'
 import type { PushRecord } from '../../../src/protocol/sync.ts'
 import { buildTestApp, signIn, type TestContext } from '../../support/testApp.ts'
 import { DIALECTS } from '../../support/testDb.ts'
+import { pushRecord as record } from '../sync/pushSupport.ts'
 
 type Headers = { authorization: string }
 type Result = { id: string; status: string; code?: string; field?: string; message?: string }
@@ -17,7 +17,6 @@ const jpeg = (...segments: number[][]) => Buffer.from([0xff, 0xd8, ...segments.f
 const EXIF = [0xff, 0xe1, 0x00, 0x0c, ...Buffer.from('Exif\0\0'), 0x4d, 0x4d, 0x00, 0x2a]
 const PHOTO = jpeg(JFIF)
 
-const record = (kind: string, payload: unknown): PushRecord => ({ id: uuidv7(), kind, payload, createdAt: Date.now(), deviceId: 'device-a' })
 
 describe.each(DIALECTS)('study reflections on %s', (dialect) => {
   let ctx: TestContext
