@@ -19,19 +19,24 @@ import { pushLock } from './syncLock.ts'
 
 /**
  * Runs `refresh` now and again at most every `everyMs` after any committed change (in this tab or
- * another: Dexie broadcasts them) to one of `tables`.
+ * another: Dexie broadcasts them) to one of `tables`. Returns a function that asks for one more
+ * refresh, for changes no broadcast reaches this tab with.
  */
-function refreshOnChange(tables: string[], refresh: () => Promise<void>, everyMs = 300): void {
+function refreshOnChange(tables: string[], refresh: () => Promise<void>, everyMs = 300): () => void {
   const prefixes = tables.map((t) => `idb://${db.name}/${t}/`)
   let timer: ReturnType<typeof setTimeout> | undefined
-  Dexie.on('storagemutated', (parts) => {
-    if (timer !== undefined || !Object.keys(parts).some((k) => prefixes.some((p) => k.startsWith(p)))) return
+  const soon = () => {
+    if (timer !== undefined) return
     timer = setTimeout(() => {
       timer = undefined
       void refresh().catch(() => undefined)
     }, everyMs)
+  }
+  Dexie.on('storagemutated', (parts) => {
+    if (Object.keys(parts).some((k) => prefixes.some((p) => k.startsWith(p)))) soon()
   })
   void refresh().catch(() => undefined)
+  return soon
 }
 
 export const useSyncStore = defineStore('sync', () => {
@@ -59,7 +64,7 @@ export const useSyncStore = defineStore('sync', () => {
     void loadOffset(db)
     // Not a liveQuery: that recounts the outbox after every single write, which doubled the cost
     // of `enqueue` in a burst. At most one recount per 300 ms is plenty for a badge.
-    refreshOnChange(['outbox'], async () => {
+    const recountOutbox = refreshOnChange(['outbox'], async () => {
       pending.value = await db.outbox.count()
       const now = Date.now()
       held.value = await db.outbox.filter((r) => (r.heldUntil ?? 0) > now).count()
@@ -74,6 +79,10 @@ export const useSyncStore = defineStore('sync', () => {
       isOnline: () => navigator.onLine,
       onStatus(next) {
         status.value = next
+        // The service worker's Background Sync may have sent the outbox when the network came back
+        // (its Dexie writes do not always reach this tab as a change event): count again whenever
+        // a run of the page's engine ends, so screens waiting for pending = 0 refresh.
+        if (next.state !== 'syncing') recountOutbox()
         // The banner, 我的 and the roll call all read this one finding.
         if (next.connection) reportConnection(next.connection, next.nextAttemptAt)
       },
