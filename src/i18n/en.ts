@@ -1097,6 +1097,7 @@ const en: typeof zhCN & typeof zhFeatures = {
     declined: 'Pocket Party School cannot be used without agreeing to the privacy notice. You are now signed out; you can sign in and agree at any time.',
     consents: 'Permissions',
     consentsHint: 'Photos and location are used only after you allow them; change this any time',
+    photosRefused: 'You did not allow photos, so none is attached. Change this under Me → Permissions.',
     allow: 'Allow',
     deny: 'Do not allow',
     photos: {

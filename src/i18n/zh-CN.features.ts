@@ -1042,6 +1042,7 @@ export default {
     declined: '不同意个人信息保护告知，就无法使用口袋党校。现在为您退出登录，您可以随时重新登录并同意。',
     consents: '权限设置',
     consentsHint: '照片和位置只在您允许后使用，可随时更改',
+    photosRefused: '您没有允许使用照片，所以不附照片。可在“我的 → 权限设置”中更改。',
     allow: '允许',
     deny: '不允许',
     photos: {
