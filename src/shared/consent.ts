@@ -4,7 +4,7 @@
  * preferences and can be changed under 我的. Refusing only switches that one thing off.
  */
 import { showConfirmDialog } from 'vant'
-import { ref } from 'vue'
+import { nextTick, ref } from 'vue'
 import { i18n } from '@/i18n/index.ts'
 import { loadPreference, savePreference } from './preferences.ts'
 
@@ -31,13 +31,17 @@ export async function askConsent(kind: ConsentKind): Promise<boolean> {
   const known = consents.value[kind]
   if (known) return known === 'allowed'
   const t = i18n.global.t
-  const allowed = await showConfirmDialog({
-    title: t(`privacy.${kind}.title`),
+  const title = t(`privacy.${kind}.title`)
+  const answer = showConfirmDialog({
+    title,
     message: t(`privacy.${kind}.body`),
     confirmButtonText: t('privacy.allow'),
     cancelButtonText: t('privacy.deny'),
     className: 'consent-dialog',
-  }).then(
+  })
+  // Vant points aria-labelledby at the title's text rather than an element: name the dialog itself.
+  void nextTick(() => document.querySelector('.consent-dialog')?.setAttribute('aria-label', title))
+  const allowed = await answer.then(
     () => true,
     () => false,
   )
