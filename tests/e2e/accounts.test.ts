@@ -6,29 +6,14 @@
  */
 import SQLite from 'better-sqlite3'
 import { readFileSync } from 'node:fs'
-import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { axeViolations } from './support/axe.ts'
-import { api, memberWithOneTimePassword as addMember } from './support/accounts.ts'
+import { api, fillPasswords, memberWithOneTimePassword as addMember, submitLogin } from './support/accounts.ts'
 import { DEMO_PASSWORD, newPhone, screenshot, signIn, usePhone } from './support/browser.ts'
 import { queryServerDb } from './support/serverDb.ts'
 
 const session = usePhone()
 const SECRETARY = '13800000004'
-
-async function submitLogin(page: Page, phone: string, password: string): Promise<void> {
-  await page.goto('/login')
-  await page.getByTestId('login-phone').locator('input').fill(phone)
-  await page.getByTestId('login-password').locator('input').fill(password)
-  await page.getByTestId('login-submit').click()
-}
-
-async function fillPasswords(page: Page, current: string, next: string): Promise<void> {
-  await page.getByTestId('password-current').locator('input').fill(current)
-  await page.getByTestId('password-new').locator('input').fill(next)
-  await page.getByTestId('password-repeat').locator('input').fill(next)
-  await page.getByTestId('password-submit').click()
-}
 
 describe('accounts', () => {
   it('takes a member with a one-time password to set their own, refuses a weak one, then works', async () => {

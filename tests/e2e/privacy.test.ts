@@ -6,7 +6,7 @@
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { axeViolations } from './support/axe.ts'
-import { memberWithOneTimePassword } from './support/accounts.ts'
+import { fillPasswords, memberWithOneTimePassword, submitLogin } from './support/accounts.ts'
 import { newPhone, screenshot, usePhone } from './support/browser.ts'
 import { queryServerDb } from './support/serverDb.ts'
 
@@ -14,15 +14,9 @@ const session = usePhone()
 
 /** Sign-in with the one-time password, then the forced change to one of their own. */
 async function firstSignIn(page: Page, phone: string, oneTime: string): Promise<void> {
-  await page.goto('/login')
-  await page.getByTestId('login-phone').locator('input').fill(phone)
-  await page.getByTestId('login-password').locator('input').fill(oneTime)
-  await page.getByTestId('login-submit').click()
+  await submitLogin(page, phone, oneTime)
   await page.getByTestId('password-forced').waitFor({ timeout: 15_000 })
-  for (const [field, value] of [['password-current', oneTime], ['password-new', 'taoyuan2026chun'], ['password-repeat', 'taoyuan2026chun']]) {
-    await page.getByTestId(field!).locator('input').fill(value!)
-  }
-  await page.getByTestId('password-submit').click()
+  await fillPasswords(page, oneTime, 'taoyuan2026chun')
 }
 
 describe('privacy notice and consents', () => {

@@ -1,3 +1,4 @@
+import type { Page } from 'playwright-core'
 import { DEMO_PASSWORD } from './browser.ts'
 
 const SECRETARY = '13800000004'
@@ -29,4 +30,18 @@ export async function memberWithOneTimePassword(serverUrl: string, phone: string
     phone,
   })
   return { id: created.person.id, password: created.password }
+}
+
+export async function submitLogin(page: Page, phone: string, password: string): Promise<void> {
+  await page.goto('/login')
+  await page.getByTestId('login-phone').locator('input').fill(phone)
+  await page.getByTestId('login-password').locator('input').fill(password)
+  await page.getByTestId('login-submit').click()
+}
+
+export async function fillPasswords(page: Page, current: string, next: string): Promise<void> {
+  await page.getByTestId('password-current').locator('input').fill(current)
+  await page.getByTestId('password-new').locator('input').fill(next)
+  await page.getByTestId('password-repeat').locator('input').fill(next)
+  await page.getByTestId('password-submit').click()
 }
