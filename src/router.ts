@@ -141,6 +141,8 @@ const routes: RouteRecordRaw[] = [
   { path: '/manage/lecturers', name: 'lecturers', component: () => import('@/features/lecturers/LecturersPage.vue'), meta: { title: 'admin.lecturers.title', minRole: 'secretary' } },
   // 修改密码: full screen, also where a one-time password leads right after sign-in.
   { path: '/me/password', name: 'change-password', component: () => import('@/features/me/ChangePasswordPage.vue'), meta: { title: 'account.changePassword' } },
+  // 个人信息保护告知: full screen until the current version is accepted.
+  { path: '/privacy', name: 'privacy-notice', component: () => import('@/features/me/PrivacyNoticePage.vue'), meta: { title: 'privacy.title' } },
   { path: '/:rest(.*)*', redirect: '/' },
 ]
 
@@ -152,6 +154,8 @@ router.beforeEach(async (to) => {
   if (to.name === 'login' && auth.signedIn) return { name: 'home' }
   // A one-time password works once: the server answers nothing else until it is changed.
   if (auth.mustChangePassword && !to.meta.public && to.name !== 'change-password') return { name: 'change-password' }
+  // PIPL: nothing is used before the person has read and accepted the privacy notice.
+  if (!auth.mustChangePassword && auth.mustAcceptPrivacy && !to.meta.public && to.name !== 'privacy-notice') return { name: 'privacy-notice' }
   // The client only hides; the server decides what a person may do.
   if (to.meta.leadersOnly && !auth.isLeader) return { name: 'home' }
   if (to.meta.minRole && !auth.hasRole(to.meta.minRole)) return { name: 'home' }

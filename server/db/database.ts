@@ -37,6 +37,9 @@ export interface PersonTable {
   must_change_password: Generated<number>
   /** Last change by the person themself (null: never); for PASSWORD_MAX_AGE_DAYS. Migration 019. */
   password_changed_at?: number | null
+  /** PRIVACY_NOTICE_VERSION the person last accepted (null: never); migration 023. */
+  privacy_accepted_version?: string | null
+  privacy_accepted_at?: number | null
 }
 
 export interface RoleTable {

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
-import type { OrgKind, RoleName } from '../../src/protocol/auth.ts'
+import { PRIVACY_NOTICE_VERSION, type OrgKind, type RoleName } from '../../src/protocol/auth.ts'
 import type { Database, NewPerson } from '../db/database.ts'
 import { DEFAULT_COST, hashPassword } from '../features/auth/password.ts'
 import { applyDemoMemberGroups } from '../features/assignment/assignment.seed.ts'
@@ -81,6 +81,9 @@ export async function seedDemo(db: Kysely<Database>, { passwordCost = DEFAULT_CO
       is_elderly: flags.elderly ? 1 : 0,
       status: 'active',
       created_at: now,
+      // Demo people have read the notice, so demo sign-ins (and their e2e tests) go straight in.
+      privacy_accepted_version: PRIVACY_NOTICE_VERSION,
+      privacy_accepted_at: now,
     }
     people.push(person)
     return person

@@ -1069,5 +1069,45 @@ const en: typeof zhCN & typeof zhFeatures = {
     reviewHistory: 'Review history',
     reviewEntry: '{decision} · {by} · {time}',
   },
+  privacy: {
+    title: 'Privacy notice',
+    intro: 'Pocket Party School is used by the district Party organisation for members’ study and organisational life. Before you start, please read how we handle your personal information.',
+    collected: {
+      title: 'What we collect',
+      body: 'Your name, mobile number, Party organisation, membership status (for example flowing member); your study, attendance and quiz records; and photos you choose to send.',
+    },
+    purpose: {
+      title: 'Why',
+      body: 'To sign you in, to plan and record study and organisational life, and to count what has been done. For nothing else, and never shared outside the Party organisation.',
+    },
+    who: {
+      title: 'Who sees it',
+      body: 'You, and the leaders of your organisation and the ones above it (group leader, branch secretary, higher Party committee).',
+    },
+    retention: {
+      title: 'How long',
+      body: 'While you belong to the organisation; after you leave, it is kept or deleted under the rules for Party member records. Activity logs are kept at least 180 days.',
+    },
+    rights: {
+      title: 'Your rights',
+      body: 'You can export your own data under Me → Export my data. To correct or delete anything, ask your branch secretary.',
+    },
+    accept: 'Agree and continue',
+    decline: 'Do not agree',
+    declined: 'Pocket Party School cannot be used without agreeing to the privacy notice. You are now signed out; you can sign in and agree at any time.',
+    consents: 'Permissions',
+    consentsHint: 'Photos and location are used only after you allow them; change this any time',
+    photosRefused: 'You did not allow photos, so none is attached. Change this under Me → Permissions.',
+    allow: 'Allow',
+    deny: 'Do not allow',
+    photos: {
+      title: 'Use photos',
+      body: 'When you send a reflection, a home-visit note or a record card you can attach photos from your phone or take one. They go only to your organisation’s leaders. Saying no changes nothing else: photos are simply not attached.',
+    },
+    location: {
+      title: 'Use location',
+      body: 'The “Nearby” button uses your phone’s position to find the closest study points. Saying no, you can still choose a township.',
+    },
+  },
 }
 export default en

@@ -55,6 +55,8 @@ export const Profile = Type.Object({
    * until changed. Always sent by the server; optional for profiles cached by older versions.
    */
   mustChangePassword: Type.Optional(Type.Boolean()),
+  /** The privacy notice version the person accepted (null: none); compared with PRIVACY_NOTICE_VERSION. */
+  privacyAcceptedVersion: Type.Optional(Type.Union([Type.String(), Type.Null()])),
 })
 export type Profile = Static<typeof Profile>
 
@@ -94,3 +96,16 @@ export const VerifyResponse = Type.Object({
   verifiedAt: Type.Integer({ description: 'epoch ms; admin actions are allowed until verifiedAt + 15 min' }),
 })
 export type VerifyResponse = Static<typeof VerifyResponse>
+
+/**
+ * 个人信息保护告知: the version of the notice's text. Raise it when the text changes in substance;
+ * everyone then sees the notice again at their next start.
+ */
+export const PRIVACY_NOTICE_VERSION = '2026-12'
+
+/** 同意并继续: the person accepts exactly the version they were shown. */
+export const PrivacyAcceptBody = Type.Object(
+  { version: Type.Literal(PRIVACY_NOTICE_VERSION, { description: 'the notice version shown' }) },
+  { additionalProperties: false },
+)
+export type PrivacyAcceptBody = Static<typeof PrivacyAcceptBody>

@@ -6,60 +6,19 @@
  */
 import SQLite from 'better-sqlite3'
 import { readFileSync } from 'node:fs'
-import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { axeViolations } from './support/axe.ts'
+import { api, fillPasswords, memberWithOneTimePassword as addMember, submitLogin } from './support/accounts.ts'
 import { DEMO_PASSWORD, newPhone, screenshot, signIn, usePhone } from './support/browser.ts'
 import { queryServerDb } from './support/serverDb.ts'
 
 const session = usePhone()
 const SECRETARY = '13800000004'
 
-async function api<T>(method: string, path: string, token?: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${session.server.url}/api${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  return (await res.json()) as T
-}
-
-/** What a secretary does at the branch office: adds a member, who gets a one-time password. */
-async function memberWithOneTimePassword(phone: string, name: string): Promise<{ id: string; password: string }> {
-  const { token, profile } = await api<{ token: string; profile: { roles: Array<{ role: string; orgUnitId: string }> } }>(
-    'POST',
-    '/v1/auth/login',
-    undefined,
-    { phone: SECRETARY, password: DEMO_PASSWORD, deviceName: 'office' },
-  )
-  const branch = profile.roles.find((r) => r.role === 'secretary')!.orgUnitId
-  const view = await api<{ children: Array<{ id: string }> }>('GET', `/v1/admin/units/${branch}`, token)
-  const created = await api<{ person: { id: string }; password: string }>('POST', '/v1/admin/people', token, {
-    orgUnitId: view.children[0]!.id,
-    name,
-    phone,
-  })
-  return { id: created.person.id, password: created.password }
-}
-
-async function submitLogin(page: Page, phone: string, password: string): Promise<void> {
-  await page.goto('/login')
-  await page.getByTestId('login-phone').locator('input').fill(phone)
-  await page.getByTestId('login-password').locator('input').fill(password)
-  await page.getByTestId('login-submit').click()
-}
-
-async function fillPasswords(page: Page, current: string, next: string): Promise<void> {
-  await page.getByTestId('password-current').locator('input').fill(current)
-  await page.getByTestId('password-new').locator('input').fill(next)
-  await page.getByTestId('password-repeat').locator('input').fill(next)
-  await page.getByTestId('password-submit').click()
-}
-
 describe('accounts', () => {
   it('takes a member with a one-time password to set their own, refuses a weak one, then works', async () => {
     const { page } = session
-    const member = await memberWithOneTimePassword('13677770001', '林新芽')
+    const member = await addMember(session.server.url, '13677770001', '林新芽')
     await submitLogin(page, '13677770001', member.password)
     // The first sign-in of this browser also loads the app's feature chunks: allow for it.
     await expect.poll(() => new URL(page.url()).pathname, { timeout: 15_000 }).toBe('/me/password')
@@ -81,6 +40,8 @@ describe('accounts', () => {
     expect(unchanged[0]!.must_change_password).toBe(1)
 
     await fillPasswords(page, member.password, 'taoyuan2026chun')
+    // A new person then reads the privacy notice (tests/e2e/privacy.test.ts) before the app.
+    await page.getByTestId('privacy-accept').click()
     await page.getByTestId('home-greeting').waitFor()
     await page.getByTestId('tab-me').click()
     await page.getByTestId('me-card').waitFor()
@@ -105,7 +66,7 @@ describe('accounts', () => {
   })
 
   it('shows the forced change in elder mode at 360×640', async () => {
-    const member = await memberWithOneTimePassword('13677770002', '周长寿')
+    const member = await addMember(session.server.url, '13677770002', '周长寿')
     const context = await newPhone(session.browser, session.server.url)
     const page = await context.newPage()
     await page.goto('/login')
@@ -120,7 +81,7 @@ describe('accounts', () => {
   })
 
   it('asks a secretary whose sign-in is old for the password before a reset, then resets', async () => {
-    const member = await memberWithOneTimePassword('13677770003', '陈春生')
+    const member = await addMember(session.server.url, '13677770003', '陈春生')
     const context = await newPhone(session.browser, session.server.url)
     const page = await context.newPage()
     await signIn(page, SECRETARY)
@@ -172,7 +133,7 @@ describe('accounts', () => {
 
   it('tells a locked phone until when it must wait', async () => {
     const phone = '13800000002'
-    for (let i = 0; i < 10; i++) await api('POST', '/v1/auth/login', undefined, { phone, password: 'wrong-guess', deviceName: 'thief' })
+    for (let i = 0; i < 10; i++) await api(session.server.url, 'POST', '/v1/auth/login', undefined, { phone, password: 'wrong-guess', deviceName: 'thief' })
     const context = await newPhone(session.browser, session.server.url)
     const page = await context.newPage()
     await submitLogin(page, phone, DEMO_PASSWORD)

@@ -54,6 +54,7 @@ describe('study points near me', () => {
     // Nothing asked yet: the page waits for the member to tap "near me".
     expect(await page.getByTestId('sp-origin').innerText()).toContain('附近')
     await page.getByTestId('sp-near-me').click()
+    await page.locator('.consent-dialog .van-dialog__confirm').click() // 允许: the app's own consent, asked once
     await expectNearestFirst(page, '桃园村微型党校')
     expect(await page.getByTestId('sp-origin').innerText()).toBe('按与您的距离排序')
     await screenshot(page, 'study-points-list')
@@ -130,6 +131,7 @@ describe('study points without location', () => {
       await signIn(page, PHONES.member)
       await page.goto('/study-points')
       await page.getByTestId('sp-near-me').click()
+      await page.locator('.consent-dialog .van-dialog__confirm').click() // the app may ask; the browser refuses
       await page.getByTestId('sp-location-failure').waitFor()
       expect(await page.getByTestId('sp-location-failure').innerText()).toContain('没有获得位置权限')
       await page.getByRole('button', { name: /白沙乡/ }).click()

@@ -175,6 +175,7 @@ export async function loadProfile(db: Kysely<Database>, personId: string): Promi
       'person.must_change_password',
       'person.password_changed_at',
       'person.created_at',
+      'person.privacy_accepted_version',
     ])
     .where('person.id', '=', personId)
     .executeTakeFirstOrThrow()
@@ -201,5 +202,6 @@ export async function loadProfile(db: Kysely<Database>, personId: string): Promi
     isElderly: person.is_elderly === 1,
     roles,
     mustChangePassword: mustChangePassword(person),
+    privacyAcceptedVersion: person.privacy_accepted_version ?? null,
   }
 }

@@ -6,6 +6,7 @@ import {
   DeviceSession,
   LoginBody,
   LoginResponse,
+  PrivacyAcceptBody,
   Profile,
   VerifyBody,
   VerifyResponse,
@@ -134,6 +135,38 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; limit
         const sessions = await revokeAllSessions(trx, auth.personId, auth.sessionId, now)
         await markVerified(trx, auth.sessionId, now)
         await writeAudit(trx, auth, 'auth.password_change', auth.personId, { ip: request.ip, otherSessionsSignedOut: sessions }, now, person.path)
+      })
+      return loadProfile(db, auth.personId)
+    },
+  )
+
+  app.post(
+    '/api/v1/auth/privacy',
+    {
+      schema: {
+        tags: ['auth'],
+        description: '同意并继续: records that I accepted this version of the privacy notice (PIPL art. 17).',
+        body: PrivacyAcceptBody,
+        response: { 200: Profile, ...errorResponses(400, 401) },
+      },
+    },
+    async (request) => {
+      const auth = requireAuth(request)
+      const { version } = request.body
+      await db.transaction().execute(async (trx) => {
+        const now = Date.now()
+        await trx
+          .updateTable('person')
+          .set({ privacy_accepted_version: version, privacy_accepted_at: now })
+          .where('id', '=', auth.personId)
+          .execute()
+        const { path } = await trx
+          .selectFrom('person')
+          .innerJoin('org_unit', 'org_unit.id', 'person.org_unit_id')
+          .select('org_unit.path')
+          .where('person.id', '=', auth.personId)
+          .executeTakeFirstOrThrow()
+        await writeAudit(trx, auth, 'auth.privacy_accept', auth.personId, { version }, now, path)
       })
       return loadProfile(db, auth.personId)
     },

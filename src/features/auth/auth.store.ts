@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref, toRaw } from 'vue'
-import { ROLE_RANK, type Profile, type RoleName } from '@/protocol/auth.ts'
+import { PRIVACY_NOTICE_VERSION, ROLE_RANK, type Profile, type RoleName } from '@/protocol/auth.ts'
 import { HttpError, useTokenFrom } from '@/shared/http.ts'
 import { authApi } from './auth.api.ts'
 import { clearSession, loadSession, saveSession } from './auth.db.ts'
@@ -90,9 +90,21 @@ export const useAuthStore = defineStore('auth', () => {
    * the person's other devices; this one stays signed in with the fresh profile.
    */
   async function changePassword(currentPassword: string, newPassword: string): Promise<void> {
-    const fresh = await authApi.changePassword({ currentPassword, newPassword })
+    await keepProfile(await authApi.changePassword({ currentPassword, newPassword }))
+  }
+
+  /** The server's answer becomes this device's profile, kept for offline starts. */
+  async function keepProfile(fresh: Profile): Promise<void> {
     profile.value = fresh
     await saveSession({ token: token.value!, sessionId: sessionId.value!, expiresAt: expiresAt.value, profile: toRaw(fresh) })
+  }
+
+  /** Has not accepted the current privacy notice: the router keeps the person on it (a client gate; the server only records). */
+  const mustAcceptPrivacy = computed(() => !!profile.value && profile.value.privacyAcceptedVersion !== PRIVACY_NOTICE_VERSION)
+
+  /** 同意并继续 (online only: the acceptance is a record the server keeps). */
+  async function acceptPrivacy(): Promise<void> {
+    await keepProfile(await authApi.acceptPrivacy({ version: PRIVACY_NOTICE_VERSION }))
   }
 
   /** Revokes the session on the server when reachable; the device forgets it either way. */
@@ -109,6 +121,8 @@ export const useAuthStore = defineStore('auth', () => {
     isLeader,
     hasRole,
     mustChangePassword,
+    mustAcceptPrivacy,
+    acceptPrivacy,
     restore,
     login,
     unsentRecords,
