@@ -45,6 +45,8 @@ const MATRIX: Record<string, Expectation> = {
   // own: the sampled body's current password is wrong, so 400 (and a failed-password audit row).
   'POST /api/v1/auth/password': { own: [401, 400, 400, 400, 400, 400] },
   'POST /api/v1/auth/verify': { own: [401, 400, 400, 400, 400, 400] },
+  // own: the schema names the one current version, so the sample accepts it.
+  'POST /api/v1/auth/privacy': { own: [401, 200, 200, 200, 200, 200] },
   'GET /api/v1/auth/me/export.json': { own: [401, 200, 200, 200, 200, 200] },
   'GET /api/v1/auth/sessions': { own: [401, 200, 200, 200, 200, 200] },
   // other: someone else's session is not found, not deletable.
