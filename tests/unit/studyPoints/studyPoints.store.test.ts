@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { db } from '@/db/db.ts'
 import { useStudyPointsStore } from '@/features/studyPoints/studyPoints.store.ts'
 import type { StudyPoint } from '@/protocol/studyPoints.ts'
+import { setConsent } from '@/shared/consent.ts'
 
 const point = (id: string, lat: number, lng: number): StudyPoint => ({
   id,
@@ -46,6 +47,9 @@ describe('study points store', () => {
     setActivePinia(createPinia())
     await Promise.all([db.studyPoints.clear(), db.meta.clear()])
     fakeGeolocation()
+    // The member allowed the app to use location (asked once, src/shared/consent.ts); what the
+    // browser then says is up to each test.
+    setConsent('location', 'allowed')
   })
   afterEach(() => vi.unstubAllGlobals())
 
@@ -82,6 +86,17 @@ describe('study points store', () => {
     const store = useStudyPointsStore()
     expect(await store.nearMe()).toBe(false)
     expect(store.locationFailure).toBe('denied')
+    await expect.poll(() => store.areas.map((a) => a.name)).toEqual(['白沙乡'])
+  })
+
+  it('never asks the phone for its position when the member said 不允许, and offers the townships', async () => {
+    setConsent('location', 'refused')
+    const ask = vi.fn()
+    vi.stubGlobal('navigator', { ...navigator, geolocation: { getCurrentPosition: ask } })
+    vi.stubGlobal('fetch', vi.fn().mockResolvedValue(json({ items: [{ id: 't', name: '白沙乡', pointCount: 1, lat: 28.46, lng: 113.74 }], next: null })))
+    const store = useStudyPointsStore()
+    expect(await store.nearMe()).toBe(false)
+    expect(ask).not.toHaveBeenCalled()
     await expect.poll(() => store.areas.map((a) => a.name)).toEqual(['白沙乡'])
   })
 })
