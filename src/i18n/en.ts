@@ -805,11 +805,6 @@ const en: typeof zhCN & typeof zhFeatures = {
     },
     heldForUpdate: '{n} records need a server update before they can be accepted; they are saved here and will be retried',
     state: {
-      idle: 'Sync is working',
-      syncing: 'Syncing',
-      waiting: 'The server is busy; trying again shortly',
-      offline: 'No network; uploads start when you are back online',
-      needsSignIn: 'Please sign in again',
       error: 'Sync problem',
     },
     recordTitle: '{kind}: {what}',

@@ -764,11 +764,6 @@ export default {
     },
     heldForUpdate: '{n} 条记录需要服务器更新后才能接收，已保存在手机上，稍后自动重试',
     state: {
-      idle: '同步正常',
-      syncing: '正在同步',
-      waiting: '服务器繁忙，稍后自动重试',
-      offline: '网络未连接，联网后自动上传',
-      needsSignIn: '需要重新登录',
       error: '同步出错',
     },
     recordTitle: '{kind}：{what}',

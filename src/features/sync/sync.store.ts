@@ -10,7 +10,7 @@ import { useAuthStore } from '@/features/auth/auth.store.ts'
 import type { StudyEventPayload } from '@/protocol/sync.ts'
 import { onServerAnswered, reportConnection } from '@/shared/network.ts'
 import { loadOffset } from './clock.ts'
-import { discardDeadLetter, enqueue, listDeadLetters, loadDeviceId, primeOutbox, requeueDeadLetter, setOutboxOwner } from './outbox.db.ts'
+import { discardDeadLetter, enqueue, listDeadLetters, loadDeviceId, onEnqueued, primeOutbox, requeueDeadLetter, setOutboxOwner } from './outbox.db.ts'
 import { attachPageTriggers, requestBackgroundSync } from './pageTriggers.ts'
 import { pullContent } from './pull.ts'
 import { SYNC_STATE_KEY, type SyncState } from './pushCore.ts'
@@ -68,6 +68,12 @@ export const useSyncStore = defineStore('sync', () => {
       pending.value = await db.outbox.count()
       const now = Date.now()
       held.value = await db.outbox.filter((r) => (r.heldUntil ?? 0) > now).count()
+    })
+    // A record saved here counts at once: sent within the recount's delay (the service worker
+    // often sends it the moment the signal returns), it would never have been seen waiting, and
+    // screens that refresh when the count drops back to 0 would keep showing it as 待上传.
+    onEnqueued(() => {
+      if (pending.value === 0) pending.value = 1
     })
     liveQuery(() => listDeadLetters(db)).subscribe((rows) => (refused.value = rows))
     liveQuery(() => db.meta.get(SYNC_STATE_KEY)).subscribe((row) => {
