@@ -1,8 +1,8 @@
 /** `npm start`: migrate, seed a fresh database, serve the PWA and the API on one port. */
 import { resolve } from 'node:path'
 import { buildApp } from './app.ts'
-import { connect } from './db/connect.ts'
-import { migrateToLatest } from './db/migrate.ts'
+import { connect, databaseUrlFromEnv } from './db/connect.ts'
+import { migrateToLatest, MigrationError } from './db/migrate.ts'
 import { trustProxyFrom } from './shared/trustProxy.ts'
 import { DEMO_LOGINS, DEMO_PASSWORD, isSeeded, seedDemo } from './seed/demo.ts'
 import { importContent } from './features/content/import.ts'
@@ -11,12 +11,21 @@ import { auditRetentionDays, purgeAudit } from './shared/audit.ts'
 
 const port = Number(process.env.PORT ?? 8080)
 const host = process.env.HOST ?? '0.0.0.0'
-const databaseUrl = process.env.DATABASE_URL ?? resolve('data/pocket-party-school.sqlite')
+const databaseUrl = databaseUrlFromEnv()
 
 // Read first: a retention below the legal minimum stops the server before it serves anyone.
 const retentionDays = auditRetentionDays()
 const handle = connect({ url: databaseUrl })
-await migrateToLatest(handle.db)
+try {
+  const ran = await migrateToLatest(handle.db)
+  if (ran.length) console.log(`Migrated: ${ran.join(', ')}`)
+} catch (err) {
+  // A failed upgrade is rolled back whole: say so plainly and do not serve on a schema we do not know.
+  if (!(err instanceof MigrationError)) throw err
+  console.error(`Not starting. ${err.message}`)
+  await handle.db.destroy()
+  process.exit(1)
+}
 if (!(await isSeeded(handle.db))) {
   console.log('Fresh database: seeding the demo organisation…')
   await seedDemo(handle.db)

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import SQLite from 'better-sqlite3'
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
 import pg from 'pg'
@@ -20,6 +20,11 @@ export interface ConnectOptions {
   url: string
   /** PostgreSQL schema to use (tests give each file its own). */
   pgSchema?: string
+}
+
+/** DATABASE_URL, or the embedded SQLite file under data/ (what `npm start` and the db:* commands use). */
+export function databaseUrlFromEnv(): string {
+  return process.env.DATABASE_URL ?? resolve('data/pocket-party-school.sqlite')
 }
 
 export function connect({ url, pgSchema }: ConnectOptions): DbHandle {
