@@ -42,6 +42,7 @@ const app = await buildApp({
   logger: { level: process.env.LOG_LEVEL ?? 'info' },
   trustProxy: trustProxyFrom(process.env.TRUST_PROXY),
   security: { cspReportOnly: process.env.CSP_REPORT_ONLY === '1', hsts: process.env.HSTS === '1' },
+  metricsToken: process.env.METRICS_TOKEN || undefined,
 })
 
 // Audit retention: entries older than AUDIT_RETENTION_DAYS go at start and once a day (each

@@ -13,6 +13,8 @@ export type Dialect = 'sqlite' | 'postgres'
 export interface DbHandle {
   db: Kysely<Database>
   dialect: Dialect
+  /** PostgreSQL's connection pool, whose use the metrics report. */
+  pool?: pg.Pool
 }
 
 export interface ConnectOptions {
@@ -34,7 +36,7 @@ export function connect({ url, pgSchema }: ConnectOptions): DbHandle {
       max: Number(process.env.PG_POOL_MAX ?? 10),
       options: pgSchema ? `-c search_path=${pgSchema}` : undefined,
     })
-    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' }
+    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres', pool }
   }
   if (url !== ':memory:') mkdirSync(dirname(url), { recursive: true })
   const sqlite = new SQLite(url)
