@@ -3,6 +3,7 @@ import { resolve } from 'node:path'
 import { buildApp } from './app.ts'
 import { connect, databaseUrlFromEnv } from './db/connect.ts'
 import { migrateToLatest, MigrationError } from './db/migrate.ts'
+import { logFormatFrom, loggerOptions } from './shared/logging.ts'
 import { trustProxyFrom } from './shared/trustProxy.ts'
 import { DEMO_LOGINS, DEMO_PASSWORD, isSeeded, seedDemo } from './seed/demo.ts'
 import { importContent } from './features/content/import.ts'
@@ -15,6 +16,7 @@ const databaseUrl = databaseUrlFromEnv()
 
 // Read first: a retention below the legal minimum stops the server before it serves anyone.
 const retentionDays = auditRetentionDays()
+const logFormat = logFormatFrom(process.env.LOG_FORMAT, process.stdout.isTTY)
 const handle = connect({ url: databaseUrl })
 try {
   const ran = await migrateToLatest(handle.db)
@@ -39,7 +41,7 @@ if (!(await hasContent(handle.db))) {
 const app = await buildApp({
   handle,
   staticDir: resolve(process.env.STATIC_DIR ?? 'dist'),
-  logger: { level: process.env.LOG_LEVEL ?? 'info' },
+  logger: loggerOptions({ level: process.env.LOG_LEVEL ?? 'info', format: logFormat }),
   trustProxy: trustProxyFrom(process.env.TRUST_PROXY),
   security: { cspReportOnly: process.env.CSP_REPORT_ONLY === '1', hsts: process.env.HSTS === '1' },
   metricsToken: process.env.METRICS_TOKEN || undefined,
