@@ -26,7 +26,8 @@ try {
   if (!(err instanceof MigrationError)) throw err
   console.error(`Not starting. ${err.message}`)
   await handle.db.destroy()
-  process.exit(1)
+  // 78 (EX_CONFIG): a supervisor should not restart in a loop on it (docs/operations.md).
+  process.exit(78)
 }
 if (!(await isSeeded(handle.db))) {
   console.log('Fresh database: seeding the demo organisation…')

@@ -61,7 +61,7 @@ export function loggerOptions({ level, format }: { level: string; format: LogFor
       req: (request: FastifyRequest) => ({ method: request.method, url: urlForLog(request.url), remoteAddress: request.ip }),
     },
     ...(format === 'pretty'
-      ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } }
+      ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', singleLine: true } } }
       : {}),
   }
 }
