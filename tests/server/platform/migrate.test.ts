@@ -74,8 +74,8 @@ describe('two instances starting at once on a fresh PostgreSQL database', () => 
     try {
       const ran = await Promise.all([migrateToLatest(first.db), migrateToLatest(second.db)])
       expect(ran.map((names) => names.length).sort((a, b) => a - b)).toEqual([0, ALL.length])
-      const recorded = await first.db.selectFrom('kysely_migration').select('name').execute()
-      expect(recorded.map((r) => r.name).sort()).toEqual(ALL)
+      const { rows } = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(first.db)
+      expect(rows.map((r) => r.name)).toEqual(ALL)
     } finally {
       await second.db.destroy()
       await first.drop()
