@@ -19,6 +19,7 @@ import { authRoutes, DEFAULT_LOGIN_LIMITS, type LoginLimits } from './features/a
 import { myDataRoutes } from './features/auth/myData.routes.ts'
 import { mediaRoutes } from './features/content/media.routes.ts'
 import { healthRoutes } from './features/health/health.routes.ts'
+import { metricsRoutes } from './features/health/metrics.routes.ts'
 import { orgRoutes } from './features/org/org.routes.ts'
 import { plansRoutes } from './features/plans/plans.routes.ts'
 import { pullRoutes } from './features/sync/pull.routes.ts'
@@ -29,6 +30,7 @@ import { studyPointRoutes } from './features/studyPoints/studyPoints.routes.ts'
 import { registerAuthentication } from './shared/authz.ts'
 import { registerErrorHandler } from './shared/errors.ts'
 import { registerInputCheck } from './shared/inputText.ts'
+import { registerRequestMetrics, watchPool } from './shared/metrics.ts'
 import { registerStatic } from './shared/static.ts'
 import { registerSecurityHeaders, type SecurityHeaderOptions } from './shared/securityHeaders.ts'
 import type { TrustProxy } from './shared/trustProxy.ts'
@@ -49,9 +51,11 @@ export interface AppOptions {
   clock?: () => number
   /** Content-Security-Policy report-only and forced HSTS (see shared/securityHeaders.ts). */
   security?: SecurityHeaderOptions
+  /** METRICS_TOKEN: the bearer token GET /api/metrics wants; unset, it answers private addresses only. */
+  metricsToken?: string
 }
 
-export async function buildApp({ handle, staticDir, logger = false, loginLimits, trustProxy = false, mediaDir = MEDIA_DIR, clock, security }: AppOptions) {
+export async function buildApp({ handle, staticDir, logger = false, loginLimits, trustProxy = false, mediaDir = MEDIA_DIR, clock, security, metricsToken }: AppOptions) {
   const app = Fastify({
     logger,
     trustProxy,
@@ -60,6 +64,11 @@ export async function buildApp({ handle, staticDir, logger = false, loginLimits,
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   registerErrorHandler(app, staticDir)
+  registerRequestMetrics(app)
+  if (handle.pool) {
+    const unwatch = watchPool(handle.pool)
+    app.addHook('onClose', async () => unwatch())
+  }
   // Headers first: every answer carries them, a 401 from the authentication hook included.
   await registerSecurityHeaders(app, security)
   registerAuthentication(app, handle.db)
@@ -75,6 +84,7 @@ export async function buildApp({ handle, staticDir, logger = false, loginLimits,
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 
   await app.register(healthRoutes, { handle })
+  await app.register(metricsRoutes, { token: metricsToken })
   await app.register(authRoutes, { db: handle.db, limits: loginLimits ?? DEFAULT_LOGIN_LIMITS })
   await app.register(myDataRoutes, { db: handle.db })
   await app.register(orgRoutes, { db: handle.db })

@@ -1,8 +1,9 @@
 /** `npm start`: migrate, seed a fresh database, serve the PWA and the API on one port. */
 import { resolve } from 'node:path'
 import { buildApp } from './app.ts'
-import { connect } from './db/connect.ts'
-import { migrateToLatest } from './db/migrate.ts'
+import { connect, databaseUrlFromEnv } from './db/connect.ts'
+import { migrateToLatest, MigrationError } from './db/migrate.ts'
+import { logFormatFrom, loggerOptions } from './shared/logging.ts'
 import { trustProxyFrom } from './shared/trustProxy.ts'
 import { DEMO_LOGINS, DEMO_PASSWORD, isSeeded, seedDemo } from './seed/demo.ts'
 import { importContent } from './features/content/import.ts'
@@ -11,12 +12,23 @@ import { auditRetentionDays, purgeAudit } from './shared/audit.ts'
 
 const port = Number(process.env.PORT ?? 8080)
 const host = process.env.HOST ?? '0.0.0.0'
-const databaseUrl = process.env.DATABASE_URL ?? resolve('data/pocket-party-school.sqlite')
+const databaseUrl = databaseUrlFromEnv()
 
 // Read first: a retention below the legal minimum stops the server before it serves anyone.
 const retentionDays = auditRetentionDays()
+const logFormat = logFormatFrom(process.env.LOG_FORMAT, process.stdout.isTTY)
 const handle = connect({ url: databaseUrl })
-await migrateToLatest(handle.db)
+try {
+  const ran = await migrateToLatest(handle.db)
+  if (ran.length) console.log(`Migrated: ${ran.join(', ')}`)
+} catch (err) {
+  // A failed upgrade is rolled back whole: say so plainly and do not serve on a schema we do not know.
+  if (!(err instanceof MigrationError)) throw err
+  console.error(`Not starting. ${err.message}`)
+  await handle.db.destroy()
+  // 78 (EX_CONFIG): a supervisor should not restart in a loop on it (docs/operations.md).
+  process.exit(78)
+}
 if (!(await isSeeded(handle.db))) {
   console.log('Fresh database: seeding the demo organisation…')
   await seedDemo(handle.db)
@@ -30,9 +42,10 @@ if (!(await hasContent(handle.db))) {
 const app = await buildApp({
   handle,
   staticDir: resolve(process.env.STATIC_DIR ?? 'dist'),
-  logger: { level: process.env.LOG_LEVEL ?? 'info' },
+  logger: loggerOptions({ level: process.env.LOG_LEVEL ?? 'info', format: logFormat }),
   trustProxy: trustProxyFrom(process.env.TRUST_PROXY),
   security: { cspReportOnly: process.env.CSP_REPORT_ONLY === '1', hsts: process.env.HSTS === '1' },
+  metricsToken: process.env.METRICS_TOKEN || undefined,
 })
 
 // Audit retention: entries older than AUDIT_RETENTION_DAYS go at start and once a day (each

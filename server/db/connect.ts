@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import SQLite from 'better-sqlite3'
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
 import pg from 'pg'
@@ -13,6 +13,8 @@ export type Dialect = 'sqlite' | 'postgres'
 export interface DbHandle {
   db: Kysely<Database>
   dialect: Dialect
+  /** PostgreSQL's connection pool, whose use the metrics report. */
+  pool?: pg.Pool
 }
 
 export interface ConnectOptions {
@@ -22,6 +24,11 @@ export interface ConnectOptions {
   pgSchema?: string
 }
 
+/** DATABASE_URL, or the embedded SQLite file under data/ (what `npm start` and the db:* commands use). */
+export function databaseUrlFromEnv(): string {
+  return process.env.DATABASE_URL ?? resolve('data/pocket-party-school.sqlite')
+}
+
 export function connect({ url, pgSchema }: ConnectOptions): DbHandle {
   if (/^postgres(ql)?:\/\//.test(url)) {
     const pool = new pg.Pool({
@@ -29,7 +36,7 @@ export function connect({ url, pgSchema }: ConnectOptions): DbHandle {
       max: Number(process.env.PG_POOL_MAX ?? 10),
       options: pgSchema ? `-c search_path=${pgSchema}` : undefined,
     })
-    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' }
+    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres', pool }
   }
   if (url !== ':memory:') mkdirSync(dirname(url), { recursive: true })
   const sqlite = new SQLite(url)

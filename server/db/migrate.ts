@@ -1,5 +1,14 @@
-import { Migrator, sql, type Migration } from 'kysely'
-import type { Kysely } from 'kysely'
+/**
+ * Runs the schema migrations: all pending ones in ONE transaction, under a lock, so an upgrade
+ * either lands whole or leaves the schema the previous version of the server knows.
+ *
+ * Why not Kysely's Migrator: on PostgreSQL it holds a session-level advisory lock, which a
+ * PgBouncer in transaction mode hands to whichever server connection ran that statement (the
+ * unlock may land elsewhere); on SQLite it runs without a transaction, so a migration failing
+ * halfway leaves half a schema. The bookkeeping table is Kysely's (`kysely_migration`), so
+ * databases it migrated carry on unchanged.
+ */
+import { sql, type Kysely, type Migration, type Transaction } from 'kysely'
 import { isPostgres } from './migrations/helpers.ts'
 import * as m001 from './migrations/001_accounts.ts'
 import * as m002 from './migrations/002_sync.ts'
@@ -23,7 +32,7 @@ import * as m019 from './migrations/019_accounts_security.ts'
 import * as m023 from './migrations/023_privacy_notice.ts'
 
 /** Every migration, in order, wired by hand (no directory scanning: the list is the truth). */
-const migrations: Record<string, Migration> = {
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '001_accounts': m001,
   '002_sync': m002,
   '003_content': m003,
@@ -46,16 +55,114 @@ const migrations: Record<string, Migration> = {
   '023_privacy_notice': m023,
 }
 
-export async function migrateToLatest(db: Kysely<any>): Promise<void> {
-  // Name the schema on PostgreSQL: otherwise Kysely takes a kysely_migration_lock table in ANY
-  // schema as ours, and two databases (schemas) migrating at once, as test files do, race.
-  const migrationTableSchema = isPostgres(db)
-    ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
-    : undefined
-  const migrator = new Migrator({ db, migrationTableSchema, provider: { getMigrations: async () => migrations } })
-  const { error, results } = await migrator.migrateToLatest()
-  const failed = results?.find((r) => r.status === 'Error')
-  if (error || failed) {
-    throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${String(error)}`, { cause: error })
+/** Both keys of the PostgreSQL advisory lock: this application, and the schema being migrated. */
+const MIGRATION_LOCK_APP = 7_460_002
+
+export class MigrationError extends Error {}
+
+export interface MigrateOptions {
+  /** List what would run, change nothing. */
+  dryRun?: boolean
+  /** The migrations to run; tests inject a failing one. */
+  migrations?: Readonly<Record<string, Migration>>
+}
+
+/**
+ * Brings the schema up to date and returns the names of the migrations that ran (or would run,
+ * with `dryRun`). Two processes starting at once: the second waits for the lock, then finds
+ * nothing pending. On failure nothing is kept and a MigrationError says which migration failed.
+ */
+export async function migrateToLatest(db: Kysely<any>, { dryRun = false, migrations = MIGRATIONS }: MigrateOptions = {}): Promise<string[]> {
+  if (dryRun) return pendingMigrations(db, migrations)
+  return inLockedTransaction(db, async (trx) => {
+    await ensureBookkeeping(trx)
+    const pending = await pendingIn(trx, migrations)
+    for (const name of pending) {
+      try {
+        await migrations[name]!.up(trx)
+      } catch (err) {
+        const ran = pending.slice(0, pending.indexOf(name))
+        throw new MigrationError(
+          `Migration ${name} failed: ${(err as Error).message}. Nothing was changed` +
+            (ran.length ? ` (${ran.join(', ')} rolled back with it)` : '') +
+            '; the database keeps the schema of the previous version. Fix the cause, or run the previous version of the server.',
+          { cause: err },
+        )
+      }
+      await trx.insertInto('kysely_migration').values({ name, timestamp: new Date().toISOString() }).execute()
+    }
+    return pending
+  })
+}
+
+/** The migrations this code knows that the database has not run (empty: ready to serve). */
+export async function pendingMigrations(db: Kysely<any>, migrations: Readonly<Record<string, Migration>> = MIGRATIONS): Promise<string[]> {
+  const schema = isPostgres(db) ? await currentSchema(db) : undefined
+  const tables = await db.introspection.getTables({ withInternalKyselyTables: true })
+  if (!tables.some((t) => t.name === 'kysely_migration' && t.schema === schema)) return Object.keys(migrations).sort()
+  return pendingIn(db, migrations)
+}
+
+/**
+ * Names run in name order. A database that ran a migration this code does not know was upgraded
+ * by a newer version: running older code on it could misread its data, so refuse.
+ */
+async function pendingIn(db: Kysely<any>, migrations: Readonly<Record<string, Migration>>): Promise<string[]> {
+  const done = new Set((await db.selectFrom('kysely_migration').select('name').execute()).map((r) => r.name as string))
+  const unknown = [...done].filter((name) => !(name in migrations))
+  if (unknown.length) {
+    throw new MigrationError(
+      `The database was migrated by a newer version of the server (${unknown.sort().join(', ')} unknown here). ` +
+        'Run that version, or restore the backup taken before the upgrade.',
+    )
   }
+  // Parallel branches take numbers out of order: a pending 020 still runs after 023.
+  return Object.keys(migrations).sort().filter((name) => !done.has(name))
+}
+
+async function ensureBookkeeping(trx: Kysely<any>): Promise<void> {
+  await trx.schema
+    .createTable('kysely_migration')
+    .ifNotExists()
+    .addColumn('name', 'varchar(255)', (c) => c.notNull().primaryKey())
+    .addColumn('timestamp', 'varchar(255)', (c) => c.notNull())
+    .execute()
+  // Unused by this runner; kept so that every database, whichever version created it, holds the same tables.
+  await trx.schema
+    .createTable('kysely_migration_lock')
+    .ifNotExists()
+    .addColumn('id', 'varchar(255)', (c) => c.notNull().primaryKey())
+    .addColumn('is_locked', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute()
+  await trx.insertInto('kysely_migration_lock').values({ id: 'migration_lock', is_locked: 0 }).onConflict((oc) => oc.doNothing()).execute()
+}
+
+/**
+ * PostgreSQL: a transaction-scoped advisory lock keyed by the schema, taken first inside the
+ * migration transaction (safe behind PgBouncer in transaction mode; released by commit or
+ * rollback, never leaked). SQLite: BEGIN IMMEDIATE takes the write lock up front, so a second
+ * process waits (busy_timeout) instead of failing to upgrade a read transaction.
+ */
+async function inLockedTransaction<T>(db: Kysely<any>, body: (trx: Kysely<any>) => Promise<T>): Promise<T> {
+  if (isPostgres(db)) {
+    return db.transaction().execute(async (trx: Transaction<any>) => {
+      await sql`select pg_advisory_xact_lock(${MIGRATION_LOCK_APP}, hashtext(current_schema()))`.execute(trx)
+      return body(trx)
+    })
+  }
+  return db.connection().execute(async (conn) => {
+    await sql`begin immediate`.execute(conn)
+    try {
+      const result = await body(conn)
+      await sql`commit`.execute(conn)
+      return result
+    } catch (err) {
+      await sql`rollback`.execute(conn)
+      throw err
+    }
+  })
+}
+
+export async function currentSchema(db: Kysely<any>): Promise<string> {
+  return (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]!.schema
 }

@@ -21,7 +21,14 @@ declare module 'fastify' {
  * the body is read or validated, so an anonymous caller learns nothing about a route's fields
  * and costs no parsing. The PWA's files and /media/ lie outside /api/ and stay public.
  */
-export const PUBLIC_API_ROUTES: ReadonlySet<string> = new Set(['GET /api/health', 'GET /api/openapi.json', 'POST /api/v1/auth/login'])
+export const PUBLIC_API_ROUTES: ReadonlySet<string> = new Set([
+  'GET /api/health',
+  'GET /api/ready',
+  // Guarded by its own METRICS_TOKEN or a private address (features/health/metrics.routes.ts).
+  'GET /api/metrics',
+  'GET /api/openapi.json',
+  'POST /api/v1/auth/login',
+])
 
 /** The routes a person with a one-time password may use: everything else waits for the new password. */
 const OPEN_WHILE_PASSWORD_CHANGE_REQUIRED = new Set(['/api/v1/auth/password', '/api/v1/auth/logout', '/api/v1/auth/me'])
@@ -34,7 +41,8 @@ export function registerAuthentication(app: FastifyInstance, db: Kysely<Database
   app.decorateRequest('auth', null)
   app.addHook('onRequest', async (request) => {
     const header = request.headers.authorization
-    if (header?.startsWith('Bearer ') && request.url.startsWith('/api/')) {
+    // The metrics scraper's bearer token is not a session: no lookup, and a scrape works while the database is down.
+    if (header?.startsWith('Bearer ') && request.url.startsWith('/api/') && request.routeOptions.url !== '/api/metrics') {
       request.auth = (await findSession(db, header.slice(7).trim())) ?? null
     }
     if (!request.auth && needsSession(request)) throw unauthenticated()

@@ -14,16 +14,17 @@ export interface TestDb extends DbHandle {
   drop(): Promise<void>
 }
 
-export async function openTestDb(dialect: Dialect): Promise<TestDb> {
+/** `migrate: false` leaves the database empty (tests of the migration runner itself). */
+export async function openTestDb(dialect: Dialect, { migrate = true } = {}): Promise<TestDb> {
   if (dialect === 'sqlite') {
     const handle = connect({ url: ':memory:' })
-    await migrateToLatest(handle.db)
+    if (migrate) await migrateToLatest(handle.db)
     return { ...handle, drop: () => handle.db.destroy() }
   }
   const schema = `t_${randomBytes(6).toString('hex')}`
   await adminQuery(`create schema ${schema}`)
   const handle = connect({ url: PG_URL, pgSchema: schema })
-  await migrateToLatest(handle.db)
+  if (migrate) await migrateToLatest(handle.db)
   return {
     ...handle,
     drop: async () => {

@@ -5,6 +5,7 @@ import { PULL_PAGE_MAX, PullQuery, PullResponse } from '../../../src/protocol/co
 import type { Database } from '../../db/database.ts'
 import { requireAuth } from '../../shared/authz.ts'
 import { ApiError } from '../../shared/errors.ts'
+import { countPullPage } from '../../shared/metrics.ts'
 import { recordPull } from '../reports/reportStats.repository.ts'
 import { decodePullCursor } from './pull.cursor.ts'
 import { readPullPage } from './pull.repository.ts'
@@ -27,6 +28,7 @@ export const pullRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; clock
         throw new ApiError(400, 'VALIDATION', 'querystring.since is not a cursor this server gave', 'querystring.since')
       }
       const page = await readPullPage(db, auth.personId, cursor, request.query.limit ?? PULL_PAGE_MAX, clock())
+      countPullPage(page.changes.length)
       if (request.query.deviceId) await recordPull(db, auth.personId, request.query.deviceId, Date.now())
       // Personal (scoped by org) and changing: no shared cache may keep it, the phone stores it in Dexie.
       reply.header('cache-control', 'private, no-store')

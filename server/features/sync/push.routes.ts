@@ -4,6 +4,7 @@ import { errorResponses } from '../../../src/protocol/common.ts'
 import { PUSH_MAX_BYTES, PushBody, PushResponse } from '../../../src/protocol/sync.ts'
 import type { Database } from '../../db/database.ts'
 import { requireAuth } from '../../shared/authz.ts'
+import { countPush } from '../../shared/metrics.ts'
 import { ApiError } from '../../shared/errors.ts'
 import { applyPushBatch, isStorableText, RETRYABLE_PG } from './push.repository.ts'
 
@@ -31,6 +32,7 @@ export const pushRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> = a
       }
       try {
         const results = await applyPushBatch(db, auth, request.body, receivedAt)
+        countPush(results, request.body.outboxCount)
         return { results, receivedAt }
       } catch (err) {
         const code = (err as { code?: unknown }).code

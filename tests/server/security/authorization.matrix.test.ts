@@ -38,6 +38,10 @@ const FIXTURES: Record<string, (unitId: string, groupId: string) => { query?: Re
 // prettier-ignore
 const MATRIX: Record<string, Expectation> = {
   'GET /api/health': { own: [200, 200, 200, 200, 200, 200] },
+  'GET /api/ready': { own: [200, 200, 200, 200, 200, 200] },
+  // Public to sessions: guarded by METRICS_TOKEN or a private address, not by role. The matrix calls from
+  // 127.0.0.1 with no token set, so 200; the 401/403 cases are in tests/server/platform/metrics.test.ts.
+  'GET /api/metrics': { own: [200, 200, 200, 200, 200, 200] },
   // Public; the sampled phone has no account, so 401 for everyone.
   'POST /api/v1/auth/login': { own: [401, 401, 401, 401, 401, 401] },
   'POST /api/v1/auth/logout': { own: [401, 204, 204, 204, 204, 204] },
