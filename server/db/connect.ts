@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import SQLite from 'better-sqlite3'
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
 import pg from 'pg'
@@ -13,6 +13,8 @@ export type Dialect = 'sqlite' | 'postgres'
 export interface DbHandle {
   db: Kysely<Database>
   dialect: Dialect
+  /** The SQLite connection itself, for its online backup API (server/backup/). */
+  sqlite?: SQLite.Database
 }
 
 export interface ConnectOptions {
@@ -22,8 +24,17 @@ export interface ConnectOptions {
   pgSchema?: string
 }
 
+/** DATABASE_URL, or the embedded SQLite file of `npm start` when it is not set. */
+export function databaseUrlFromEnv(): string {
+  return process.env.DATABASE_URL ?? resolve('data/pocket-party-school.sqlite')
+}
+
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//.test(url)
+}
+
 export function connect({ url, pgSchema }: ConnectOptions): DbHandle {
-  if (/^postgres(ql)?:\/\//.test(url)) {
+  if (isPostgresUrl(url)) {
     const pool = new pg.Pool({
       connectionString: url,
       max: Number(process.env.PG_POOL_MAX ?? 10),
@@ -38,5 +49,5 @@ export function connect({ url, pgSchema }: ConnectOptions): DbHandle {
   sqlite.pragma('synchronous = NORMAL')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
-  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }), dialect: 'sqlite' }
+  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }), dialect: 'sqlite', sqlite }
 }
