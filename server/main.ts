@@ -1,7 +1,9 @@
 /** `npm start`: migrate, seed a fresh database, serve the PWA and the API on one port. */
 import { resolve } from 'node:path'
-import { buildApp } from './app.ts'
+import { buildApp, MEDIA_DIR } from './app.ts'
 import { connect } from './db/connect.ts'
+import { assertNoUnfinishedCopy } from './db/copy.ts'
+import { backupScheduleFromEnv, startBackupSchedule } from './backup/schedule.ts'
 import { migrateToLatest } from './db/migrate.ts'
 import { trustProxyFrom } from './shared/trustProxy.ts'
 import { DEMO_LOGINS, DEMO_PASSWORD, isSeeded, seedDemo } from './seed/demo.ts'
@@ -15,8 +17,10 @@ const databaseUrl = process.env.DATABASE_URL ?? resolve('data/pocket-party-schoo
 
 // Read first: a retention below the legal minimum stops the server before it serves anyone.
 const retentionDays = auditRetentionDays()
+const backupSchedule = backupScheduleFromEnv()
 const handle = connect({ url: databaseUrl })
 await migrateToLatest(handle.db)
+await assertNoUnfinishedCopy(handle.db)
 if (!(await isSeeded(handle.db))) {
   console.log('Fresh database: seeding the demo organisation…')
   await seedDemo(handle.db)
@@ -44,6 +48,11 @@ const purge = () =>
   )
 await purge()
 setInterval(() => void purge(), 24 * 3600 * 1000).unref()
+
+if (backupSchedule) {
+  startBackupSchedule({ dialect: handle.dialect, sqlite: handle.sqlite, url: databaseUrl }, backupSchedule, MEDIA_DIR, app.log)
+  app.log.info({ dir: backupSchedule.dir, everyMs: backupSchedule.everyMs, keep: backupSchedule.keep }, 'backup schedule on')
+}
 
 let closing = false
 async function shutdown(signal: string) {

@@ -11,6 +11,7 @@
  * PostgreSQL: `pg_dump` (custom format) from one snapshot; it must be installed beside the server.
  */
 import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { randomBytes, createHash } from 'node:crypto'
 import { mkdir, rename, rm, writeFile, open } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
@@ -34,9 +35,9 @@ export interface BackupOptions {
   pagesPerStep?: number
 }
 
-/** `pps-<dialect>-20261203T121500Z`: sorts by time, which the schedule's pruning relies on. */
+/** `pps-<dialect>-20261203T121500123Z`: sorts by time, which the schedule's pruning relies on. */
 export function backupName(dialect: Dialect, at = new Date()): string {
-  return `pps-${dialect}-${at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`
+  return `pps-${dialect}-${at.toISOString().replace(/[-:.]/g, '')}`
 }
 
 export async function createBackup(source: BackupSource, { dest, mediaDir, pagesPerStep = 100 }: BackupOptions): Promise<Manifest> {
@@ -78,6 +79,7 @@ async function writeDurably(path: string, text: string): Promise<void> {
 
 async function backupSqlite(source: BackupSource, file: string, pagesPerStep: number): Promise<string[]> {
   const live = source.sqlite
+  if (!live && !existsSync(source.url!)) throw new BackupError(`${source.url} does not exist: is DATABASE_URL right?`)
   const conn = live ?? new SQLite(source.url!, { readonly: true, fileMustExist: true })
   try {
     // The live connection steps (and yields); a separate one takes every page in one step.
@@ -85,8 +87,10 @@ async function backupSqlite(source: BackupSource, file: string, pagesPerStep: nu
   } finally {
     if (!live) conn.close()
   }
-  const copy = new SQLite(file, { readonly: true })
+  // The copy is a single self-contained file: out of WAL mode, so no -wal/-shm files beside it.
+  const copy = new SQLite(file)
   try {
+    copy.pragma('journal_mode = DELETE')
     return (copy.prepare('select name from kysely_migration order by name').all() as { name: string }[]).map((r) => r.name)
   } finally {
     copy.close()

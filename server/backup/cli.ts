@@ -2,7 +2,8 @@
  * `npm run db:backup [dir]` and `npm run db:restore <dir>` (docs/operations-backup.md). Both read
  * DATABASE_URL like the server. A refusal prints its reason and exits with 1.
  */
-import { join, resolve } from 'node:path'
+import { mkdir } from 'node:fs/promises'
+import { dirname, join, resolve } from 'node:path'
 import { MEDIA_DIR } from '../app.ts'
 import { databaseUrlFromEnv, isPostgresUrl } from '../db/connect.ts'
 import { backupName, createBackup } from './backup.ts'
@@ -17,8 +18,7 @@ const where = dialect === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : url
 try {
   if (command === 'backup') {
     const dest = resolve(arg ?? join(process.env.BACKUP_DIR ?? 'backups', backupName(dialect)))
-    const { mkdir } = await import('node:fs/promises')
-    await mkdir(resolve(dest, '..'), { recursive: true })
+    await mkdir(dirname(dest), { recursive: true })
     if (dialect === 'postgres') console.log('PostgreSQL: the backup is made by pg_dump (custom format)…')
     const m = await createBackup({ dialect, url }, { dest, mediaDir: MEDIA_DIR })
     const bytes = m.files.reduce((n, f) => n + f.bytes, 0)

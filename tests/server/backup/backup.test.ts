@@ -5,13 +5,14 @@ import { join } from 'node:path'
 import SQLite from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createBackup } from '../../../server/backup/backup.ts'
+import { backupScheduleFromEnv, runScheduledBackup } from '../../../server/backup/schedule.ts'
 import { BackupError, type Manifest } from '../../../server/backup/manifest.ts'
 import { restoreBackup } from '../../../server/backup/restore.ts'
 import { connect, type Dialect } from '../../../server/db/connect.ts'
 import { databaseChecksums } from '../../../server/db/tables.ts'
 import { DEMO_LOGINS } from '../../../server/seed/demo.ts'
 import { signIn } from '../../support/testApp.ts'
-import { DIALECTS } from '../../support/testDb.ts'
+import { DIALECTS, openTestDb } from '../../support/testDb.ts'
 import { studyRecord } from '../sync/pushSupport.ts'
 import { freshPgDatabase, openSource, tempDir, type Source } from './support.ts'
 
@@ -160,5 +161,29 @@ describe('backup of a SQLite file by another process', () => {
     expect(copy.prepare('select count(*) as n from t').get()).toEqual({ n: 500 })
     copy.close()
     live.close()
+  })
+})
+
+describe('backup schedule in the server', () => {
+  it('reads BACKUP_EVERY / BACKUP_KEEP / BACKUP_DIR and refuses values it cannot read', () => {
+    expect(backupScheduleFromEnv({})).toBeUndefined()
+    expect(backupScheduleFromEnv({ BACKUP_EVERY: '6h', BACKUP_DIR: '/var/backups/pps' })).toEqual({ dir: '/var/backups/pps', everyMs: 6 * 3_600_000, keep: 7 })
+    expect(backupScheduleFromEnv({ BACKUP_EVERY: '30m', BACKUP_KEEP: '3', BACKUP_DIR: '/b' })).toEqual({ dir: '/b', everyMs: 1_800_000, keep: 3 })
+    expect(() => backupScheduleFromEnv({ BACKUP_EVERY: 'daily' })).toThrow(/BACKUP_EVERY=daily: give a period such as 30m, 6h or 1d/)
+    expect(() => backupScheduleFromEnv({ BACKUP_EVERY: '1d', BACKUP_KEEP: '0' })).toThrow(/BACKUP_KEEP=0/)
+  })
+
+  it('keeps the newest BACKUP_KEEP backups and clears what an interrupted one left', async () => {
+    const db = await openTestDb('sqlite')
+    const dir = await tempDir('schedule')
+    await mkdir(join(dir, '.pps-sqlite-20200101T000000000Z.partial-dead'))
+    const schedule = { dir, everyMs: 60_000, keep: 2 }
+    const made = []
+    for (let i = 0; i < 3; i++) {
+      made.push(await runScheduledBackup({ dialect: 'sqlite', sqlite: db.sqlite }, schedule, join(dir, 'no-media')))
+      await new Promise((r) => setTimeout(r, 5))
+    }
+    expect((await readdir(dir)).sort()).toEqual(made.slice(1).map((d) => d.slice(dir.length + 1)))
+    await db.drop()
   })
 })
