@@ -38,6 +38,7 @@ export async function restoreBackup({ from, to, mediaDir }: RestoreOptions): Pro
   const dbFile = join(from, databaseFileName(dialect))
   if (dialect === 'sqlite') await restoreSqlite(dbFile, to, manifest.files[0]!.sha256)
   else await restorePostgres(dbFile, to)
+  await skipVersionsAhead(to)
   await restoreMedia(from, manifest, mediaDir)
   return manifest
 }
@@ -75,6 +76,33 @@ async function restorePostgres(dumpFile: string, url: string): Promise<void> {
   }
   // One transaction: a failure half-way leaves the database as empty as it was.
   await runPgTool('pg_restore', ['--no-owner', '--no-acl', '--single-transaction', '--exit-on-error', dumpFile], url)
+}
+
+/**
+ * Phones that pulled after the backup was taken hold cursors past the restored sync version.
+ * Changes made from now on must get versions above those cursors, or such phones would never
+ * pull them: the sequence jumps ahead by far more versions than a server hands out between two
+ * backups (versions have room for 10^15; a jump per restore costs nothing).
+ */
+export const VERSION_JUMP = 1_000_000_000
+
+async function skipVersionsAhead(to: string): Promise<void> {
+  if (isPostgresUrl(to)) {
+    const client = new pg.Client({ connectionString: to })
+    await client.connect()
+    try {
+      await client.query(`select setval('sync_version_seq', (select last_value from sync_version_seq) + ${VERSION_JUMP})`)
+    } finally {
+      await client.end()
+    }
+    return
+  }
+  const db = new SQLite(to, { fileMustExist: true })
+  try {
+    db.prepare('update sync_version_counter set value = value + ? where id = 1').run(VERSION_JUMP)
+  } finally {
+    db.close()
+  }
 }
 
 /** Media files the backup holds are put back; identical ones already there are left alone. */

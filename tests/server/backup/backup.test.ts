@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createBackup } from '../../../server/backup/backup.ts'
 import { backupScheduleFromEnv, runScheduledBackup } from '../../../server/backup/schedule.ts'
 import { BackupError, type Manifest } from '../../../server/backup/manifest.ts'
-import { restoreBackup } from '../../../server/backup/restore.ts'
+import { restoreBackup, VERSION_JUMP } from '../../../server/backup/restore.ts'
+import { nextVersion } from '../../../server/db/version.ts'
 import { connect, type Dialect } from '../../../server/db/connect.ts'
 import { databaseChecksums } from '../../../server/db/tables.ts'
 import { DEMO_LOGINS } from '../../../server/seed/demo.ts'
@@ -69,6 +70,9 @@ describe.each(DIALECTS)('backup and restore on %s', (dialect: Dialect) => {
       const [a, b] = [await databaseChecksums(src.testDb.db, dialect), await databaseChecksums(restored.db, dialect)]
       expect(b).toEqual(a)
       expect(a.study_event!.rows).toBe(30)
+      // Versions continue far above any cursor a phone got after the backup was taken.
+      const [before, after] = [await nextVersion(src.testDb.db), await nextVersion(restored.db)]
+      expect(after).toBeGreaterThanOrEqual(before + VERSION_JUMP)
     } finally {
       await restored.db.destroy()
     }
