@@ -13,7 +13,7 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { randomBytes, createHash } from 'node:crypto'
-import { mkdir, rename, rm, writeFile, open } from 'node:fs/promises'
+import { mkdir, open, rename, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import SQLite from 'better-sqlite3'
 import type { Dialect } from '../db/connect.ts'
