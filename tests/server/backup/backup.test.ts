@@ -15,7 +15,9 @@ import { DEMO_LOGINS } from '../../../server/seed/demo.ts'
 import { signIn } from '../../support/testApp.ts'
 import { DIALECTS, openTestDb } from '../../support/testDb.ts'
 import { studyRecord } from '../sync/pushSupport.ts'
-import { freshPgDatabase, openSource, tempDir, type Source } from './support.ts'
+import { freshPgDatabase, openSource, removeTempDirs, tempDir, type Source } from './support.ts'
+
+afterAll(removeTempDirs)
 
 describe.each(DIALECTS)('backup and restore on %s', (dialect: Dialect) => {
   let src: Source

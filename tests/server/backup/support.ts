@@ -4,7 +4,7 @@
  * databases in the test server (created and dropped by the test file).
  */
 import { randomBytes } from 'node:crypto'
-import { mkdtemp } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
@@ -15,7 +15,18 @@ import { seedDemo } from '../../../server/seed/demo.ts'
 import { TEST_COST, type TestContext } from '../../support/testApp.ts'
 import { PG_URL } from '../../support/testDb.ts'
 
-export const tempDir = (prefix: string) => mkdtemp(join(tmpdir(), `pps-${prefix}-`))
+const made: string[] = []
+
+/** A new directory under the system's temp dir; removeTempDirs() deletes all of them. */
+export async function tempDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), `pps-${prefix}-`))
+  made.push(dir)
+  return dir
+}
+
+export async function removeTempDirs(): Promise<void> {
+  for (const dir of made.splice(0)) await rm(dir, { recursive: true, force: true })
+}
 
 async function admin(text: string): Promise<void> {
   const client = new pg.Client({ connectionString: PG_URL })
