@@ -123,6 +123,17 @@ describe.each(DIALECTS)('backup and restore on %s', (dialect: Dialect) => {
     expect(await refusal(backupDir, to)).toMatch(/already (holds a database|has tables)/)
   })
 
+  it.runIf(dialect === 'postgres')('says pg_dump is missing, and leaves no backup, when it is not installed', async () => {
+    const path = process.env.PATH
+    process.env.PATH = join(work, 'no-bin')
+    try {
+      await expect(createBackup(source(), { dest: join(work, 'no-pg-dump'), mediaDir })).rejects.toThrow(/pg_dump was not found: install the PostgreSQL client tools/)
+    } finally {
+      process.env.PATH = path
+    }
+    expect((await readdir(work)).filter((n) => n.includes('no-pg-dump'))).toEqual([])
+  })
+
   it('takes a backup during a burst of pushes that restores with every applied record and its effect, none half', async () => {
     const dest = join(work, 'burst')
     const first = await push(20)
