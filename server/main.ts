@@ -1,7 +1,7 @@
 /** `npm start`: migrate, seed a fresh database, serve the PWA and the API on one port. */
 import { resolve } from 'node:path'
 import { buildApp, MEDIA_DIR } from './app.ts'
-import { connect } from './db/connect.ts'
+import { connect, databaseUrlFromEnv } from './db/connect.ts'
 import { assertNoUnfinishedCopy } from './db/copy.ts'
 import { backupScheduleFromEnv, startBackupSchedule } from './backup/schedule.ts'
 import { migrateToLatest } from './db/migrate.ts'
@@ -13,7 +13,7 @@ import { auditRetentionDays, purgeAudit } from './shared/audit.ts'
 
 const port = Number(process.env.PORT ?? 8080)
 const host = process.env.HOST ?? '0.0.0.0'
-const databaseUrl = process.env.DATABASE_URL ?? resolve('data/pocket-party-school.sqlite')
+const databaseUrl = databaseUrlFromEnv()
 
 // Read first: a retention below the legal minimum stops the server before it serves anyone.
 const retentionDays = auditRetentionDays()
