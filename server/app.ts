@@ -35,7 +35,7 @@ import { registerStatic } from './shared/static.ts'
 import { registerSecurityHeaders, type SecurityHeaderOptions } from './shared/securityHeaders.ts'
 import type { TrustProxy } from './shared/trustProxy.ts'
 
-const MEDIA_DIR = resolve(import.meta.dirname, '../content/media')
+export const MEDIA_DIR = resolve(import.meta.dirname, '../content/media')
 
 export interface AppOptions {
   handle: DbHandle

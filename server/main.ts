@@ -1,7 +1,9 @@
 /** `npm start`: migrate, seed a fresh database, serve the PWA and the API on one port. */
 import { resolve } from 'node:path'
-import { buildApp } from './app.ts'
+import { buildApp, MEDIA_DIR } from './app.ts'
+import { backupScheduleFromEnv, startBackupSchedule } from './backup/schedule.ts'
 import { connect, databaseUrlFromEnv } from './db/connect.ts'
+import { assertNoUnfinishedCopy } from './db/copy.ts'
 import { migrateToLatest, MigrationError } from './db/migrate.ts'
 import { logFormatFrom, loggerOptions } from './shared/logging.ts'
 import { trustProxyFrom } from './shared/trustProxy.ts'
@@ -17,6 +19,7 @@ const databaseUrl = databaseUrlFromEnv()
 // Read first: a retention below the legal minimum stops the server before it serves anyone.
 const retentionDays = auditRetentionDays()
 const logFormat = logFormatFrom(process.env.LOG_FORMAT, process.stdout.isTTY)
+const backupSchedule = backupScheduleFromEnv()
 const handle = connect({ url: databaseUrl })
 try {
   const ran = await migrateToLatest(handle.db)
@@ -29,6 +32,7 @@ try {
   // 78 (EX_CONFIG): a supervisor should not restart in a loop on it (docs/operations.md).
   process.exit(78)
 }
+await assertNoUnfinishedCopy(handle.db)
 if (!(await isSeeded(handle.db))) {
   console.log('Fresh database: seeding the demo organisation…')
   await seedDemo(handle.db)
@@ -57,6 +61,11 @@ const purge = () =>
   )
 await purge()
 setInterval(() => void purge(), 24 * 3600 * 1000).unref()
+
+if (backupSchedule) {
+  startBackupSchedule({ dialect: handle.dialect, sqlite: handle.sqlite, url: databaseUrl }, backupSchedule, MEDIA_DIR, app.log)
+  app.log.info({ dir: backupSchedule.dir, everyMs: backupSchedule.everyMs, keep: backupSchedule.keep }, 'backup schedule on')
+}
 
 let closing = false
 async function shutdown(signal: string) {

@@ -15,6 +15,8 @@ export interface DbHandle {
   dialect: Dialect
   /** PostgreSQL's connection pool, whose use the metrics report. */
   pool?: pg.Pool
+  /** The SQLite connection itself, for its online backup API (server/backup/). */
+  sqlite?: SQLite.Database
 }
 
 export interface ConnectOptions {
@@ -29,8 +31,12 @@ export function databaseUrlFromEnv(): string {
   return process.env.DATABASE_URL ?? resolve('data/pocket-party-school.sqlite')
 }
 
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//.test(url)
+}
+
 export function connect({ url, pgSchema }: ConnectOptions): DbHandle {
-  if (/^postgres(ql)?:\/\//.test(url)) {
+  if (isPostgresUrl(url)) {
     const pool = new pg.Pool({
       connectionString: url,
       max: Number(process.env.PG_POOL_MAX ?? 10),
@@ -45,5 +51,5 @@ export function connect({ url, pgSchema }: ConnectOptions): DbHandle {
   sqlite.pragma('synchronous = NORMAL')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
-  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }), dialect: 'sqlite' }
+  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }), dialect: 'sqlite', sqlite }
 }

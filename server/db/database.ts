@@ -561,6 +561,14 @@ export interface ReflectionLikeTable {
   received_at: number
 }
 
+/** Progress of `npm run db:copy` in its target (migration 029). */
+export interface DbCopyTable {
+  table_name: string
+  rows: number
+  checksum: string
+  finished_at: number
+}
+
 export interface Database {
   org_unit: OrgUnitTable
   person: PersonTable
@@ -603,6 +611,7 @@ export interface Database {
   lecturer_request: LecturerRequestTable
   study_point: StudyPointTable
   study_plan_item: StudyPlanItemTable
+  db_copy: DbCopyTable
 }
 
 export type OrgUnitRow = Selectable<OrgUnitTable>

@@ -30,6 +30,7 @@ import * as m017 from './migrations/017_conflicts.ts'
 import * as m018 from './migrations/018_checkin_lockout.ts'
 import * as m019 from './migrations/019_accounts_security.ts'
 import * as m023 from './migrations/023_privacy_notice.ts'
+import * as m029 from './migrations/029_db_copy.ts'
 
 /** Every migration, in order, wired by hand (no directory scanning: the list is the truth). */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -53,6 +54,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '018_checkin_lockout': m018,
   '019_accounts_security': m019,
   '023_privacy_notice': m023,
+  '029_db_copy': m029,
 }
 
 /** Both keys of the PostgreSQL advisory lock: this application, and the schema being migrated. */
@@ -165,4 +167,9 @@ async function inLockedTransaction<T>(db: Kysely<any>, body: (trx: Kysely<any>) 
 
 export async function currentSchema(db: Kysely<any>): Promise<string> {
   return (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]!.schema
+}
+
+/** The migrations this code knows, by name: a backup made by newer code names one more. */
+export function knownMigrations(): string[] {
+  return Object.keys(MIGRATIONS).sort()
 }
