@@ -82,6 +82,8 @@ export interface VideoChunkRow {
 export interface VideoPositionRow {
   lessonId: string
   seconds: number
+  /** merged [from, to] seconds actually played (watchCoverage.ts) */
+  watched: Array<[number, number]>
 }
 
 /** The serialised search index and the pull cursor it reflects. */

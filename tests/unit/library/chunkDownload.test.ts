@@ -12,7 +12,7 @@ const fileOf = (size: number, seed: number) => Uint8Array.from({ length: size },
  * A server with byte ranges and If-Range, as media.routes.ts answers; `cut(n)` makes the n-th
  * request (from 0) fail like a dropped connection, `file` may be swapped mid-download.
  */
-function fakeServer(initial: Uint8Array) {
+function fakeServer(initial: Uint8Array<ArrayBuffer>) {
   const server = { file: initial, etag: '"one"', requests: [] as string[], bytesSent: 0, cuts: new Set<number>() }
   const fetch = async (_url: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const headers = init?.headers as Record<string, string>

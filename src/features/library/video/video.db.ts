@@ -2,7 +2,7 @@
  * Lesson videos on the phone: download rows, their chunks and where the member stopped watching.
  * The service worker reads the same chunks to answer playback (src/sw/videoChunks.ts).
  */
-import { db, type VideoDownloadRow } from '@/db/db.ts'
+import { db, type VideoDownloadRow, type VideoPositionRow } from '@/db/db.ts'
 import type { ChunkStore } from './chunkDownload.ts'
 
 export const videoChunkStore: ChunkStore = {
@@ -25,6 +25,6 @@ export const videoChunkStore: ChunkStore = {
 export const videoDb = {
   list: (): Promise<VideoDownloadRow[]> => db.videoDownloads.toArray(),
   byLesson: (lessonId: string) => db.videoDownloads.where('lessonId').equals(lessonId).toArray(),
-  position: async (lessonId: string): Promise<number> => (await db.videoPositions.get(lessonId))?.seconds ?? 0,
-  savePosition: (lessonId: string, seconds: number) => db.videoPositions.put({ lessonId, seconds }),
+  position: (lessonId: string) => db.videoPositions.get(lessonId),
+  savePosition: (row: VideoPositionRow) => db.videoPositions.put(structuredClone(row)),
 }
