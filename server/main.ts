@@ -1,17 +1,19 @@
 /** `npm start`: migrate, seed a fresh database, serve the PWA and the API on one port. */
-import { resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { buildApp } from './app.ts'
 import { connect } from './db/connect.ts'
 import { migrateToLatest } from './db/migrate.ts'
 import { trustProxyFrom } from './shared/trustProxy.ts'
 import { DEMO_LOGINS, DEMO_PASSWORD, isSeeded, seedDemo } from './seed/demo.ts'
-import { importContent } from './features/content/import.ts'
+import { CONTENT_DIR, importContent } from './features/content/import.ts'
 import { assignDemoCourses, hasContent, rootOrgUnit } from './features/content/content.repository.ts'
 import { auditRetentionDays, purgeAudit } from './shared/audit.ts'
 
 const port = Number(process.env.PORT ?? 8080)
 const host = process.env.HOST ?? '0.0.0.0'
 const databaseUrl = process.env.DATABASE_URL ?? resolve('data/pocket-party-school.sqlite')
+// Another content/ folder (imported on a fresh database, media served from its media/).
+const contentDir = resolve(process.env.CONTENT_DIR ?? CONTENT_DIR)
 
 // Read first: a retention below the legal minimum stops the server before it serves anyone.
 const retentionDays = auditRetentionDays()
@@ -22,7 +24,7 @@ if (!(await isSeeded(handle.db))) {
   await seedDemo(handle.db)
 }
 if (!(await hasContent(handle.db))) {
-  const s = await importContent(handle.db)
+  const s = await importContent(handle.db, contentDir)
   await assignDemoCourses(handle.db, (await rootOrgUnit(handle.db))!)
   console.log(`Content imported: ${s.inserted} items (re-import after edits: npm run content:import)`)
 }
@@ -30,6 +32,7 @@ if (!(await hasContent(handle.db))) {
 const app = await buildApp({
   handle,
   staticDir: resolve(process.env.STATIC_DIR ?? 'dist'),
+  mediaDir: join(contentDir, 'media'),
   logger: { level: process.env.LOG_LEVEL ?? 'info' },
   trustProxy: trustProxyFrom(process.env.TRUST_PROXY),
   security: { cspReportOnly: process.env.CSP_REPORT_ONLY === '1', hsts: process.env.HSTS === '1' },

@@ -1118,7 +1118,7 @@ const en: typeof zhCN & typeof zhFeatures = {
     wlanOnly: 'Download only on WLAN',
     wlanOnlyWaiting: 'Waiting for WLAN: the download starts when the phone is on WLAN (or turn off “Download only on WLAN”).',
     wlanUnknown: 'This browser does not tell whether the phone is on WLAN, so downloads run on any connection.',
-    originalOnly: 'Original quality only ({width}×{height}); no data-saver version was made.',
+    originalOnly: 'Original quality only: no data-saver version was made for this video.',
     gone: 'This video was removed or replaced on the server. Open the lesson again after the next sync.',
     speed: 'Speed',
     back10: 'Back 10 s',

@@ -1063,7 +1063,7 @@ export default {
     wlanOnly: '仅在WLAN下下载',
     wlanOnlyWaiting: '正在等待WLAN：手机连上WLAN后再下载（也可以关闭“仅在WLAN下下载”）。',
     wlanUnknown: '此浏览器无法判断是否连接WLAN，任何网络下都会下载。',
-    originalOnly: '只有原画质（{width}×{height}），没有生成省流版。',
+    originalOnly: '只有原画质，没有为这个视频生成省流版。',
     gone: '服务器上的这个视频已被删除或更换，请同步后重新打开本课。',
     speed: '倍速',
     back10: '后退10秒',
