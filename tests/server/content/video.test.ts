@@ -13,10 +13,11 @@ const LESSON = 'courses/rural-safety/05-video-fire-drill.md'
 const lessonText = (video: string, notes = '') =>
   `---\nid: rural-safety-05\ntitle: 灭火器演示\norder: 5\nminutes: 2\nvideo: ${video}\n---\n${notes}`
 
-/** A scratch content/ with one video lesson whose file holds `bytes`. */
+/** A small content/ (one demo course and a video lesson whose file holds `bytes`): fast to parse. */
 function contentWithVideo(bytes: Buffer, notes = ''): string {
   const dir = mkdtempSync(join(tmpdir(), 'pps-video-'))
-  cpSync(CONTENT_DIR, dir, { recursive: true })
+  cpSync(join(CONTENT_DIR, 'courses/rural-safety'), join(dir, 'courses/rural-safety'), { recursive: true })
+  for (const media of ['covers', 'images', 'audio']) cpSync(join(CONTENT_DIR, 'media', media), join(dir, 'media', media), { recursive: true })
   mkdirSync(join(dir, 'media/video'))
   writeFileSync(join(dir, 'media/video/fire-drill.mp4'), bytes)
   writeFileSync(join(dir, LESSON), lessonText('media/video/fire-drill.mp4', notes))

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { db } from '@/db/db.ts'
-import { answerFromChunks, MAX_ANSWER_BYTES } from '@/sw/videoChunks.ts'
+import { answerFromChunks, MAX_ANSWER_BYTES } from '@/features/library/video/chunkAnswer.ts'
 
 const URL_ = '/media/video/drill.mp4?v=abc'
 const SIZE = 2500
