@@ -1,6 +1,6 @@
 /** `npm start`: migrate, seed a fresh database, serve the PWA and the API on one port. */
-import { resolve } from 'node:path'
-import { buildApp, MEDIA_DIR } from './app.ts'
+import { join, resolve } from 'node:path'
+import { buildApp } from './app.ts'
 import { backupScheduleFromEnv, startBackupSchedule } from './backup/schedule.ts'
 import { connect, databaseUrlFromEnv } from './db/connect.ts'
 import { assertNoUnfinishedCopy } from './db/copy.ts'
@@ -8,13 +8,16 @@ import { migrateToLatest, MigrationError } from './db/migrate.ts'
 import { logFormatFrom, loggerOptions } from './shared/logging.ts'
 import { trustProxyFrom } from './shared/trustProxy.ts'
 import { DEMO_LOGINS, DEMO_PASSWORD, isSeeded, seedDemo } from './seed/demo.ts'
-import { importContent } from './features/content/import.ts'
+import { CONTENT_DIR, importContent } from './features/content/import.ts'
 import { assignDemoCourses, hasContent, rootOrgUnit } from './features/content/content.repository.ts'
 import { auditRetentionDays, purgeAudit } from './shared/audit.ts'
 
 const port = Number(process.env.PORT ?? 8080)
 const host = process.env.HOST ?? '0.0.0.0'
 const databaseUrl = databaseUrlFromEnv()
+// Another content/ folder (imported on a fresh database, media served from its media/).
+const contentDir = resolve(process.env.CONTENT_DIR ?? CONTENT_DIR)
+const mediaDir = join(contentDir, 'media')
 
 // Read first: a retention below the legal minimum stops the server before it serves anyone.
 const retentionDays = auditRetentionDays()
@@ -38,7 +41,7 @@ if (!(await isSeeded(handle.db))) {
   await seedDemo(handle.db)
 }
 if (!(await hasContent(handle.db))) {
-  const s = await importContent(handle.db)
+  const s = await importContent(handle.db, contentDir)
   await assignDemoCourses(handle.db, (await rootOrgUnit(handle.db))!)
   console.log(`Content imported: ${s.inserted} items (re-import after edits: npm run content:import)`)
 }
@@ -46,6 +49,7 @@ if (!(await hasContent(handle.db))) {
 const app = await buildApp({
   handle,
   staticDir: resolve(process.env.STATIC_DIR ?? 'dist'),
+  mediaDir,
   logger: loggerOptions({ level: process.env.LOG_LEVEL ?? 'info', format: logFormat }),
   trustProxy: trustProxyFrom(process.env.TRUST_PROXY),
   security: { cspReportOnly: process.env.CSP_REPORT_ONLY === '1', hsts: process.env.HSTS === '1' },
@@ -63,7 +67,7 @@ await purge()
 setInterval(() => void purge(), 24 * 3600 * 1000).unref()
 
 if (backupSchedule) {
-  startBackupSchedule({ dialect: handle.dialect, sqlite: handle.sqlite, url: databaseUrl }, backupSchedule, MEDIA_DIR, app.log)
+  startBackupSchedule({ dialect: handle.dialect, sqlite: handle.sqlite, url: databaseUrl }, backupSchedule, mediaDir, app.log)
   app.log.info({ dir: backupSchedule.dir, everyMs: backupSchedule.everyMs, keep: backupSchedule.keep }, 'backup schedule on')
 }
 

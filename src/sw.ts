@@ -10,8 +10,12 @@ import { RangeRequestsPlugin } from 'workbox-range-requests'
 import { NavigationRoute, registerRoute } from 'workbox-routing'
 import { CacheFirst } from 'workbox-strategies'
 import { registerBackgroundPush } from './sw/backgroundPush.ts'
+import { registerVideoPlayback } from './sw/videoChunks.ts'
 
 declare let self: ServiceWorkerGlobalScope
+
+// Before Workbox's routes: a downloaded lesson video is answered from its stored chunks.
+registerVideoPlayback(self)
 
 precacheAndRoute(self.__WB_MANIFEST)
 cleanupOutdatedCaches()

@@ -144,6 +144,8 @@ export interface LessonTable extends SyncedColumns {
   sort_order: number
   minutes: number
   audio: string | null
+  /** JSON LessonVideo (src/protocol/content.ts), migration 033 */
+  video: string | null
   body: string
 }
 

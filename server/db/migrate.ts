@@ -31,6 +31,7 @@ import * as m018 from './migrations/018_checkin_lockout.ts'
 import * as m019 from './migrations/019_accounts_security.ts'
 import * as m023 from './migrations/023_privacy_notice.ts'
 import * as m029 from './migrations/029_db_copy.ts'
+import * as m033 from './migrations/033_lesson_video.ts'
 
 /** Every migration, in order, wired by hand (no directory scanning: the list is the truth). */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -55,6 +56,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '019_accounts_security': m019,
   '023_privacy_notice': m023,
   '029_db_copy': m029,
+  '033_lesson_video': m033,
 }
 
 /** Both keys of the PostgreSQL advisory lock: this application, and the schema being migrated. */

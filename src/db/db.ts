@@ -53,6 +53,39 @@ export interface DownloadRow {
   downloadedAt: number
 }
 
+/**
+ * A lesson video being (or done being) downloaded in chunks (src/features/library/video/).
+ * `bytes` and `etag` are the file's as the first chunk reported them: a chunk from a different
+ * file throws every stored chunk away, so playback never mixes two files.
+ */
+export interface VideoDownloadRow {
+  url: string
+  lessonId: string
+  title: string
+  bytes: number
+  etag: string | null
+  chunkBytes: number
+  /** chunks 0 … chunks-1 are stored */
+  chunks: number
+  state: 'downloading' | 'paused' | 'done'
+  updatedAt: number
+}
+
+/** One stored piece of a video: bytes [index × chunkBytes, …) of the file at `url`. */
+export interface VideoChunkRow {
+  url: string
+  index: number
+  data: ArrayBuffer
+}
+
+/** Where the member stopped watching a lesson's video, kept on this phone only. */
+export interface VideoPositionRow {
+  lessonId: string
+  seconds: number
+  /** merged [from, to] seconds actually played (watchCoverage.ts) */
+  watched: Array<[number, number]>
+}
+
 /** The serialised search index and the pull cursor it reflects. */
 export interface SearchIndexRow {
   key: string
@@ -292,6 +325,9 @@ export class PocketDb extends Dexie {
   reflections!: Table<ReflectionRow, [ReflectionRow['feed'], string]>
   reflectionPhotos!: EntityTable<ReflectionPhotosRow, 'reflectionId'>
   archives!: Table<ArchiveRow, [string, number]>
+  videoDownloads!: EntityTable<VideoDownloadRow, 'url'>
+  videoChunks!: Table<VideoChunkRow, [string, number]>
+  videoPositions!: EntityTable<VideoPositionRow, 'lessonId'>
 
   constructor(name = 'pocket-party-school') {
     super(name)
@@ -347,6 +383,13 @@ export class PocketDb extends Dexie {
     this.version(12).stores({
       archives: '[personId+year]',
     })
+    // Lesson videos downloaded in chunks (the service worker reads videoChunks by [url+index]
+    // for offline playback: src/sw/videoChunks.ts) and where the member stopped each video.
+    this.version(15).stores({
+      videoDownloads: 'url, lessonId',
+      videoChunks: '[url+index]',
+      videoPositions: 'lessonId',
+    })
   }
 }
 
@@ -373,6 +416,7 @@ export const PERSONAL_TABLES = [
   'reflections',
   'reflectionPhotos',
   'archives',
+  'videoPositions',
 ] as const satisfies readonly (keyof PocketDb)[]
 
 /** Per-person values in `meta` (the same rule as PERSONAL_TABLES). */

@@ -25,6 +25,18 @@ export const Course = Type.Object({
 })
 export type Course = Static<typeof Course>
 
+/** A lesson's video as imported: the original file (MP4), its size, length and picture size. */
+export const LessonVideo = Type.Object({
+  url: Type.String(),
+  bytes: Type.Integer({ minimum: 0 }),
+  type: Type.Literal('video/mp4'),
+  /** seconds */
+  duration: Type.Number({ minimum: 0 }),
+  width: Type.Integer({ minimum: 0 }),
+  height: Type.Integer({ minimum: 0 }),
+})
+export type LessonVideo = Static<typeof LessonVideo>
+
 export const Lesson = Type.Object({
   id: Type.String(),
   courseId: Type.String(),
@@ -32,6 +44,9 @@ export const Lesson = Type.Object({
   order: Type.Integer(),
   minutes: Type.Integer(),
   audio: Type.Union([Type.String(), Type.Null()]),
+  /** Absent on rows cached before video lessons (migration 033). */
+  video: Type.Optional(Type.Union([LessonVideo, Type.Null()])),
+  /** Markdown; for a video lesson, the notes below the video (may be empty). */
   body: Type.String(),
 })
 export type Lesson = Static<typeof Lesson>

@@ -4,10 +4,12 @@
  * wrong, and parsing finishes before anything is written, so a bad file never half-imports.
  */
 import { createHash } from 'node:crypto'
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { parseDocument, LineCounter, isMap, isScalar, type Document } from 'yaml'
 import { parseQuizzes, type ParsedQuestion, type ParsedQuiz } from './quiz.parse.ts'
+import { probeMp4File, VideoError } from './video.probe.ts'
+import type { LessonVideo } from '../../../src/protocol/content.ts'
 import type { CourseTable, LessonTable, PocketCategoryTable, PocketEntryTable, SyncedColumns } from '../../db/database.ts'
 
 export const COURSE_CATEGORIES = ['party-theory', 'org-life', 'rural-revitalisation', 'safety', 'law', 'skills'] as const
@@ -127,10 +129,23 @@ function wrap(file: string, doc: Document, yamlLine: (o: number) => number, body
   return fm
 }
 
+/** sha256 of a file read in 1 MB pieces: a video of hundreds of MB never sits in memory whole. */
+function fileHash(path: string): string {
+  const hash = createHash('sha256')
+  const buf = Buffer.alloc(1024 * 1024)
+  const fd = openSync(path, 'r')
+  try {
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) hash.update(buf.subarray(0, n))
+  } finally {
+    closeSync(fd)
+  }
+  return hash.digest('hex')
+}
+
 /** Finds a media file under content/, returns its versioned URL and size. */
 function mediaResolver(root: string) {
   const cache = new Map<string, MediaRef>()
-  return (file: string, line: number, ref: string): MediaRef => {
+  const resolveMedia = (file: string, line: number, ref: string): MediaRef => {
     const clean = ref.replace(/^\.?\//, '')
     const hit = cache.get(clean)
     if (hit) return hit
@@ -138,13 +153,24 @@ function mediaResolver(root: string) {
     if (!clean.startsWith('media/') || clean.includes('..') || !existsSync(path) || !statSync(path).isFile()) {
       throw new ContentError(file, line, `media file "${ref}" does not exist under content/media/`)
     }
-    const bytes = readFileSync(path)
     // The hash in the URL lets phones cache media for a year and still see an edited file.
-    const v = createHash('sha256').update(bytes).digest('hex').slice(0, 12)
-    const media = { url: `/${clean}?v=${v}`, bytes: bytes.length }
+    const v = fileHash(path).slice(0, 12)
+    const media = { url: `/${clean}?v=${v}`, bytes: statSync(path).size }
     cache.set(clean, media)
     return media
   }
+  /** A lesson video: the bytes must be an MP4 within the limits (video.probe.ts). */
+  resolveMedia.video = (file: string, line: number, ref: string): LessonVideo => {
+    const media = resolveMedia(file, line, ref)
+    try {
+      const { duration, width, height } = probeMp4File(join(root, ref.replace(/^\.?\//, '')))
+      return { ...media, type: 'video/mp4', duration, width, height }
+    } catch (err) {
+      if (err instanceof VideoError) throw new ContentError(file, line, `video "${ref}": ${err.message}`)
+      throw err
+    }
+  }
+  return resolveMedia
 }
 
 /** Rewrites ](media/…) links in Markdown to versioned /media/… URLs and collects them. */
@@ -216,6 +242,9 @@ export function parseContent(root: string): ParsedContent {
       const audioRef = lf.optStr('audio')
       const audio = audioRef ? resolve(lessonFile, lf.line('audio'), audioRef) : null
       if (audio) media.push(audio)
+      // Videos are not in the course's media list: they download in chunks, one lesson at a time.
+      const videoRef = lf.optStr('video')
+      const video = videoRef ? resolve.video(lessonFile, lf.line('video'), videoRef) : null
       const lesson = {
         id: lf.str('id', { pattern: ID }),
         course_id: course.id,
@@ -223,9 +252,11 @@ export function parseContent(root: string): ParsedContent {
         sort_order: lf.int('order'),
         minutes: lf.int('minutes', 1),
         audio: audio?.url ?? null,
+        video: video ? JSON.stringify(video) : null,
         body: rewriteMediaLinks(lessonFile, lf.body, lf.bodyLine, resolve, media),
       }
-      if (!lesson.body) throw new ContentError(lessonFile, lf.bodyLine, 'lesson has no text after the front matter')
+      // A video lesson's notes are optional; a text lesson is nothing without its text.
+      if (!lesson.body && !video) throw new ContentError(lessonFile, lf.bodyLine, 'lesson has no text after the front matter')
       claim('lesson', lesson.id, lessonFile, lf.line('id'))
       out.lessons.push({ ...lesson, content_hash: hashOf(lesson) })
     }

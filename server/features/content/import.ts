@@ -2,7 +2,9 @@
  * `npm run content:import [folder]`: loads content/ into the database in one transaction.
  * A malformed file stops the import with "file:line: what is wrong" and nothing is written.
  */
-import { resolve } from 'node:path'
+import { execFileSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import type { Kysely } from 'kysely'
 import { connect } from '../../db/connect.ts'
 import type { Database } from '../../db/database.ts'
@@ -20,6 +22,15 @@ export async function importContent(db: Kysely<Database>, dir = CONTENT_DIR, now
   return applyContent(db, parsed, { orgUnitId, now })
 }
 
+function hasFfmpeg(): boolean {
+  try {
+    execFileSync('ffmpeg', ['-version'], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+}
+
 async function main(): Promise<void> {
   const handle = connect({ url: process.env.DATABASE_URL ?? resolve('data/pocket-party-school.sqlite') })
   try {
@@ -27,6 +38,9 @@ async function main(): Promise<void> {
     const dir = resolve(process.argv[2] ?? CONTENT_DIR)
     const s = await importContent(handle.db, dir)
     console.log(`content imported from ${dir}: ${s.inserted} new, ${s.updated} changed, ${s.deleted} deleted, ${s.unchanged} unchanged`)
+    if (existsSync(join(dir, 'media/video')) && !hasFfmpeg()) {
+      console.log('ffmpeg is not installed: videos are served as imported (no poster, no data-saver version); see docs/video.md')
+    }
   } catch (err) {
     console.error(`content import aborted, nothing was changed:\n  ${err instanceof Error ? err.message : String(err)}`)
     process.exitCode = 1

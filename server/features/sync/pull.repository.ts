@@ -9,7 +9,7 @@
  */
 import { sql, type Kysely, type RawBuilder, type Selectable, type SqlBool } from 'kysely'
 import type { MemberGroup } from '../../../src/protocol/assignment.ts'
-import type { MediaRef, PullChange, PullResponse, PullType } from '../../../src/protocol/content.ts'
+import type { LessonVideo, MediaRef, PullChange, PullResponse, PullType } from '../../../src/protocol/content.ts'
 import type { QuizSelection } from '../../../src/protocol/quiz.ts'
 import type { Database } from '../../db/database.ts'
 import { isPostgres } from '../../db/migrations/helpers.ts'
@@ -156,6 +156,7 @@ const SOURCES: Source[] = [
     order: r.sort_order,
     minutes: r.minutes,
     audio: r.audio,
+    video: r.video === null ? null : (JSON.parse(r.video) as LessonVideo),
     body: r.body,
   })),
   pulled('pocketCategory', changedSince('pocket_category'), (r) => ({ id: r.id, title: r.title, titleEn: r.title_en, order: r.sort_order })),

@@ -97,7 +97,8 @@ async function seedDatabase(dbFile: string): Promise<void> {
   }
 }
 
-export async function startServer(): Promise<E2eServer> {
+/** `env`: extra environment for the server, e.g. CONTENT_DIR for a generated content/ folder. */
+export async function startServer({ env = {} }: { env?: Record<string, string> } = {}): Promise<E2eServer> {
   const tmp = mkdtempSync(join(tmpdir(), 'pps-e2e-'))
   const staticDir = join(tmp, 'dist')
   const dbFile = join(tmp, 'db.sqlite')
@@ -112,7 +113,7 @@ export async function startServer(): Promise<E2eServer> {
   let log = ''
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: dbFile, STATIC_DIR: staticDir, LOG_LEVEL: 'warn' },
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: dbFile, STATIC_DIR: staticDir, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()))
