@@ -4,7 +4,7 @@ import { HOME_VISIT_PHOTO_MAX_CHARS, type AttendanceMarkPayload, type CheckinPay
 import type { PushRecord } from '../../../src/protocol/sync.ts'
 import { buildTestApp, signIn, type TestContext } from '../../support/testApp.ts'
 import { DIALECTS } from '../../support/testDb.ts'
-import { pushRecord as record } from '../sync/pushSupport.ts'
+import { meetingPayload as meetingIn, pushRecord as record } from '../sync/pushSupport.ts'
 
 type Headers = { authorization: string }
 const HOUR = 60 * 60 * 1000
@@ -54,17 +54,7 @@ describe.each(DIALECTS)('meetings and attendance on %s', (dialect) => {
     expect(res.statusCode).toBe(200)
     return res.json().results as { id: string; status: string; code?: string; field?: string }[]
   }
-  const meetingPayload = (over: Partial<MeetingCreatePayload> = {}): MeetingCreatePayload => ({
-    meetingId: crypto.randomUUID(),
-    orgUnitId: groupId,
-    type: 'group_meeting',
-    startsAt: Date.now() - 10 * 60 * 1000,
-    endsAt: Date.now() + 50 * 60 * 1000,
-    place: '村委会会议室',
-    topic: '学习党章',
-    checkinCode: String(100000 + Math.floor(Math.random() * 900000)),
-    ...over,
-  })
+  const meetingPayload = (over: Partial<MeetingCreatePayload> = {}) => meetingIn(groupId, over)
   const createMeeting = async (over: Partial<MeetingCreatePayload> = {}) => {
     const p = meetingPayload(over)
     expect((await push(leader, [record('meeting_create', p)]))[0]!.status).toBe('applied')

@@ -1,3 +1,4 @@
+import type { MeetingCreatePayload } from '../../../src/protocol/attendance.ts'
 import type { PushRecord, StudyEventPayload } from '../../../src/protocol/sync.ts'
 import { uuidv7 } from '../../../src/features/sync/uuidv7.ts'
 
@@ -9,4 +10,25 @@ export function pushRecord(kind: string, payload: unknown, extra: Partial<PushRe
 /** A valid study_event record with a fresh UUIDv7; override payload or envelope fields to break it. */
 export function studyRecord(payload: Partial<StudyEventPayload> = {}, extra: Partial<PushRecord> = {}): PushRecord {
   return pushRecord('study_event', { lessonId: 'lesson-1', courseId: 'course-1', kind: 'studied', seconds: 60, ...payload }, extra)
+}
+
+/** A random 6-digit check-in code (first digit never 0, as the phone makes them). */
+export const randomCheckinCode = () => String(100000 + Math.floor(Math.random() * 900000))
+
+/**
+ * A valid meeting_create payload for `orgUnitId`: a group meeting that started ten minutes ago
+ * and runs for an hour (inside the check-in window), with a fresh id and code.
+ */
+export function meetingPayload(orgUnitId: string, over: Partial<MeetingCreatePayload> = {}): MeetingCreatePayload {
+  return {
+    meetingId: crypto.randomUUID(),
+    orgUnitId,
+    type: 'group_meeting',
+    startsAt: Date.now() - 10 * 60 * 1000,
+    endsAt: Date.now() + 50 * 60 * 1000,
+    place: '村委会会议室',
+    topic: '学习党章',
+    checkinCode: randomCheckinCode(),
+    ...over,
+  }
 }
