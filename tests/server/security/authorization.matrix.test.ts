@@ -25,7 +25,7 @@ type Row = readonly [number, number, number, number, number, number]
 type Expectation = { own: Row; person?: Row; other?: Row }
 
 /**
- * What a valid request needs beyond its schema: the study-point list wants either a position or
+ * What a valid request needs beyond its schema: the study-point list wants either a grid cell or
  * a unit, an import wants a CSV naming a group of the scope (a fresh phone each time).
  */
 let imported = 0
