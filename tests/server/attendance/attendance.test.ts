@@ -4,7 +4,7 @@ import { HOME_VISIT_PHOTO_MAX_CHARS, type AttendanceMarkPayload, type CheckinPay
 import type { PushRecord } from '../../../src/protocol/sync.ts'
 import { buildTestApp, signIn, type TestContext } from '../../support/testApp.ts'
 import { DIALECTS } from '../../support/testDb.ts'
-import { meetingPayload as meetingIn, pushRecord as record } from '../sync/pushSupport.ts'
+import { meetingPayload as meetingIn, pushRecord as record, TINY_JPEG as JPEG } from '../sync/pushSupport.ts'
 
 type Headers = { authorization: string }
 const HOUR = 60 * 60 * 1000
@@ -315,8 +315,6 @@ describe.each(DIALECTS)('meetings and attendance on %s', (dialect) => {
   })
 
   describe('home visits 上门送学', () => {
-    // A 1×1 JPEG is enough to prove the bytes come back as they went in.
-    const JPEG = Buffer.from('/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHRofHh0aHBwgJC4nICIsIxwcKDcpLDAxNDQ0Hyc5PTgyPC4zNDL/wAALCAABAAEBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAACf/EABQQAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQEAAD8AKp//2Q==', 'base64')
     const visit = (over: Partial<HomeVisitPayload> = {}): HomeVisitPayload => ({
       visitId: crypto.randomUUID(),
       orgUnitId: groupId,

@@ -32,3 +32,6 @@ export function meetingPayload(orgUnitId: string, over: Partial<MeetingCreatePay
     ...over,
   }
 }
+
+/** A 1×1 JPEG without EXIF: a photo every push kind accepts, small enough to compare bytes. */
+export const TINY_JPEG = Buffer.from('/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHRofHh0aHBwgJC4nICIsIxwcKDcpLDAxNDQ0Hyc5PTgyPC4zNDL/wAALCAABAAEBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAACf/EABQQAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQEAAD8AKp//2Q==', 'base64')
