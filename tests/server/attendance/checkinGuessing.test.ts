@@ -13,7 +13,7 @@ import type { FlowingRecord } from '../../../src/protocol/flowing.ts'
 import type { PushRecord } from '../../../src/protocol/sync.ts'
 import { buildTestApp, signIn, type TestContext } from '../../support/testApp.ts'
 import { DIALECTS } from '../../support/testDb.ts'
-import { meetingPayload, pushRecord as record, randomCheckinCode as randomCode } from '../sync/pushSupport.ts'
+import { meetingPayload, pushRecord as record } from '../sync/pushSupport.ts'
 
 type Headers = { authorization: string }
 type Result = { id: string; status: string; code?: string; message?: string; field?: string }

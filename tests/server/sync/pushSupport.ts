@@ -13,7 +13,7 @@ export function studyRecord(payload: Partial<StudyEventPayload> = {}, extra: Par
 }
 
 /** A random 6-digit check-in code (first digit never 0, as the phone makes them). */
-export const randomCheckinCode = () => String(100000 + Math.floor(Math.random() * 900000))
+const randomCheckinCode = () => String(100000 + Math.floor(Math.random() * 900000))
 
 /**
  * A valid meeting_create payload for `orgUnitId`: a group meeting that started ten minutes ago
