@@ -40,6 +40,8 @@ export interface PersonTable {
   /** PRIVACY_NOTICE_VERSION the person last accepted (null: never); migration 023. */
   privacy_accepted_version?: string | null
   privacy_accepted_at?: number | null
+  /** When a deletion request erased the person's personal fields (null: never); migration 024. */
+  erased_at?: number | null
 }
 
 export interface RoleTable {

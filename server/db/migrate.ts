@@ -30,6 +30,7 @@ import * as m017 from './migrations/017_conflicts.ts'
 import * as m018 from './migrations/018_checkin_lockout.ts'
 import * as m019 from './migrations/019_accounts_security.ts'
 import * as m023 from './migrations/023_privacy_notice.ts'
+import * as m024 from './migrations/024_person_erasure.ts'
 import * as m029 from './migrations/029_db_copy.ts'
 import * as m033 from './migrations/033_lesson_video.ts'
 
@@ -55,6 +56,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '018_checkin_lockout': m018,
   '019_accounts_security': m019,
   '023_privacy_notice': m023,
+  '024_person_erasure': m024,
   '029_db_copy': m029,
   '033_lesson_video': m033,
 }

@@ -641,6 +641,13 @@ const en: typeof zhCN & typeof zhFeatures = {
       activate: 'Reactivate',
       resetPassword: 'Reset password',
       resetConfirm: 'Make a new one-time password? Every device of this member is signed out.',
+      erase: 'Erase personal data',
+      eraseTitle: 'Deletion request',
+      eraseConfirm:
+        'Erase the personal data of “{name}” at their request? The account is deactivated and every device signed out now. The name becomes “已删除人员”; the phone number, date of joining, roles, reflections and replies, photos, leave reasons, home-visit notes about them and the places and content of their record cards are deleted. Attendance, study and quiz figures stay as they are. This cannot be undone.',
+      eraseConfirmButton: 'Erase for good',
+      erased: 'Personal data erased',
+      erasedNote: 'This person’s personal data was erased at their request; the record cannot be changed.',
     },
     passwords: {
       title: 'First passwords (shown only once)',
@@ -755,6 +762,7 @@ const en: typeof zhCN & typeof zhFeatures = {
       OWN_ROLES: 'You cannot change your own roles',
       OWN_ACCOUNT: 'You cannot do this to your own account',
       PERSON_INACTIVE: 'Reactivate the member first',
+      PERSON_ERASED: 'This person’s personal data has been erased; nothing about them can be changed',
       CSV_COLUMNS: 'The header lacks required columns: name, phone, group',
       CSV_EMPTY: 'The file is empty',
       TOO_MANY_ROWS: 'At most 2,000 people per file: split it',

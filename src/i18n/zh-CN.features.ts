@@ -610,6 +610,13 @@ export default {
       activate: '恢复账号',
       resetPassword: '重置密码',
       resetConfirm: '生成新的一次性密码？该党员的所有设备将退出登录。',
+      erase: '删除个人信息',
+      eraseTitle: '处理删除请求',
+      eraseConfirm:
+        '按本人请求删除“{name}”的个人信息？账号立即停用，所有设备退出登录。姓名改为“已删除人员”；手机号、入党日期、职务、心得和回复、照片、请假原因、关于本人的送学记录备注、流动党员记录卡的地点和内容将被删除。出勤、学习和测试的统计数字保持不变。此操作无法撤销。',
+      eraseConfirmButton: '永久删除',
+      erased: '个人信息已删除',
+      erasedNote: '此人的个人信息已按本人请求删除，记录不能再修改。',
     },
     passwords: {
       title: '初始密码（只显示这一次）',
@@ -724,6 +731,7 @@ export default {
       OWN_ROLES: '不能修改自己的职务',
       OWN_ACCOUNT: '不能对自己的账号这样操作',
       PERSON_INACTIVE: '请先恢复该党员的账号',
+      PERSON_ERASED: '此人的个人信息已删除，不能再修改',
       CSV_COLUMNS: '表头缺少必填列：姓名、手机、党小组',
       CSV_EMPTY: '文件是空的',
       TOO_MANY_ROWS: '每次最多导入 2000 人，请拆分文件',

@@ -51,6 +51,8 @@ const personFields = {
   /** joined the Party, epoch ms (migration 007) */
   joinedPartyAt: Type.Union([Type.Integer(), Type.Null()]),
   status: PersonStatus,
+  /** A deletion request erased their personal fields (final: no edit, no reactivation). */
+  erased: Type.Boolean(),
 }
 export const AdminPerson = Type.Object(personFields)
 export type AdminPerson = Static<typeof AdminPerson>

@@ -4,10 +4,12 @@
  * workstations — with the meetings held there that visitors may join. Shared by the server (TypeBox
  * schemas) and the PWA (`import type` only).
  *
- * Phones read points by area (near a position, or in a township), page by page, and cache the
- * area they last looked at for offline use; supervisors manage the points of their subtree online.
+ * Phones read points by area (a coarse grid cell around them, or a township), page by page, and
+ * cache the area they last looked at for offline use; the position itself never leaves the phone
+ * (see areaCell.ts). Supervisors manage the points of their subtree online.
  */
 import { Type, type Static } from 'typebox'
+import { LAT_CELLS, LNG_CELLS } from './areaCell.ts'
 
 export const StudyPointTypeSchema = Type.Union([
   Type.Literal('micro_party_school'),
@@ -20,9 +22,6 @@ export type StudyPointType = Static<typeof StudyPointTypeSchema>
 
 export const Latitude = Type.Number({ minimum: -90, maximum: 90, description: 'WGS-84 degrees' })
 export const Longitude = Type.Number({ minimum: -180, maximum: 180, description: 'WGS-84 degrees' })
-
-/** "Near me" reads at most this far: a walk of 15 minutes is about 1 km, a bus ride 10–20 km. */
-export const MAX_RADIUS_KM = 50
 
 const fields = {
   name: Type.String({ minLength: 1, maxLength: 80 }),
@@ -79,16 +78,23 @@ export const StudyPoint = Type.Object({
 })
 export type StudyPoint = Static<typeof StudyPoint>
 
-export const StudyPointsQuery = Type.Object({
-  lat: Type.Optional(Latitude),
-  lng: Type.Optional(Longitude),
-  radiusKm: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: MAX_RADIUS_KM, default: 15 })),
-  orgUnitId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-  /** Supervisors of the unit only: also list retired points (to bring one back). */
-  includeRetired: Type.Optional(Type.Boolean()),
-  cursor: Type.Optional(Type.String({ maxLength: 200 })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 100 })),
-})
+/**
+ * No `lat`/`lng`: a query naming any parameter not listed here is refused (400 naming it), so
+ * an old phone that still sends its position is told, not silently served.
+ */
+export const StudyPointsQuery = Type.Object(
+  {
+    /** A 0.1° grid cell (areaCell.ts): the points of it and its eight neighbours. */
+    latCell: Type.Optional(Type.Integer({ minimum: LAT_CELLS.min, maximum: LAT_CELLS.max, description: 'floor(latitude × 10)' })),
+    lngCell: Type.Optional(Type.Integer({ minimum: LNG_CELLS.min, maximum: LNG_CELLS.max, description: 'floor(longitude × 10)' })),
+    orgUnitId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    /** Supervisors of the unit only: also list retired points (to bring one back). */
+    includeRetired: Type.Optional(Type.Boolean()),
+    cursor: Type.Optional(Type.String({ maxLength: 200 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 100 })),
+  },
+  { additionalProperties: false },
+)
 export type StudyPointsQuery = Static<typeof StudyPointsQuery>
 
 /** A township to choose when the phone's location is unavailable, centred on its points. */

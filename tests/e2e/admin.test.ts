@@ -131,4 +131,34 @@ describe('people administration', () => {
     await phone.close()
     await desk.close()
   })
+
+  it('lets the district admin erase a person at their request, after a dialog naming what goes (elder mode)', async () => {
+    const phone = await newPhone(session.browser, session.server.url)
+    try {
+      const small = await phone.newPage()
+      await signIn(small, '13800000006')
+      await small.evaluate(() => localStorage.setItem('pps.elderMode', '1'))
+      await small.goto('/manage/people')
+      await small.getByTestId('people-search').locator('input').fill('何新二')
+      await expect.poll(() => small.getByTestId('people-row').count()).toBe(1)
+      await small.getByTestId('people-row').click()
+      await small.getByTestId('person-erase').waitFor()
+      // Checked before the dialog opens: Vant's dialogs point aria-labelledby at their title text,
+      // not at an element id, which axe reports for every Vant dialog (a Vant matter).
+      await expectAccessible(small)
+      await small.getByTestId('person-erase').click()
+      const dialog = small.locator('.erase-dialog')
+      await dialog.waitFor()
+      const text = await dialog.innerText()
+      for (const consequence of ['何新二', '退出登录', '已删除人员', '手机号', '照片', '统计数字保持不变', '无法撤销']) expect(text).toContain(consequence)
+      await screenshot(small, 'admin-person-erase-phone-elder')
+      await dialog.locator('.van-dialog__confirm').click()
+      await expect.poll(() => small.getByTestId('person-status').innerText()).toBe('个人信息已删除')
+      await small.getByTestId('person-erased-note').waitFor()
+      expect(await small.getByTestId('person-edit-name').locator('input').inputValue()).toBe('已删除人员')
+      expect(await small.getByTestId('person-erase').count()).toBe(0)
+    } finally {
+      await phone.close()
+    }
+  })
 })

@@ -32,6 +32,20 @@ async function expectNearestFirst(page: Page, name: string): Promise<void> {
   expect(kms.length).toBeGreaterThan(10)
   expect(kms).toEqual([...kms].sort((a, b) => a - b))
 }
+/**
+ * Every request the phone sends (the page's and the service worker's) as "URL body" text, to
+ * prove the position never leaves the phone.
+ */
+function sentRequests(context: BrowserContext): string[] {
+  const sent: string[] = []
+  context.on('request', (r) => sent.push(`${r.url()} ${r.postData() ?? ''}`))
+  return sent
+}
+/** A position in any form a request could carry it: degrees to 3 decimals (≈ 100 m) or micro-degrees. */
+function positionPatterns({ latitude, longitude }: { latitude: number; longitude: number }): RegExp[] {
+  const forms = (deg: number) => [(Math.trunc(deg * 1000) / 1000).toFixed(3), String(Math.round(deg * 1e6)).slice(0, 5)]
+  return [/[?&](lat|lng|latitude|longitude)=/, ...[...forms(latitude), ...forms(longitude)].map((f) => new RegExp(f.replace('.', '\\.?')))]
+}
 async function expectNoAxeViolations(page: Page): Promise<void> {
   expect(await axeViolations(page)).toEqual([])
 }
@@ -48,6 +62,7 @@ describe('study points near me', () => {
     await waitForServiceWorker(page)
     await context.grantPermissions(['geolocation'], { origin: phone.server.url })
     await context.setGeolocation(TAOYUAN)
+    const sent = sentRequests(context)
 
     await page.getByTestId('study-points-entry').click()
     await page.getByTestId('sp-near-me').waitFor()
@@ -64,6 +79,12 @@ describe('study points near me', () => {
     await context.setGeolocation(HEWAN)
     await page.getByTestId('sp-near-me').click()
     await expectNearestFirst(page, '河湾村微型党校')
+    // The list came from the server (a grid cell around the member), the order from the phone:
+    // no request carried either position.
+    expect(sent.filter((s) => s.includes('/api/v1/study-points?')).length).toBeGreaterThanOrEqual(2)
+    for (const pattern of [...positionPatterns(TAOYUAN), ...positionPatterns(HEWAN)]) {
+      expect(sent.filter((s) => pattern.test(s)), String(pattern)).toEqual([])
+    }
     const first = page.getByTestId('sp-row').first()
     expect(await first.innerText()).toMatch(/步行约 \d+ 分钟/)
     expect(await first.innerText()).toContain('15分钟可达')

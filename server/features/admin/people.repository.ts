@@ -18,6 +18,7 @@ const PERSON_COLUMNS = [
   'person.is_committee',
   'person.joined_party_at',
   'person.status',
+  'person.erased_at',
 ] as const
 
 type PersonListRow = {
@@ -31,6 +32,7 @@ type PersonListRow = {
   is_committee: number
   joined_party_at: number | null
   status: 'active' | 'inactive'
+  erased_at?: number | null
 }
 
 export function toAdminPerson(row: PersonListRow): AdminPerson {
@@ -45,6 +47,7 @@ export function toAdminPerson(row: PersonListRow): AdminPerson {
     isCommittee: row.is_committee === 1,
     joinedPartyAt: row.joined_party_at,
     status: row.status,
+    erased: row.erased_at != null,
   }
 }
 

@@ -21,6 +21,7 @@ import { requireAuth, requireRecentSignIn } from '../../shared/authz.ts'
 import { ApiError, notFound } from '../../shared/errors.ts'
 import { hashPassword } from '../auth/password.ts'
 import { revokeAllSessions, setPassword } from '../auth/auth.repository.ts'
+import { erasePerson } from './erase.repository.ts'
 import { actorOf, conflict, decodeKey, requireActiveUnit, type Actor } from './access.ts'
 import {
   findPersonWithUnit,
@@ -41,6 +42,7 @@ const ROLE_UNIT_KINDS: Record<GrantableRole, OrgKind[]> = {
   supervisor: ['township', 'district'],
 }
 
+const alreadyErased = () => conflict('PERSON_ERASED', 'This person’s personal data has been erased; nothing about them can be changed.')
 const phoneExists = () => conflict('PHONE_EXISTS', 'Another person already has this phone number.', 'body.phone')
 
 /**
@@ -56,10 +58,14 @@ export const peopleRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> =
     return person
   }
 
-  /** The person to change: as personFor, and the actor must outrank every role they hold. */
+  /**
+   * The person to change: as personFor, and the actor must outrank every role they hold. An
+   * erased person is final: 409, so no edit or reactivation brings an account back to life.
+   */
   async function personToChange(actor: Actor, id: string) {
     const person = await personFor(actor, id)
     await actor.requireOver(person.id)
+    if (person.erased_at != null) throw alreadyErased()
     return person
   }
 
@@ -239,6 +245,40 @@ export const peopleRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> =
           .executeTakeFirst()
         if (Number(result.numDeletedRows) === 0) throw notFound('Role')
         await writeAudit(trx, actor.auth, 'role.revoke', person.id, { name: person.name, role, orgUnitId: unit.id, unit: unit.name }, Date.now(), unit.path)
+      })
+      return personDetail(db, person.id)
+    },
+  )
+
+  app.post(
+    '/api/v1/admin/people/:id/erase',
+    {
+      schema: {
+        tags: ['admin'],
+        description:
+          'Processes a deletion request (PIPL art. 47): deactivates the person, deletes their sessions and roles, and ' +
+          'scrubs their personal fields and what they wrote (docs/security.md), keeping the ids so every figure still adds ' +
+          'up. District admins over the person, who must outrank them; needs a recent sign-in. Final: a second request ' +
+          'answers 409 PERSON_ERASED. Audited as person.erase with ids and counts only.',
+        params: IdParams,
+        response: { 200: PersonDetail, ...errorResponses(401, 403, 404, 409) },
+      },
+    },
+    async (request) => {
+      const actor = await actorOf(db, requireAuth(request))
+      const found = await findPersonWithUnit(db, request.params.id)
+      if (!found) throw notFound('Person')
+      actor.require(found.path, 'admin')
+      if (found.id === actor.auth.personId) throw new ApiError(403, 'OWN_ACCOUNT', 'Another district admin processes a request about you.')
+      const person = await personToChange(actor, found.id)
+      requireRecentSignIn(actor.auth)
+      const now = Date.now()
+      await db.transaction().execute(async (trx) => {
+        const rows = await erasePerson(trx, person.id, now)
+        // Two admins at once: the second finds the row erased already and changes nothing.
+        if (!rows) throw alreadyErased()
+        await refreshAssignedCourses(trx, [person.id])
+        await writeAudit(trx, actor.auth, 'person.erase', person.id, { orgUnitId: person.org_unit_id, rows }, now, person.path)
       })
       return personDetail(db, person.id)
     },

@@ -46,7 +46,7 @@ const badCredentials = () => new ApiError(401, 'INVALID_CREDENTIALS', 'Phone num
 const wrongPassword = (field: string) => new ApiError(400, 'WRONG_PASSWORD', 'The password is wrong.', field)
 
 /** The per-phone counter: sign-in, step-up and password change share it, so a stolen session cannot guess either. */
-const phoneKey = (phone: string) => `login:phone:${phone}`
+export const phoneKey = (phone: string) => `login:phone:${phone}`
 
 export const authRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; limits: LoginLimits }> = async (
   app,

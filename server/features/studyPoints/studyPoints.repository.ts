@@ -1,16 +1,15 @@
 /**
- * Study points 学习圈: area reads for phones (a bounding box around a position, or a unit's
- * subtree), keyset-paged on the index each read scans, and the supervisors' writes.
+ * Study points 学习圈: area reads for phones (a block of grid cells, or a unit's subtree), keyset-paged on the index each read scans, and the supervisors' writes.
  * Plain functions taking `db` first.
  */
 import type { Kysely } from 'kysely'
+import { cellBlockE6, type AreaCell } from '../../../src/protocol/areaCell.ts'
 import type { OpenMeeting, StudyPoint, StudyPointArea, StudyPointInput, StudyPointPatch } from '../../../src/protocol/studyPoints.ts'
 import type { Database, StudyPointTable } from '../../db/database.ts'
 import { subtreeEnd } from '../../shared/authz.ts'
 import { encodeCursor } from '../org/org.repository.ts'
 
 const E6 = 1_000_000
-const KM_PER_DEGREE = 111.32
 /** Meetings listed on a point: running now or starting within this window. */
 const MEETINGS_AHEAD_MS = 60 * 24 * 60 * 60 * 1000
 const MEETINGS_PER_POINT = 5
@@ -80,25 +79,24 @@ export interface Page<T> {
 }
 
 /**
- * Active points in the square of `radiusKm` around a position (the phone sorts by true distance).
- * The latitude band is a range scan on (lat_e6, lng_e6, id) with longitude checked in the index;
- * the few hundred matches are sorted by (lat_e6, id), the keyset page order. Points across the ±180° meridian are not found (not needed here).
+ * Active points in a grid cell and its eight neighbours (the phone sorts by true distance; it
+ * never sends its position). The latitude band is a range scan on (lat_e6, lng_e6, id) with
+ * longitude checked in the index; the few hundred matches are sorted by (lat_e6, id), the keyset
+ * page order. Points across the ±180° meridian are not found (not needed here).
  */
-export async function listNear(
+export async function listInCells(
   db: Kysely<Database>,
-  at: { lat: number; lng: number; radiusKm: number },
+  cell: AreaCell,
   limit: number,
   after: [number, string] | undefined,
   now = Date.now(),
 ): Promise<Page<StudyPoint>> {
-  const dLat = at.radiusKm / KM_PER_DEGREE
-  // Near the poles a degree of longitude shrinks to nothing: cap the box instead of dividing by ~0.
-  const dLng = Math.min(180, at.radiusKm / (KM_PER_DEGREE * Math.max(0.01, Math.cos((at.lat * Math.PI) / 180))))
+  const box = cellBlockE6(cell)
   let q = baseQuery(db)
-    .where('study_point.lat_e6', '>=', toE6(at.lat - dLat))
-    .where('study_point.lat_e6', '<=', toE6(at.lat + dLat))
-    .where('study_point.lng_e6', '>=', toE6(at.lng - dLng))
-    .where('study_point.lng_e6', '<=', toE6(at.lng + dLng))
+    .where('study_point.lat_e6', '>=', box.latMin)
+    .where('study_point.lat_e6', '<', box.latMax)
+    .where('study_point.lng_e6', '>=', box.lngMin)
+    .where('study_point.lng_e6', '<', box.lngMax)
     .where('study_point.retired_at', 'is', null)
   if (after) {
     const [lat, id] = after

@@ -16,7 +16,7 @@ import { writeAudit } from '../../shared/audit.ts'
 import { allows, authorizeOrgUnit, grantsOf, requireAuth } from '../../shared/authz.ts'
 import { ApiError, forbidden, notFound } from '../../shared/errors.ts'
 import { decodeCursor } from '../org/org.repository.ts'
-import { findPoint, findPointUnit, insertPoint, listAreas, listInSubtree, listNear, updatePoint } from './studyPoints.repository.ts'
+import { findPoint, findPointUnit, insertPoint, listAreas, listInCells, listInSubtree, updatePoint } from './studyPoints.repository.ts'
 
 const invalid = (field: string, message: string) => new ApiError(400, 'VALIDATION', `${field} ${message}`, field)
 const badCursor = () => invalid('querystring.cursor', 'is not a cursor this server gave')
@@ -28,8 +28,8 @@ export const studyPointRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> 
       schema: {
         tags: ['studyPoints'],
         description:
-          'Active study points of one area, paged: either near a position (`lat`, `lng`, `radiusKm`, default 15: ' +
-          'the square around it; the phone sorts by distance) or run by a unit’s subtree (`orgUnitId`; ' +
+          'Active study points of one area, paged: either a 0.1° grid cell and its eight neighbours (`latCell`, ' +
+          '`lngCell`: the phone never sends its position, and sorts by distance itself) or run by a unit’s subtree (`orgUnitId`; ' +
           '`includeRetired` for supervisors of that unit). Each point carries its upcoming meetings open to visitors.',
         querystring: StudyPointsQuery,
         response: { 200: Page(StudyPoint), ...errorResponses(400, 401, 403, 404) },
@@ -37,22 +37,22 @@ export const studyPointRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> 
     },
     async (request) => {
       const auth = requireAuth(request)
-      const { lat, lng, radiusKm = 15, orgUnitId, includeRetired, cursor, limit = 100 } = request.query
+      const { latCell, lngCell, orgUnitId, includeRetired, cursor, limit = 100 } = request.query
       const after = cursor === undefined ? undefined : decodeCursor(cursor)
       if (cursor !== undefined && !after) throw badCursor()
       if (orgUnitId !== undefined) {
-        if (lat !== undefined || lng !== undefined) throw invalid('querystring.orgUnitId', 'cannot be combined with lat/lng')
+        if (latCell !== undefined || lngCell !== undefined) throw invalid('querystring.orgUnitId', 'cannot be combined with latCell/lngCell')
         const unit = await db.selectFrom('org_unit').select('path').where('id', '=', orgUnitId).executeTakeFirst()
         if (!unit) throw notFound('Organisation unit')
         if (includeRetired) await authorizeOrgUnit(db, auth, orgUnitId, 'supervisor')
         return listInSubtree(db, unit.path, !!includeRetired, limit, after)
       }
-      if (lat === undefined) throw invalid('querystring.lat', 'is required (or orgUnitId)')
-      if (lng === undefined) throw invalid('querystring.lng', 'is required with lat')
+      if (latCell === undefined) throw invalid('querystring.latCell', 'is required (or orgUnitId)')
+      if (lngCell === undefined) throw invalid('querystring.lngCell', 'is required with latCell')
       if (includeRetired) throw invalid('querystring.includeRetired', 'needs orgUnitId')
       const latE6 = after === undefined ? undefined : Number(after[0])
       if (after && !Number.isInteger(latE6)) throw badCursor()
-      return listNear(db, { lat, lng, radiusKm }, limit, after && [latE6!, after[1]])
+      return listInCells(db, { latCell, lngCell }, limit, after && [latE6!, after[1]])
     },
   )
 

@@ -36,6 +36,8 @@ export const adminApi = {
   movePerson: (id: string, orgUnitId: string) => api<PersonDetail>('POST', `/v1/admin/people/${q(id)}/move`, { orgUnitId }),
   setStatus: (id: string, status: PersonStatus) => api<PersonDetail>('POST', `/v1/admin/people/${q(id)}/status`, { status }),
   resetPassword: (id: string) => api<{ password: string }>('POST', `/v1/admin/people/${q(id)}/password`),
+  /** A deletion request (district admins): final, see docs/security.md. */
+  erasePerson: (id: string) => api<PersonDetail>('POST', `/v1/admin/people/${q(id)}/erase`),
   grantRole: (id: string, change: RoleChange) => api<PersonDetail>('POST', `/v1/admin/people/${q(id)}/roles`, change),
   revokeRole: (id: string, change: RoleChange) => api<PersonDetail>('DELETE', `/v1/admin/people/${q(id)}/roles${query({ ...change })}`),
 

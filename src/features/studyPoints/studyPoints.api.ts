@@ -1,5 +1,6 @@
 import type { StudyPoint, StudyPointArea, StudyPointInput, StudyPointPatch } from '@/protocol/studyPoints.ts'
 import type { OrgUnitWithChildren } from '@/protocol/org.ts'
+import type { AreaCell } from '@/protocol/areaCell.ts'
 import { api } from '@/shared/http.ts'
 
 type Page<T> = { items: T[]; next: string | null }
@@ -7,8 +8,9 @@ const q = encodeURIComponent
 const after = (cursor?: string) => (cursor ? `&cursor=${q(cursor)}` : '')
 
 export const studyPointsApi = {
-  near: (lat: number, lng: number, radiusKm: number, cursor?: string) =>
-    api<Page<StudyPoint>>('GET', `/v1/study-points?lat=${lat}&lng=${lng}&radiusKm=${radiusKm}&limit=200${after(cursor)}`),
+  /** The points of a grid cell and its neighbours: the phone names its area, never its position. */
+  inCell: ({ latCell, lngCell }: AreaCell, cursor?: string) =>
+    api<Page<StudyPoint>>('GET', `/v1/study-points?latCell=${latCell}&lngCell=${lngCell}&limit=200${after(cursor)}`),
   inUnit: (orgUnitId: string, cursor?: string, includeRetired = false) =>
     api<Page<StudyPoint>>('GET', `/v1/study-points?orgUnitId=${q(orgUnitId)}&limit=200${includeRetired ? '&includeRetired=true' : ''}${after(cursor)}`),
   areas: () => api<Page<StudyPointArea>>('GET', '/v1/study-points/areas?limit=200'),

@@ -1,7 +1,8 @@
 /**
  * Study points 学习圈 on the phone: the cached area (read live from Dexie, so the list works
  * offline), sorted by distance from the member's position or a chosen township's centre. The
- * network only refreshes the cache; supervisors' edits are online calls.
+ * network only refreshes the cache; supervisors' edits are online calls. The position stays on
+ * the phone: the server is asked for the grid cell around it (src/protocol/areaCell.ts).
  */
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
@@ -9,11 +10,9 @@ import type { StudyPoint, StudyPointArea, StudyPointInput, StudyPointPatch, Stud
 import { liveRef } from '@/shared/liveRef.ts'
 import { byDistance } from './geo.ts'
 import { currentPosition, type LocationFailure } from './location.ts'
+import { areaCellOf } from '@/protocol/areaCell.ts'
 import { allPages, studyPointsApi, unitWithChildren } from './studyPoints.api.ts'
 import { replaceArea, studyPointsDb, type PointsOrigin } from './studyPoints.db.ts'
-
-/** "Near me" reads this far around the member: a bus ride, enough to always find some points. */
-export const NEAR_RADIUS_KM = 15
 
 export type PointWithDistance = StudyPoint & { km: number | null }
 
@@ -34,7 +33,7 @@ export const useStudyPointsStore = defineStore('studyPoints', () => {
     return shown.map((p) => ({ ...p, km: null })).sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'))
   })
 
-  async function refreshArea(read: (cursor?: string) => ReturnType<typeof studyPointsApi.near>): Promise<void> {
+  async function refreshArea(read: (cursor?: string) => ReturnType<typeof studyPointsApi.inUnit>): Promise<void> {
     loading.value = true
     try {
       await replaceArea(await allPages(read))
@@ -49,7 +48,7 @@ export const useStudyPointsStore = defineStore('studyPoints', () => {
 
   /**
    * Asks the phone where it is (the permission prompt appears only now), then reads the points
-   * around it. Offline, the saved points are sorted from the new position. Returns false when
+   * of the grid cells around it; the position itself is kept only in this phone's database. Offline, the saved points are sorted from the new position. Returns false when
    * the position is denied or unavailable: the page then offers the township list.
    */
   async function nearMe(): Promise<boolean> {
@@ -59,7 +58,7 @@ export const useStudyPointsStore = defineStore('studyPoints', () => {
       const at = await currentPosition()
       await studyPointsDb.setOrigin({ kind: 'gps', ...at, at: Date.now() })
       locating.value = false
-      await refreshArea((cursor) => studyPointsApi.near(at.lat, at.lng, NEAR_RADIUS_KM, cursor))
+      await refreshArea((cursor) => studyPointsApi.inCell(areaCellOf(at.lat, at.lng), cursor))
       return true
     } catch (failure) {
       locationFailure.value = failure === 'denied' ? 'denied' : 'unavailable'
@@ -90,7 +89,7 @@ export const useStudyPointsStore = defineStore('studyPoints', () => {
   /** Re-reads the saved area (on opening the page) without asking for the position again. */
   async function refresh(): Promise<void> {
     const o = await studyPointsDb.origin()
-    if (o?.kind === 'gps') await refreshArea((cursor) => studyPointsApi.near(o.lat, o.lng, NEAR_RADIUS_KM, cursor))
+    if (o?.kind === 'gps') await refreshArea((cursor) => studyPointsApi.inCell(areaCellOf(o.lat, o.lng), cursor))
     else if (o?.areaId) await refreshArea((cursor) => studyPointsApi.inUnit(o.areaId!, cursor))
   }
 

@@ -4,7 +4,7 @@ import { HOME_VISIT_PHOTO_MAX_CHARS, type AttendanceMarkPayload, type CheckinPay
 import type { PushRecord } from '../../../src/protocol/sync.ts'
 import { buildTestApp, signIn, type TestContext } from '../../support/testApp.ts'
 import { DIALECTS } from '../../support/testDb.ts'
-import { pushRecord as record } from '../sync/pushSupport.ts'
+import { meetingPayload as meetingIn, pushRecord as record, TINY_JPEG as JPEG } from '../sync/pushSupport.ts'
 
 type Headers = { authorization: string }
 const HOUR = 60 * 60 * 1000
@@ -54,17 +54,7 @@ describe.each(DIALECTS)('meetings and attendance on %s', (dialect) => {
     expect(res.statusCode).toBe(200)
     return res.json().results as { id: string; status: string; code?: string; field?: string }[]
   }
-  const meetingPayload = (over: Partial<MeetingCreatePayload> = {}): MeetingCreatePayload => ({
-    meetingId: crypto.randomUUID(),
-    orgUnitId: groupId,
-    type: 'group_meeting',
-    startsAt: Date.now() - 10 * 60 * 1000,
-    endsAt: Date.now() + 50 * 60 * 1000,
-    place: '村委会会议室',
-    topic: '学习党章',
-    checkinCode: String(100000 + Math.floor(Math.random() * 900000)),
-    ...over,
-  })
+  const meetingPayload = (over: Partial<MeetingCreatePayload> = {}) => meetingIn(groupId, over)
   const createMeeting = async (over: Partial<MeetingCreatePayload> = {}) => {
     const p = meetingPayload(over)
     expect((await push(leader, [record('meeting_create', p)]))[0]!.status).toBe('applied')
@@ -325,8 +315,6 @@ describe.each(DIALECTS)('meetings and attendance on %s', (dialect) => {
   })
 
   describe('home visits 上门送学', () => {
-    // A 1×1 JPEG is enough to prove the bytes come back as they went in.
-    const JPEG = Buffer.from('/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHRofHh0aHBwgJC4nICIsIxwcKDcpLDAxNDQ0Hyc5PTgyPC4zNDL/wAALCAABAAEBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAACf/EABQQAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQEAAD8AKp//2Q==', 'base64')
     const visit = (over: Partial<HomeVisitPayload> = {}): HomeVisitPayload => ({
       visitId: crypto.randomUUID(),
       orgUnitId: groupId,

@@ -13,14 +13,13 @@ import type { FlowingRecord } from '../../../src/protocol/flowing.ts'
 import type { PushRecord } from '../../../src/protocol/sync.ts'
 import { buildTestApp, signIn, type TestContext } from '../../support/testApp.ts'
 import { DIALECTS } from '../../support/testDb.ts'
-import { pushRecord as record } from '../sync/pushSupport.ts'
+import { meetingPayload, pushRecord as record } from '../sync/pushSupport.ts'
 
 type Headers = { authorization: string }
 type Result = { id: string; status: string; code?: string; message?: string; field?: string }
 const HOUR = 60 * 60 * 1000
 
 const checkin = (payload: CheckinPayload) => record('checkin', payload)
-const randomCode = () => String(100000 + Math.floor(Math.random() * 900000))
 /** Every 6-digit code but `right`, from a random start: what someone guessing would send. */
 const wrongCodes = (right: string, n: number) => {
   const start = Math.floor(Math.random() * 1_000_000)
@@ -65,18 +64,7 @@ describe.each(DIALECTS)('guessing check-in codes on %s', (dialect) => {
     expect(res.statusCode, res.body).toBe(200)
     return res.json()
   }
-  const meeting = (over: Partial<MeetingCreatePayload> = {}): MeetingCreatePayload => ({
-    meetingId: crypto.randomUUID(),
-    orgUnitId: groupId,
-    type: 'group_meeting',
-    startsAt: Date.now() - 10 * 60 * 1000,
-    endsAt: Date.now() + 50 * 60 * 1000,
-    place: '村委会会议室',
-    topic: '学习党章',
-    checkinCode: randomCode(),
-    checkinToken: makeToken(),
-    ...over,
-  })
+  const meeting = (over: Partial<MeetingCreatePayload> = {}) => meetingPayload(groupId, { checkinToken: makeToken(), ...over })
   const create = async (headers: Headers, p: MeetingCreatePayload) => {
     expect((await push(headers, [record('meeting_create', p)]))[0]!.status).toBe('applied')
     return p

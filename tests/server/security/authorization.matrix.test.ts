@@ -25,7 +25,7 @@ type Row = readonly [number, number, number, number, number, number]
 type Expectation = { own: Row; person?: Row; other?: Row }
 
 /**
- * What a valid request needs beyond its schema: the study-point list wants either a position or
+ * What a valid request needs beyond its schema: the study-point list wants either a grid cell or
  * a unit, an import wants a CSV naming a group of the scope (a fresh phone each time).
  */
 let imported = 0
@@ -90,6 +90,7 @@ const MATRIX: Record<string, Expectation> = {
   // own: nobody deactivates themselves (403 OWN_ACCOUNT). The person column is a plain member; acting on
   // a target who holds a higher role is tested with HARDEN's fix in tests/server/admin/.
   'POST /api/v1/admin/people/{id}/status': { own: [401, 403, 403, 403, 403, 403], person: [401, 403, 403, 200, 200, 200], other: [401, 403, 403, 403, 403, 200] },
+  'POST /api/v1/admin/people/{id}/erase': { own: [401, 403, 403, 403, 403, 403], person: [401, 403, 403, 403, 403, 200], other: [401, 403, 403, 403, 403, 200] },
   'POST /api/v1/admin/people/{id}/password': { own: [401, 403, 403, 403, 403, 403], person: [401, 403, 403, 200, 200, 200], other: [401, 403, 403, 403, 403, 200] },
   'POST /api/v1/admin/people/{id}/roles': { own: [401, 403, 403, 403, 403, 403], person: [401, 403, 403, 200, 200, 200], other: [401, 403, 403, 403, 403, 400] },
   // person: the secretary revokes the role the row above granted; after that it is gone (404).

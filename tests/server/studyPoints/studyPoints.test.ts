@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO_LOGINS } from '../../../server/seed/demo.ts'
 import { DEMO_CENTRE } from '../../../server/seed/studyPoints.ts'
+import { areaCellOf, cellBlockE6 } from '../../../src/protocol/areaCell.ts'
 import type { StudyPoint, StudyPointArea, StudyPointInput } from '../../../src/protocol/studyPoints.ts'
 import { buildTestApp, signIn, type TestContext } from '../../support/testApp.ts'
 import { DIALECTS } from '../../support/testDb.ts'
@@ -52,20 +53,34 @@ describe.each(DIALECTS)('study points on %s', (dialect) => {
     ...over,
   })
 
-  it('lists the points near a position page by page, each once, all inside the area asked for', async () => {
-    const { lat, lng } = DEMO_CENTRE
-    const { items, pages } = await allPages(`/api/v1/study-points?lat=${lat}&lng=${lng}&radiusKm=5&limit=4`)
+  it('lists the points of a grid cell and its neighbours page by page, each once, all inside that block', async () => {
+    const cell = areaCellOf(DEMO_CENTRE.lat, DEMO_CENTRE.lng)
+    const { items, pages } = await allPages(`/api/v1/study-points?latCell=${cell.latCell}&lngCell=${cell.lngCell}&limit=4`)
     expect(pages).toBeGreaterThan(1)
     expect(new Set(items.map((p) => p.id)).size).toBe(items.length)
-    expect(items.length).toBeGreaterThanOrEqual(8)
-    for (const p of items) {
-      expect(Math.abs(p.lat - lat) * 111.32).toBeLessThanOrEqual(5.01)
+    // Exactly the points inside the block, out of every point of the demo district.
+    const box = cellBlockE6(cell)
+    const inside = (p: StudyPoint) => p.lat * 1e6 >= box.latMin && p.lat * 1e6 < box.latMax && p.lng * 1e6 >= box.lngMin && p.lng * 1e6 < box.lngMax
+    const district = ctx.seed.units.find((u) => u.kind === 'district')!.id
+    const every = (await allPages(`/api/v1/study-points?orgUnitId=${district}&limit=200`)).items
+    expect(items.map((p) => p.id).sort()).toEqual(every.filter(inside).map((p) => p.id).sort())
+    expect(items.length).toBeGreaterThan(30)
+    const far = areaCellOf(39.9, 116.4)
+    expect((await get(`/api/v1/study-points?latCell=${far.latCell}&lngCell=${far.lngCell}`)).json().items).toEqual([])
+  })
+
+  it('refuses a position in the query (400 naming it): the phone asks by area, its position stays on the phone', async () => {
+    const cell = areaCellOf(DEMO_CENTRE.lat, DEMO_CENTRE.lng)
+    const cases: [string, string][] = [
+      [`/api/v1/study-points?lat=${DEMO_CENTRE.lat}&lng=${DEMO_CENTRE.lng}&radiusKm=15`, 'querystring.lat'],
+      [`/api/v1/study-points?latCell=${cell.latCell}&lngCell=${cell.lngCell}&lng=${DEMO_CENTRE.lng}`, 'querystring.lng'],
+      [`/api/v1/study-points?orgUnitId=${liuxi}&lat=${DEMO_CENTRE.lat}`, 'querystring.lat'],
+    ]
+    for (const [url, field] of cases) {
+      const res = await get(url)
+      expect(res.statusCode, url).toBe(400)
+      expect(res.json().field, url).toBe(field)
     }
-    const wide = await allPages(`/api/v1/study-points?lat=${lat}&lng=${lng}&radiusKm=20&limit=200`)
-    expect(wide.items.length).toBe(40)
-    expect(wide.items.length).toBeGreaterThan(items.length)
-    const far = await get('/api/v1/study-points?lat=39.9&lng=116.4&radiusKm=10')
-    expect(far.json().items).toEqual([])
   })
 
   it('lists a township’s points, including those its village branches run', async () => {
@@ -96,12 +111,13 @@ describe.each(DIALECTS)('study points on %s', (dialect) => {
 
   it('rejects bad coordinates with 400 naming the field, and changes nothing', async () => {
     const cases: [string, string][] = [
-      ['/api/v1/study-points?lat=91&lng=113', 'querystring.lat'],
-      ['/api/v1/study-points?lat=28&lng=-181', 'querystring.lng'],
-      ['/api/v1/study-points?lat=28', 'querystring.lng'],
-      ['/api/v1/study-points?lat=28&lng=113&radiusKm=500', 'querystring.radiusKm'],
-      ['/api/v1/study-points', 'querystring.lat'],
-      ['/api/v1/study-points?lat=28&lng=113&cursor=garbage', 'querystring.cursor'],
+      ['/api/v1/study-points?latCell=900&lngCell=1130', 'querystring.latCell'],
+      ['/api/v1/study-points?latCell=284&lngCell=-1801', 'querystring.lngCell'],
+      ['/api/v1/study-points?latCell=28.4&lngCell=1136', 'querystring.latCell'],
+      ['/api/v1/study-points?latCell=284', 'querystring.lngCell'],
+      ['/api/v1/study-points', 'querystring.latCell'],
+      [`/api/v1/study-points?orgUnitId=${liuxi}&latCell=284&lngCell=1136`, 'querystring.orgUnitId'],
+      ['/api/v1/study-points?latCell=284&lngCell=1136&cursor=garbage', 'querystring.cursor'],
     ]
     for (const [url, field] of cases) {
       const res = await get(url)
@@ -123,7 +139,10 @@ describe.each(DIALECTS)('study points on %s', (dialect) => {
     const point = created.json() as StudyPoint
     expect(point).toMatchObject({ name: '测试微型党校', orgUnitName: '柳溪镇', retired: false })
 
-    const near = async () => (await allPages(`/api/v1/study-points?lat=${point.lat}&lng=${point.lng}&radiusKm=1`)).items.map((p) => p.id)
+    const near = async () => {
+      const cell = areaCellOf(point.lat, point.lng)
+      return (await allPages(`/api/v1/study-points?latCell=${cell.latCell}&lngCell=${cell.lngCell}&limit=200`)).items.map((p) => p.id)
+    }
     expect(await near()).toContain(point.id)
 
     const moved = await ctx.app.inject({ method: 'PATCH', url: `/api/v1/study-points/${point.id}`, headers: supervisor, payload: { lat: 28.5, openingHours: '周末 9:00–12:00' } })
@@ -152,7 +171,7 @@ describe.each(DIALECTS)('study points on %s', (dialect) => {
     const byMember = await ctx.app.inject({ method: 'POST', url: '/api/v1/study-points', headers: member, payload: input() })
     expect(byMember.statusCode).toBe(403)
     expect((await get(`/api/v1/study-points?orgUnitId=${liuxi}&includeRetired=true`)).statusCode).toBe(403)
-    expect((await ctx.app.inject({ method: 'GET', url: '/api/v1/study-points?lat=28&lng=113' })).statusCode).toBe(401)
+    expect((await ctx.app.inject({ method: 'GET', url: '/api/v1/study-points?latCell=284&lngCell=1136' })).statusCode).toBe(401)
     expect((await get(`/api/v1/study-points/${other.id}`)).json().name).toBe(other.name)
     expect((await get(`/api/v1/study-points/${own.id}`)).json().orgUnitId).toBe(own.orgUnitId)
     expect((await get('/api/v1/study-points/nope')).statusCode).toBe(404)

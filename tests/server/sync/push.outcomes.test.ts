@@ -18,7 +18,7 @@ import type { AttendanceMarkPayload, MeetingCreatePayload } from '../../../src/p
 import type { PushRecord, PushResult } from '../../../src/protocol/sync.ts'
 import { buildTestApp, signIn, type TestContext } from '../../support/testApp.ts'
 import { DIALECTS } from '../../support/testDb.ts'
-import { studyRecord } from './pushSupport.ts'
+import { meetingPayload, studyRecord } from './pushSupport.ts'
 
 const HOUR = 60 * 60 * 1000
 const DAY = 24 * HOUR
@@ -52,17 +52,7 @@ describe.each(DIALECTS)('push outcomes on %s', (dialect) => {
   const send = (auth: AuthContext, records: PushRecord[], receivedAt = Date.now(), kinds = KINDS) =>
     applyPushBatch(ctx.testDb.db, auth, { deviceId: 'device-a', outboxCount: records.length, records }, receivedAt, kinds)
   const record = (kind: string, payload: unknown, extra: Partial<PushRecord> = {}): PushRecord => ({ id: uuidv7(), kind, payload, createdAt: Date.now(), deviceId: 'device-a', ...extra })
-  const meeting = (over: Partial<MeetingCreatePayload> = {}): MeetingCreatePayload => ({
-    meetingId: crypto.randomUUID(),
-    orgUnitId: groupId,
-    type: 'group_meeting',
-    startsAt: Date.now() - 10 * 60 * 1000,
-    endsAt: Date.now() + 50 * 60 * 1000,
-    place: '村委会',
-    topic: '学习党章',
-    checkinCode: String(100000 + Math.floor(Math.random() * 900000)),
-    ...over,
-  })
+  const meeting = (over: Partial<MeetingCreatePayload> = {}) => meetingPayload(groupId, over)
   const marksOf = (meetingId: string) => ctx.testDb.db.selectFrom('attendance_mark').select(['person_id', 'status']).where('meeting_id', '=', meetingId).execute()
   const statusOf = (results: PushResult[]) => results.map((r) => (r.status === 'rejected' ? r.code : r.status))
 

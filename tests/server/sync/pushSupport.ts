@@ -1,3 +1,4 @@
+import type { MeetingCreatePayload } from '../../../src/protocol/attendance.ts'
 import type { PushRecord, StudyEventPayload } from '../../../src/protocol/sync.ts'
 import { uuidv7 } from '../../../src/features/sync/uuidv7.ts'
 
@@ -10,3 +11,27 @@ export function pushRecord(kind: string, payload: unknown, extra: Partial<PushRe
 export function studyRecord(payload: Partial<StudyEventPayload> = {}, extra: Partial<PushRecord> = {}): PushRecord {
   return pushRecord('study_event', { lessonId: 'lesson-1', courseId: 'course-1', kind: 'studied', seconds: 60, ...payload }, extra)
 }
+
+/** A random 6-digit check-in code (first digit never 0, as the phone makes them). */
+const randomCheckinCode = () => String(100000 + Math.floor(Math.random() * 900000))
+
+/**
+ * A valid meeting_create payload for `orgUnitId`: a group meeting that started ten minutes ago
+ * and runs for an hour (inside the check-in window), with a fresh id and code.
+ */
+export function meetingPayload(orgUnitId: string, over: Partial<MeetingCreatePayload> = {}): MeetingCreatePayload {
+  return {
+    meetingId: crypto.randomUUID(),
+    orgUnitId,
+    type: 'group_meeting',
+    startsAt: Date.now() - 10 * 60 * 1000,
+    endsAt: Date.now() + 50 * 60 * 1000,
+    place: '村委会会议室',
+    topic: '学习党章',
+    checkinCode: randomCheckinCode(),
+    ...over,
+  }
+}
+
+/** A 1×1 JPEG without EXIF: a photo every push kind accepts, small enough to compare bytes. */
+export const TINY_JPEG = Buffer.from('/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHRofHh0aHBwgJC4nICIsIxwcKDcpLDAxNDQ0Hyc5PTgyPC4zNDL/wAALCAABAAEBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAACf/EABQQAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQEAAD8AKp//2Q==', 'base64')

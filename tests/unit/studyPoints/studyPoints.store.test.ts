@@ -53,8 +53,8 @@ describe('study points store', () => {
   })
   afterEach(() => vi.unstubAllGlobals())
 
-  it('reads every page around the member and lists the nearest first', async () => {
-    position = { lat: 28.46, lng: 113.73 }
+  it('asks for the grid cell, never the position, reads every page and sorts the nearest first on the phone', async () => {
+    position = { lat: 28.463817, lng: 113.731254 }
     const fetch = vi
       .fn()
       .mockResolvedValueOnce(json({ items: [WEST, CENTRE], next: 'p2' }))
@@ -65,6 +65,12 @@ describe('study points store', () => {
     await settle()
     expect(store.sorted.map((p) => p.id)).toEqual(['east', 'centre', 'west'])
     expect(fetch.mock.calls[1]![0]).toContain('cursor=p2')
+    for (const [url, init] of fetch.mock.calls as [string, RequestInit | undefined][]) {
+      expect(url).toContain('latCell=284&lngCell=1137')
+      expect(`${url} ${String(init?.body ?? '')}`).not.toMatch(/\blat=|\blng=|28\.46|113\.73/)
+    }
+    // The server answered in its own order (west first); the phone measured and sorted.
+    expect(store.sorted.map((p) => Math.round(p.km! * 10) / 10)).toEqual([1, 10.9, 22.6])
     expect(store.stale).toBe(false)
   })
 
