@@ -26,6 +26,7 @@ export const examDb = {
   exam: (id: string) => db.examPapers.get(id),
   attempts: (examId: string) => db.examAttempts.where('examId').equals(examId).sortBy('attemptNo'),
   attempt: (id: string) => db.examAttempts.get(id),
+  allAttempts: () => db.examAttempts.toArray(),
 
   /** The attempt being answered, or a new one; null when no attempt is left. */
   async startOrResume(exam: MyExam, now = Date.now()): Promise<ExamAttemptRow | null> {
