@@ -5,6 +5,10 @@
  */
 import { Type, type Static } from 'typebox'
 import { QuestionType, QuizAnswer } from './quiz.ts'
+import { RECORD_TIME_MAX } from './sync.ts'
+
+/** Times are stored in bigint columns: bounded so no value can overflow them. */
+const Time = () => Type.Integer({ minimum: 0, maximum: RECORD_TIME_MAX })
 
 export const EXAM_MAX_ATTEMPTS = 10
 export const EXAM_MAX_MINUTES = 300
@@ -15,8 +19,8 @@ export const ExamCreate = Type.Object(
     orgUnitId: Type.String({ minLength: 1, maxLength: 64 }),
     /** An exam-only quiz (from a bank marked `exam: true`). */
     quizId: Type.String({ minLength: 1, maxLength: 64 }),
-    opensAt: Type.Integer({ minimum: 0 }),
-    closesAt: Type.Integer({ minimum: 0 }),
+    opensAt: Time(),
+    closesAt: Time(),
     attemptsAllowed: Type.Optional(Type.Integer({ minimum: 1, maximum: EXAM_MAX_ATTEMPTS, default: 1 })),
     timeLimitMinutes: Type.Integer({ minimum: 1, maximum: EXAM_MAX_MINUTES }),
     questionCount: Type.Integer({ minimum: 1, maximum: EXAM_MAX_QUESTIONS }),
@@ -118,7 +122,7 @@ export const ExamAttemptPayload = Type.Object(
     /** 1 for the first attempt; at most the exam's `attemptsAllowed`. */
     attemptNo: Type.Integer({ minimum: 1, maximum: EXAM_MAX_ATTEMPTS }),
     answers: Type.Array(QuizAnswer, { minItems: 1, maxItems: EXAM_MAX_QUESTIONS }),
-    startedAt: Type.Integer({ minimum: 0 }),
+    startedAt: Time(),
   },
   { additionalProperties: false },
 )

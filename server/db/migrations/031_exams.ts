@@ -55,6 +55,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('received_at', 'bigint', (c) => c.notNull())
     .addUniqueConstraint('exam_attempt_once', ['exam_id', 'person_id', 'attempt_no'])
     .execute()
+  // A person's own attempts (their data export) without scanning every exam's.
+  await db.schema.createIndex('exam_attempt_person_idx').on('exam_attempt').column('person_id').execute()
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -3,7 +3,11 @@
  * can get carries the exam's answers, explanations or seed before the window closes; attempts are
  * judged by window, attempt count and paper, scored on the server, and a fail starts retraining.
  */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ContentError, parseContent } from '../../../server/features/content/content.parse.ts'
 import { CONTENT_DIR, importContent } from '../../../server/features/content/import.ts'
 import { DEMO_LOGINS } from '../../../server/seed/demo.ts'
 import { uuidv7 } from '../../../src/features/sync/uuidv7.ts'
@@ -16,6 +20,25 @@ const QUIZ = 'quiz-exam-constitution-discipline'
 const [MEMBER, FLOWING, LEADER, SECRETARY] = DEMO_LOGINS.map((l) => l.phone)
 const HOUR = 3_600_000
 const YEAR = new Date(Date.now() + 8 * HOUR).getUTCFullYear()
+
+describe('exam banks in the content', () => {
+  it('marks an exam bank and its quiz exam-only, and refuses a quiz mixing exam and practice questions', () => {
+    const c = parseContent(CONTENT_DIR)
+    expect(c.quizzes.filter((q) => q.exam_only === 1).map((q) => q.id)).toEqual([QUIZ])
+    expect(c.questions.filter((q) => q.exam_only === 1)).toHaveLength(8)
+
+    const dir = mkdtempSync(join(tmpdir(), 'pps-exam-'))
+    try {
+      cpSync(CONTENT_DIR, dir, { recursive: true })
+      const file = join(dir, 'quizzes/quiz-constitution-basics.yaml')
+      writeFileSync(file, readFileSync(file, 'utf8').replace('q-constitution-basics-001,', 'q-exam-cd-001,'))
+      expect(() => parseContent(dir)).toThrow(ContentError)
+      expect(() => parseContent(dir)).toThrow(/either only exam-bank questions or none/)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
 
 describe.each(DIALECTS)('exams on %s', (dialect) => {
   let ctx: TestContext
