@@ -175,6 +175,8 @@ describe.each(DIALECTS)('exams on %s', (dialect) => {
     const future = (await create({ opensAt: Date.now() + HOUR, closesAt: Date.now() + 2 * HOUR })).json()
     const notOpen = (await mine()).find((e) => e.id === future.id)!
     expect(notOpen.paper).toBeNull()
+    const early = attempt({ ...notOpen, paper: exam.paper })
+    expect((await push([early])).json().results[0]).toMatchObject({ status: 'rejected', code: 'EXAM_NOT_OPEN' })
   })
 
   it('refuses a practice attempt at an exam quiz', async () => {
