@@ -79,7 +79,18 @@ export const examAttempt = defineKind({
     const mine = decided.get(ctx)!
     for (const r of records) {
       const { exam, score } = mine.get(r.id)!
-      const common = { person_id: r.personId, answers: JSON.stringify(r.payload.answers), correct: score.correct, total: score.total, score: score.score, passed: score.passed ? 1 : 0, started_at: r.payload.startedAt, device: r.deviceId, created_at: r.at, received_at: ctx.receivedAt }
+      const common = {
+        person_id: r.personId,
+        answers: JSON.stringify(r.payload.answers),
+        correct: score.correct,
+        total: score.total,
+        score: score.score,
+        passed: score.passed ? 1 : 0,
+        started_at: r.payload.startedAt,
+        device: r.deviceId,
+        created_at: r.at,
+        received_at: ctx.receivedAt,
+      }
       const stored = await ctx.trx
         .insertInto('exam_attempt')
         .values({ ...common, id: r.payload.attemptId, exam_id: exam.id, attempt_no: r.payload.attemptNo })
