@@ -12,6 +12,7 @@ import { assignmentRoutes } from './features/assignment/assignment.routes.ts'
 import { archiveRoutes } from './features/archive/archive.routes.ts'
 import { attendanceRoutes } from './features/attendance/attendance.routes.ts'
 import { overviewRoutes } from './features/attendance/overview.routes.ts'
+import { examRoutes } from './features/exam/exam.routes.ts'
 import { flowingRoutes } from './features/flowing/flowing.routes.ts'
 import { adminRoutes } from './features/admin/admin.routes.ts'
 import { lecturerRoutes } from './features/lecturers/lecturers.routes.ts'
@@ -101,6 +102,7 @@ export async function buildApp({ handle, staticDir, logger = false, loginLimits,
   await app.register(assignmentRoutes, { db: handle.db })
   await app.register(reflectionRoutes, { db: handle.db })
   await app.register(studyPointRoutes, { db: handle.db })
+  await app.register(examRoutes, { db: handle.db, clock })
   await app.register(mediaRoutes, { root: mediaDir })
 
   if (staticDir) await registerStatic(app, staticDir)

@@ -50,6 +50,10 @@ const routes: RouteRecordRaw[] = [
   // A quiz takes the whole screen: one question per screen, big options.
   { path: '/quiz/practice', name: 'quiz-practice', component: () => import('@/features/quiz/PracticePage.vue'), meta: { title: 'quiz.practice.title' } },
   { path: '/quiz/wrong', name: 'quiz-wrong', component: () => import('@/features/quiz/WrongBookPage.vue'), meta: { title: 'quiz.wrong.title' } },
+  // Exams 考核: the member's list, one exam, and its paper (one question per screen, like a quiz).
+  { path: '/exams', name: 'exams', component: () => import('@/features/exam/ExamListPage.vue'), meta: { title: 'exam.title' } },
+  { path: '/exams/:id', name: 'exam', component: () => import('@/features/exam/ExamPage.vue'), meta: { title: 'exam.title' } },
+  { path: '/exams/:id/take', name: 'exam-take', component: () => import('@/features/exam/ExamTakePage.vue'), meta: { title: 'exam.title' } },
   { path: '/quiz/:id', name: 'quiz-take', component: () => import('@/features/quiz/QuizTakePage.vue'), meta: { title: 'quiz.title' } },
   { path: '/quiz/result/:attemptId', name: 'quiz-result', component: () => import('@/features/quiz/QuizResultPage.vue'), meta: { title: 'quiz.result.title' } },
   { path: '/search', name: 'search', component: () => import('@/features/pocket/SearchPage.vue'), meta: { title: 'search.title' } },
@@ -111,6 +115,7 @@ const routes: RouteRecordRaw[] = [
     meta: { title: 'studyPoints.manage.title', minRole: 'supervisor' },
   },
   // Assignments 布置学习: secretaries set them (desktop or phone); leaders read how their people did.
+  { path: '/manage/exams', name: 'exam-admin', component: () => import('@/features/exam/ExamAdminPage.vue'), meta: { title: 'exam.admin.title', minRole: 'secretary' } },
   { path: '/manage/assignments', name: 'assignments', component: () => import('@/features/assignment/AssignmentsPage.vue'), meta: { title: 'assignment.title', minRole: 'secretary' } },
   {
     path: '/manage/assignment-results',

@@ -443,6 +443,8 @@ export interface QuestionTable extends SyncedColumns {
   source_id: string
   /** JSON string array */
   tags: string
+  /** 1 = from a bank marked `exam: true`: never pulled (migration 031). */
+  exam_only: number
 }
 
 export interface QuizTable extends SyncedColumns {
@@ -454,6 +456,45 @@ export interface QuizTable extends SyncedColumns {
   time_limit_minutes: number | null
   pass_mark: number
   shuffle_options: number
+  /** 1 = every question from an exam bank: never pulled, only given as an exam (migration 031). */
+  exam_only: number
+}
+
+/** An exam-only quiz given to a unit with a window and a per-person paper (migration 031). */
+export interface ExamTable {
+  id: string
+  org_unit_id: string
+  quiz_id: string
+  quiz_version: number
+  title: string
+  opens_at: number
+  closes_at: number
+  attempts_allowed: number
+  time_limit_minutes: number
+  question_count: number
+  pass_mark: number
+  /** Secret: with the person id it fixes each paper; never sent. */
+  seed: string
+  created_by: string
+  created_at: number
+}
+
+export interface ExamAttemptTable {
+  /** The phone's attempt UUID. */
+  id: string
+  exam_id: string
+  person_id: string
+  attempt_no: number
+  /** JSON [{questionId, answer: string[]}], original option letters */
+  answers: string
+  correct: number
+  total: number
+  score: number
+  passed: number
+  started_at: number
+  device: string
+  created_at: number
+  received_at: number
 }
 
 /** What one quiz version could ask, with the answers of that time: attempts are scored against it. */
@@ -607,6 +648,8 @@ export interface Database {
   quiz: QuizTable
   quiz_snapshot: QuizSnapshotTable
   quiz_attempt: QuizAttemptTable
+  exam: ExamTable
+  exam_attempt: ExamAttemptTable
   reflection: ReflectionTable
   reflection_photo: ReflectionPhotoTable
   reflection_reply: ReflectionReplyTable

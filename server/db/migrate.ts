@@ -32,6 +32,7 @@ import * as m019 from './migrations/019_accounts_security.ts'
 import * as m023 from './migrations/023_privacy_notice.ts'
 import * as m024 from './migrations/024_person_erasure.ts'
 import * as m029 from './migrations/029_db_copy.ts'
+import * as m031 from './migrations/031_exams.ts'
 import * as m033 from './migrations/033_lesson_video.ts'
 
 /** Every migration, in order, wired by hand (no directory scanning: the list is the truth). */
@@ -58,6 +59,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '023_privacy_notice': m023,
   '024_person_erasure': m024,
   '029_db_copy': m029,
+  '031_exams': m031,
   '033_lesson_video': m033,
 }
 

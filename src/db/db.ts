@@ -5,6 +5,7 @@
 import Dexie, { type EntityTable, type Table } from 'dexie'
 import type { Profile } from '@/protocol/auth.ts'
 import type { Assignment, Course, Lesson, PocketCategory, PocketEntry } from '@/protocol/content.ts'
+import type { MyExam } from '@/protocol/exam.ts'
 import type { Question, Quiz } from '@/protocol/quiz.ts'
 import type { QuizScore } from '@/protocol/quiz.scoring.ts'
 import type { MarkStatus, Meeting, MeetingAttendee, RosterMember } from '@/protocol/attendance.ts'
@@ -216,6 +217,24 @@ export interface QuizAttemptRow {
   score: QuizScore | null
 }
 
+/**
+ * An exam attempt on this phone (docs/quiz.md "Exams"). `active` while being answered (saved
+ * after every answer, like a quiz); `sealed` once submitted: never edited again, and sealed in
+ * the same transaction that queues its `exam_attempt` record. The phone has no answers to score
+ * with: the score comes from the server (`examPapers`.results).
+ */
+export interface ExamAttemptRow {
+  id: string
+  examId: string
+  attemptNo: number
+  state: 'active' | 'sealed'
+  /** Per question: ORIGINAL option letters, "true"/"false", or the typed text. */
+  answers: Record<string, string[]>
+  current: number
+  startedAt: number
+  sealedAt: number | null
+}
+
 /** A question in the wrong-answer book 错题本 (rule: src/features/quiz/wrongBook.ts). */
 export interface WrongAnswerRow {
   questionId: string
@@ -328,6 +347,9 @@ export class PocketDb extends Dexie {
   videoDownloads!: EntityTable<VideoDownloadRow, 'url'>
   videoChunks!: Table<VideoChunkRow, [string, number]>
   videoPositions!: EntityTable<VideoPositionRow, 'lessonId'>
+  /** The member's exams as last read from the server: papers without answers until closed. */
+  examPapers!: EntityTable<MyExam, 'id'>
+  examAttempts!: EntityTable<ExamAttemptRow, 'id'>
 
   constructor(name = 'pocket-party-school') {
     super(name)
@@ -383,6 +405,11 @@ export class PocketDb extends Dexie {
     this.version(12).stores({
       archives: '[personId+year]',
     })
+    // Exams 考核: the member's papers (as read online) and their attempts, sealed when submitted.
+    this.version(13).stores({
+      examPapers: 'id',
+      examAttempts: 'id, examId',
+    })
     // Lesson videos downloaded in chunks (the service worker reads videoChunks by [url+index]
     // for offline playback: src/sw/videoChunks.ts) and where the member stopped each video.
     this.version(15).stores({
@@ -409,6 +436,8 @@ export const PERSONAL_TABLES = [
   'checkins',
   'homeVisits',
   'quizAttempts',
+  'examPapers',
+  'examAttempts',
   'wrongAnswers',
   'flowingRecords',
   'practiceCards',

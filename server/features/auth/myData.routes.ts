@@ -17,6 +17,7 @@ const PERSONAL_TABLES = [
   'role',
   'study_event',
   'quiz_attempt',
+  'exam_attempt',
   'attendance_mark',
   'checkin',
   'home_visit',

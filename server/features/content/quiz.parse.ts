@@ -98,6 +98,9 @@ export function parseQuizzes(
     const bankId = bank.str('id', ID)
     if (banks.has(bankId)) bank.fail('id', `bank id "${bankId}" is already used`)
     bank.str('title')
+    // An exam bank's questions never leave the server before an exam closes (migration 031).
+    const exam = bank.js('exam') ?? false
+    if (typeof exam !== 'boolean') bank.fail('exam', '"exam" must be true or false')
     const list = bank.node('questions')
     if (!isSeq(list) || list.items.length === 0) bank.fail('questions', '"questions" must be a non-empty list')
     const ids: string[] = []
@@ -145,8 +148,11 @@ export function parseQuizzes(
         source_kind: sourceKind,
         source_id: source,
         tags: JSON.stringify(q.strList('tags')),
+        exam_only: exam ? 1 : 0,
       }
-      const parsed = { ...row, content_hash: hashOf(row) }
+      // Practice rows hash as before the flag existed, so adding it re-sends nothing to phones.
+      const { exam_only: _, ...practice } = row
+      const parsed = { ...row, content_hash: hashOf(exam ? row : practice) }
       questions.push(parsed)
       byId.set(id, { ...parsed, file })
       ids.push(id)
@@ -197,6 +203,9 @@ export function parseQuizzes(
     const shuffle = z.js('shuffleOptions') ?? false
     if (typeof shuffle !== 'boolean') z.fail('shuffleOptions', '"shuffleOptions" must be true or false')
     const picked = candidates!.map((q) => byId.get(q)!)
+    const examOnly = picked.every((q) => q.exam_only === 1)
+    // A quiz mixing both would put exam questions on phones as practice, answers and all.
+    if (!examOnly && picked.some((q) => q.exam_only === 1)) z.fail('questions', 'a quiz takes either only exam-bank questions or none')
     const row = {
       id,
       title: z.str('title'),
@@ -205,11 +214,12 @@ export function parseQuizzes(
       time_limit_minutes: (limit as number | undefined) ?? null,
       pass_mark: passMark as number,
       shuffle_options: shuffle ? 1 : 0,
+      exam_only: examOnly ? 1 : 0,
     }
     // The hash covers the questions too: editing a question gives its quizzes a new version (and snapshot).
     quizzes.push({
       ...row,
-      content_hash: hashOf([row, picked.map((q) => q.content_hash)]),
+      content_hash: hashOf([examOnly ? row : { ...row, exam_only: undefined }, picked.map((q) => q.content_hash)]),
       candidates: picked.map((q) => ({ id: q.id, type: q.type, options: JSON.parse(q.options), answer: JSON.parse(q.answer) })),
     })
   }

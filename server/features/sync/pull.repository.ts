@@ -78,16 +78,26 @@ interface Source {
   read: (db: Kysely<Database>, scope: PullScope, bounds: Bounds, limit: number) => Promise<PullChange[]>
 }
 
-/** One pulled table: its rows changed since the cursor, each a tombstone or its data. */
-function pulled<T extends PullType, R extends SyncedRow>(type: T, fetch: Fetch<R>, data: (row: R) => DataOf<T>): Source {
+/**
+ * One pulled table: its rows changed since the cursor, each a tombstone or its data. A
+ * `withheld` row goes out as a tombstone: the phone drops any copy it has and never gets one.
+ */
+function pulled<T extends PullType, R extends SyncedRow>(
+  type: T,
+  fetch: Fetch<R>,
+  data: (row: R) => DataOf<T>,
+  withheld: (row: R) => boolean = () => false,
+): Source {
   return {
     type,
     read: async (db, scope, bounds, limit) =>
       (await fetch(db, scope, bounds, limit)).map(
-        (r) => ({ type, id: r.id, version: r.version, data: r.deleted_at !== null ? null : data(r) }) as PullChange,
+        (r) => ({ type, id: r.id, version: r.version, data: r.deleted_at !== null || withheld(r) ? null : data(r) }) as PullChange,
       ),
   }
 }
+
+
 
 type ScopedTable = 'course' | 'lesson' | 'pocket_category' | 'pocket_entry' | 'question' | 'quiz'
 
@@ -168,8 +178,11 @@ const SOURCES: Source[] = [
     body: r.body,
   })),
   pulled('assignment', applicableAssignments, (r) => ({ id: r.id, courseId: r.course_id, quizId: r.quiz_id, dueAt: r.due_at })),
-  // Answers travel with the questions on purpose: phones score offline (migration 005).
-  pulled('question', changedSince('question'), (r) => ({
+  // Answers travel with practice questions on purpose: phones score offline (migration 005).
+  pulled(
+    'question',
+    changedSince('question'),
+    (r) => ({
     id: r.id,
     bankId: r.bank_id,
     type: r.type,
@@ -179,17 +192,26 @@ const SOURCES: Source[] = [
     explanation: r.explanation,
     source: { kind: r.source_kind, id: r.source_id },
     tags: JSON.parse(r.tags) as string[],
-  })),
-  pulled('quiz', changedSince('quiz'), (r) => ({
-    id: r.id,
-    version: Number(r.version),
-    title: r.title,
-    description: r.description,
-    questions: JSON.parse(r.selection) as QuizSelection,
-    timeLimitMinutes: r.time_limit_minutes,
-    passMark: r.pass_mark,
-    shuffleOptions: r.shuffle_options === 1,
-  })),
+    }),
+    // Exam banks and their quizzes stay on the server (migration 031): exams send papers, not answers.
+    (r) => r.exam_only === 1,
+  ),
+  pulled(
+    'quiz',
+    changedSince('quiz'),
+    (r) => ({
+      id: r.id,
+      version: Number(r.version),
+      title: r.title,
+      description: r.description,
+      questions: JSON.parse(r.selection) as QuizSelection,
+      timeLimitMinutes: r.time_limit_minutes,
+      passMark: r.pass_mark,
+      shuffleOptions: r.shuffle_options === 1,
+    }),
+    // Exam banks and their quizzes stay on the server (migration 031): exams send papers, not answers.
+    (r) => r.exam_only === 1,
+  ),
 ]
 
 const ALL_TYPES = SOURCES.map((s) => s.type)

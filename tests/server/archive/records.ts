@@ -23,7 +23,7 @@ export function records(db: Kysely<Database>, districtId: string) {
     },
     async quiz(title: string) {
       const id = randomUUID()
-      await db.insertInto('quiz').values({ ...synced, id, title, description: '', selection: '{}', time_limit_minutes: null, pass_mark: 60, shuffle_options: 0 }).execute()
+      await db.insertInto('quiz').values({ ...synced, id, title, description: '', selection: '{}', time_limit_minutes: null, pass_mark: 60, shuffle_options: 0, exam_only: 0 }).execute()
       return id
     },
     async study(personId: string, courseId: string, lessonId: string, kind: 'studied' | 'completed', seconds: number, receivedAt: number) {

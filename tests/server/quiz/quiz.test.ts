@@ -47,10 +47,10 @@ const lineOf = (dir: string, file: string, needle: string) =>
   readFileSync(join(dir, file), 'utf8').split('\n').findIndex((l) => l.includes(needle)) + 1
 
 describe('importing quizzes', () => {
-  it('reads the 247 questions and 11 quizzes', () => {
+  it('reads the 255 questions (8 in the exam bank) and 12 quizzes', () => {
     const c = parseContent(CONTENT_DIR)
-    expect(c.questions).toHaveLength(247)
-    expect(c.quizzes).toHaveLength(11)
+    expect(c.questions).toHaveLength(255)
+    expect(c.quizzes).toHaveLength(12)
     const q = c.questions.find((x) => x.id === 'q-constitution-basics-006')!
     expect(JSON.parse(q.answer)).toEqual(['A', 'C', 'D'])
     expect(q.source_kind).toBe('lesson')

@@ -140,6 +140,14 @@ const MATRIX: Record<string, Expectation> = {
   'PATCH /api/v1/study-points/{id}': { own: [401, 403, 403, 403, 200, 200], other: [401, 403, 403, 403, 403, 200] },
   'PUT /api/v1/study-points/{id}/meetings/{meetingId}': { own: [401, 403, 200, 200, 200, 200], other: [401, 403, 403, 403, 403, 200] },
   'DELETE /api/v1/study-points/{id}/meetings/{meetingId}': { own: [401, 403, 200, 404, 404, 404], other: [401, 403, 403, 403, 403, 200] },
+  // Exams: set and read by secretaries and above; 400 where allowed, as no exam-bank quiz is imported here.
+  'POST /api/v1/exams': { own: [401, 403, 403, 400, 400, 400], other: [401, 403, 403, 403, 403, 400] },
+  'GET /api/v1/exams': { own: [401, 403, 403, 200, 200, 200], other: [401, 403, 403, 403, 403, 200] },
+  'GET /api/v1/exams/quizzes': { own: [401, 403, 403, 200, 200, 200], other: [401, 403, 403, 403, 403, 200] },
+  // No exam exists in this database: 404 once signed in (the row is found before the subtree check).
+  'GET /api/v1/exams/{id}/results': { own: [401, 404, 404, 404, 404, 404], other: [401, 404, 404, 404, 404, 404] },
+  // A member's own exams, papers without answers (tests/server/exam/exam.test.ts).
+  'GET /api/v1/exams/mine': { own: [401, 200, 200, 200, 200, 200] },
 }
 
 describe.each(DIALECTS)('authorisation matrix on %s', (dialect) => {

@@ -22,8 +22,10 @@ export const quizAttempt = defineKind({
     scored.set(ctx, decided)
     const visible = new Set(await visibleOrgUnits(ctx.trx, ctx.auth.personId))
     const quizIds = [...new Set(records.map((r) => r.payload.quizId))]
-    const quizzes = await ctx.trx.selectFrom('quiz').select(['id', 'org_unit_id']).where('id', 'in', quizIds).execute()
+    const quizzes = await ctx.trx.selectFrom('quiz').select(['id', 'org_unit_id', 'exam_only']).where('id', 'in', quizIds).execute()
     const scope = new Map(quizzes.map((q) => [q.id, q.org_unit_id]))
+    // An exam's quiz is taken only as an exam (kind exam_attempt): its window and attempts hold.
+    const examOnly = new Set(quizzes.filter((q) => q.exam_only === 1).map((q) => q.id))
     const snapshots = await ctx.trx.selectFrom('quiz_snapshot').selectAll().where('quiz_id', 'in', quizIds).execute()
     const snapshot = new Map(snapshots.map((s) => [`${s.quiz_id}@${Number(s.version)}`, s]))
 
@@ -32,6 +34,7 @@ export const quizAttempt = defineKind({
       const unit = scope.get(p.quizId)
       if (unit === undefined) return invalid(`Quiz "${p.quizId}" does not exist.`, 'payload.quizId')
       if (!visible.has(unit)) return { code: 'FORBIDDEN', message: 'This quiz is not open to you.', field: 'payload.quizId' }
+      if (examOnly.has(p.quizId)) return { code: 'FORBIDDEN', message: 'This quiz is taken only as an exam.', field: 'payload.quizId' }
       const snap = snapshot.get(`${p.quizId}@${p.quizVersion}`)
       if (!snap) return invalid(`Quiz "${p.quizId}" has no version ${p.quizVersion}.`, 'payload.quizVersion')
       const selection = JSON.parse(snap.selection) as QuizSelection
