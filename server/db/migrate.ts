@@ -21,6 +21,7 @@ import * as m017 from './migrations/017_conflicts.ts'
 import * as m018 from './migrations/018_checkin_lockout.ts'
 import * as m019 from './migrations/019_accounts_security.ts'
 import * as m023 from './migrations/023_privacy_notice.ts'
+import * as m027 from './migrations/027_event_partitions.ts'
 
 /** Every migration, in order, wired by hand (no directory scanning: the list is the truth). */
 const migrations: Record<string, Migration> = {
@@ -44,18 +45,27 @@ const migrations: Record<string, Migration> = {
   '018_checkin_lockout': m018,
   '019_accounts_security': m019,
   '023_privacy_notice': m023,
+  '027_event_partitions': m027,
 }
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {
+  await migrateTo(db)
+}
+
+/** Migrates up to `target` (a migration name; the latest by default). Tests stop early to load rows in an old schema. */
+export async function migrateTo(db: Kysely<any>, target?: string): Promise<void> {
   // Name the schema on PostgreSQL: otherwise Kysely takes a kysely_migration_lock table in ANY
   // schema as ours, and two databases (schemas) migrating at once, as test files do, race.
   const migrationTableSchema = isPostgres(db)
     ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
     : undefined
   const migrator = new Migrator({ db, migrationTableSchema, provider: { getMigrations: async () => migrations } })
-  const { error, results } = await migrator.migrateToLatest()
+  const { error, results } = target ? await migrator.migrateTo(target) : await migrator.migrateToLatest()
   const failed = results?.find((r) => r.status === 'Error')
   if (error || failed) {
     throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${String(error)}`, { cause: error })
   }
 }
+
+/** Every migration name, in the order they run. */
+export const MIGRATION_NAMES = Object.keys(migrations).sort()
