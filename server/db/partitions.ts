@@ -88,7 +88,7 @@ export async function ensureMonthPartition(db: Kysely<any>, table: string, key: 
   const to = idBound(monthStart(month, 1))
   const fallback = `${table}_default`
   return inTransaction(db, async (trx) => {
-    await sql`select pg_advisory_xact_lock(hashtext(${`partition:${table}`}))`.execute(trx)
+    await sql`select pg_advisory_xact_lock(hashtext(current_schema() || ${`:partition:${table}`}))`.execute(trx)
     if ((await partitionsOf(trx, table)).includes(name)) return false
     const stray = await sql`select 1 from ${sql.table(fallback)} where ${sql.ref(key)} >= ${from} and ${sql.ref(key)} < ${to} limit 1`.execute(trx)
     if (stray.rows.length > 0) await sql`alter table ${sql.table(table)} detach partition ${sql.table(fallback)}`.execute(trx)
