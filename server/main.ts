@@ -11,6 +11,8 @@ import { DEMO_LOGINS, DEMO_PASSWORD, isSeeded, seedDemo } from './seed/demo.ts'
 import { CONTENT_DIR, importContent } from './features/content/import.ts'
 import { assignDemoCourses, hasContent, rootOrgUnit } from './features/content/content.repository.ts'
 import { auditRetentionDays, purgeAudit } from './shared/audit.ts'
+import { ensurePartitionsAhead } from './db/partitions.ts'
+import { ledgerMaxAgeDays, purgeLedger } from './features/sync/ledgerRetention.ts'
 
 const port = Number(process.env.PORT ?? 8080)
 const host = process.env.HOST ?? '0.0.0.0'
@@ -23,6 +25,7 @@ const mediaDir = join(contentDir, 'media')
 const retentionDays = auditRetentionDays()
 const logFormat = logFormatFrom(process.env.LOG_FORMAT, process.stdout.isTTY)
 const backupSchedule = backupScheduleFromEnv()
+const ledgerDays = ledgerMaxAgeDays()
 const handle = connect({ url: databaseUrl })
 try {
   const ran = await migrateToLatest(handle.db)
@@ -70,6 +73,20 @@ if (backupSchedule) {
   startBackupSchedule({ dialect: handle.dialect, sqlite: handle.sqlite, url: databaseUrl }, backupSchedule, mediaDir, app.log)
   app.log.info({ dir: backupSchedule.dir, everyMs: backupSchedule.everyMs, keep: backupSchedule.keep }, 'backup schedule on')
 }
+// PostgreSQL: event-table partitions for this month and the next ones, made ahead (a record for
+// a month without one still lands, in the DEFAULT partition). Both dialects: the ledger forgets
+// ids past LEDGER_MAX_AGE_DAYS. At start and once a day; any instance may run it.
+const upkeep = async () => {
+  try {
+    const made = handle.dialect === 'postgres' ? await ensurePartitionsAhead(handle.db) : []
+    const purged = await purgeLedger(handle.db, handle.dialect, ledgerDays)
+    if (made.length + purged.partitions.length + purged.rows > 0) app.log.info({ made, purged, ledgerDays }, 'partition and ledger upkeep')
+  } catch (err) {
+    app.log.error({ err }, 'partition and ledger upkeep failed')
+  }
+}
+await upkeep()
+setInterval(() => void upkeep(), 24 * 3600 * 1000).unref()
 
 let closing = false
 async function shutdown(signal: string) {

@@ -7,6 +7,7 @@
  * Member i is in group i % groups, so group g holds members g, g + groups, g + 2 × groups, …
  */
 import { sql, type Kysely } from 'kysely'
+import { ensurePartitions } from '../../server/db/partitions.ts'
 import type { Database } from '../../server/db/database.ts'
 
 export const DAY = 86_400_000
@@ -45,6 +46,15 @@ export async function step(label: string, run: () => Promise<unknown>): Promise<
   console.log(`${((performance.now() - t) / 1000).toFixed(1)} s`)
 }
 
+/**
+ * A UUIDv7-shaped id made at `ms` (SQL expressions), unique by `i`: records carry the ids phones
+ * make, so on PostgreSQL they fall into the monthly partitions as real ones do (server/db/partitions.ts).
+ */
+export function v7Sql(ms: string, i: string): string {
+  const hex = `lpad(to_hex((${ms})::bigint), 12, '0')`
+  return `substr(${hex}, 1, 8) || '-' || substr(${hex}, 9, 4) || '-7000-8000-' || lpad(to_hex(${i}), 12, '0')`
+}
+
 export async function generatePopulation(db: Kysely<Database>, size: PopulationSize, now: number, extras: ExtraStep[] = []): Promise<void> {
   const q: RawSql = (text) => sql.raw(text).execute(db)
   const { branches, groups, members, studyEvents, meetings, marks } = size
@@ -71,11 +81,13 @@ export async function generatePopulation(db: Kysely<Database>, size: PopulationS
     await q(`insert into lesson (org_unit_id, version, published_at, deleted_at, content_hash, id, course_id, title, sort_order, minutes, audio, body)
       select 'd', ${synced}, 'l' || c || '_' || l, 'c' || c, '课', l, 5, null, '' from generate_series(0::bigint, 9) c, generate_series(0::bigint, 4) l`)
   })
+  // The server makes partitions ahead; a year of history needs its months made first.
+  await step('monthly partitions for the past year', () => ensurePartitions(db, now - 366 * DAY, now))
   const chunk = 500_000 * size.scale
   for (let from = 0; from < studyEvents; from += chunk) {
     await step(`study events ${n(from)}–${n(from + chunk)}`, () =>
       q(`insert into study_event (id, person_id, lesson_id, course_id, kind, seconds, created_at, received_at)
-        select 'se' || i, 'p' || (i % ${members}), 'l' || ((i / ${members * 5}) % 10) || '_' || ((i / ${members}) % 5), 'c' || ((i / ${members * 5}) % 10),
+        select ${v7Sql(`${now} - ((i * 7919) % 200) * ${DAY}`, 'i')}, 'p' || (i % ${members}), 'l' || ((i / ${members * 5}) % 10) || '_' || ((i / ${members}) % 5), 'c' || ((i / ${members * 5}) % 10),
           case when i % 7 < 5 then 'completed' else 'studied' end, 60 + i % 600,
           ${now} - ((i * 7919) % 200) * ${DAY}, ${now} - ((i * 7919) % 200) * ${DAY} + 60000
         from generate_series(${from}::bigint, ${from + chunk - 1}) i`),
@@ -91,14 +103,14 @@ export async function generatePopulation(db: Kysely<Database>, size: PopulationS
   for (let from = 0; from < marks; from += chunk) {
     await step(`attendance marks ${n(from)}–${n(from + chunk)}`, () =>
       q(`insert into attendance_mark (record_id, meeting_id, org_unit_id, person_id, status, reason, marked_by, device, created_at, received_at)
-        select 'r' || i, 'm' || (i % ${meetings}), 'g' || (i % ${groups}), 'p' || ((i % ${groups}) + ${groups} * ((i / ${meetings}) % 12)),
+        select ${v7Sql(`${t0} + ((i % ${meetings}) / ${groups}) * 30 * ${DAY}`, 'i')}, 'm' || (i % ${meetings}), 'g' || (i % ${groups}), 'p' || ((i % ${groups}) + ${groups} * ((i / ${meetings}) % 12)),
           case when i % 10 < 8 then 'present' when i % 10 = 8 then 'leave' else 'absent' end, null, 'p0', 'd', ${now}, ${now}
         from generate_series(${from}::bigint, ${from + chunk - 1}) i`),
     )
   }
   await step(`${n(size.quizAttempts)} quiz attempts on quizzes q0 and q1`, () =>
     q(`insert into quiz_attempt (id, person_id, quiz_id, quiz_version, answers, correct, total, score, passed, client_score, started_at, device, created_at, received_at)
-      select 'qa' || i, 'p' || (i % ${members}), 'q' || (i / ${members}), 1, '[]', 8, 10, 80, (i % 4 <> 0)::int, null, ${now}, 'd', ${now}, ${now}
+      select ${v7Sql(`${now} - (i % 300) * ${DAY}`, 'i')}, 'p' || (i % ${members}), 'q' || (i / ${members}), 1, '[]', 8, 10, 80, (i % 4 <> 0)::int, null, ${now}, 'd', ${now}, ${now}
       from generate_series(0::bigint, ${size.quizAttempts - 1}) i`),
   )
   for (const extra of extras) await step(extra.label, () => extra.run(q))

@@ -917,6 +917,7 @@ const en: typeof zhCN & typeof zhFeatures = {
       UNKNOWN_KIND: 'The server does not take this kind of record yet; update the app and try again',
       FORBIDDEN: 'You are not allowed to send this record',
       ID_TAKEN: 'The record number clashes with another record; sending again gives it a new number',
+      TOO_OLD: 'This record waited on the phone too long (over 400 days) and can no longer be sent. If it was sent before, it is already on record; please discard it',
       INVALID_RECORD: 'The record is damaged and cannot be uploaded; please discard it',
       TOO_LARGE: 'The record is too large to upload',
       CONFLICT: 'The meeting number clashes with another meeting',

@@ -75,6 +75,8 @@ export const RejectionCode = Type.Union([
   Type.Literal('DUPLICATE_IN_BATCH'),
   /** Passed every rule but could not be stored (the database refused it); the rest of the batch was. */
   Type.Literal('UNPROCESSABLE'),
+  /** Made (by its UUIDv7) longer ago than the server keeps record ids, LEDGER_MAX_AGE_DAYS (400 by default). */
+  Type.Literal('TOO_OLD'),
 ])
 export type RejectionCode = Static<typeof RejectionCode>
 

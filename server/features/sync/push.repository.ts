@@ -9,6 +9,8 @@
  *    record, so only the record that fails is refused (`UNPROCESSABLE`) and the rest are stored.
  * Every final outcome is stored with its id. Not stored (so the record is judged again when it
  * comes back): a kind this server does not know yet and a refusal that only says "later".
+ * A record older than the ledger keeps ids (ledgerRetention.ts) is answered from the ledger if
+ * it is still there, else refused `TOO_OLD` without a ledger row (its month may be gone).
  */
 import { sql, type Kysely } from 'kysely'
 import { RECORD_TIME_MAX, RECORD_TIME_MIN, type PushBody, type PushRecord, type PushResult } from '../../../src/protocol/sync.ts'
@@ -18,6 +20,7 @@ import type { AuthContext } from '../auth/auth.repository.ts'
 import { KINDS, type RegisteredKind } from './kinds/index.ts'
 import type { AcceptedRecord, KindContext, Refusal } from './kinds/kind.ts'
 import { refreshReportStatsAfterPush } from '../reports/reportStats.repository.ts'
+import { isTooOld, ledgerMaxAgeDays, TOO_OLD_MESSAGE } from './ledgerRetention.ts'
 
 type Rejected = Extract<PushResult, { status: 'rejected' }>
 
@@ -32,6 +35,10 @@ const TRANSIENT_REFUSALS = new Set<string>(['RATE_LIMITED'])
  * event a minute of study, roll calls, quizzes) is ~25,000; beyond this the count is not believed.
  */
 export const OUTBOX_COUNT_MAX = 100_000
+
+let maxAgeDays: number | undefined
+/** LEDGER_MAX_AGE_DAYS, read once (main.ts reads it at start, so a bad value stops the server there). */
+const ledgerMaxAge = () => (maxAgeDays ??= ledgerMaxAgeDays())
 
 /** A record whose kind is known, with its refusal if `check` already refused it. */
 interface Candidate {
@@ -57,6 +64,7 @@ export async function applyPushBatch(
 ): Promise<PushResult[]> {
   const answers = new Map<string, PushResult>()
   const candidates: Candidate[] = []
+  const tooOld: string[] = []
   const firstSeen = new Set<string>()
   for (const r of body.records) {
     if (firstSeen.has(r.id)) continue
@@ -64,6 +72,7 @@ export async function applyPushBatch(
     const kind = kinds.get(r.kind)
     // Never stored: once this server (or the next one in a rolling deploy) knows the kind, it applies.
     if (!kind) answers.set(r.id, rejected(r.id, 'UNKNOWN_KIND', `This server does not accept records of kind "${r.kind}".`, 'kind'))
+    else if (isTooOld(r.id, ledgerMaxAge(), receivedAt)) tooOld.push(r.id)
     else candidates.push(check(r, kind, auth, receivedAt))
   }
 
@@ -73,7 +82,8 @@ export async function applyPushBatch(
 
     const claimed = await claim(trx, auth, candidates, receivedAt)
     const replays = candidates.filter((c) => !claimed.has(c.sent.id))
-    for (const [id, answer] of await storedOutcomes(trx, auth, replays.map((c) => c.sent.id))) answers.set(id, answer)
+    for (const [id, answer] of await storedOutcomes(trx, auth, [...replays.map((c) => c.sent.id), ...tooOld])) answers.set(id, answer)
+    for (const id of tooOld) if (!answers.has(id)) answers.set(id, rejected(id, 'TOO_OLD', TOO_OLD_MESSAGE(ledgerMaxAge())))
 
     const pending: Pending[] = []
     for (const c of candidates) {

@@ -87,7 +87,9 @@ export async function enqueue<K extends OutboxKind>(db: PocketDb, kind: K, paylo
   const createdAt = Date.now()
   const correctedAt = correctedTime(createdAt)
   const record: OutboxRecord = {
-    id: uuidv7(),
+    // Made at the server-corrected time when known: the server judges a record's age by its id
+    // (TOO_OLD), so a phone whose clock is a year behind must not make ids that look a year old.
+    id: uuidv7(correctedAt ?? createdAt),
     kind,
     // A structured copy: reactive proxies and later edits by the caller never reach the outbox.
     payload: structuredClone(payload),

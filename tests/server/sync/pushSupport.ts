@@ -35,3 +35,14 @@ export function meetingPayload(orgUnitId: string, over: Partial<MeetingCreatePay
 
 /** A 1×1 JPEG without EXIF: a photo every push kind accepts, small enough to compare bytes. */
 export const TINY_JPEG = Buffer.from('/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHRofHh0aHBwgJC4nICIsIxwcKDcpLDAxNDQ0Hyc5PTgyPC4zNDL/wAALCAABAAEBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAACf/EABQQAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQEAAD8AKp//2Q==', 'base64')
+/** A UUIDv7 made at `ms` (the shared maker never goes back in time, so it cannot make an old one). */
+export function idMadeAt(ms: number): string {
+  const hex = ms.toString(16).padStart(12, '0')
+  const rand = [...crypto.getRandomValues(new Uint8Array(10))].map((b) => b.toString(16).padStart(2, '0')).join('')
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7${rand.slice(0, 3)}-${'89ab'[parseInt(rand[3]!, 16) % 4]}${rand.slice(4, 7)}-${rand.slice(7, 19)}`
+}
+
+/** A study_event record whose id (and device time) is `ms`. */
+export function studyRecordAt(ms: number): PushRecord {
+  return studyRecord({}, { id: idMadeAt(ms), createdAt: ms })
+}
