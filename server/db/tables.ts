@@ -36,7 +36,10 @@ export async function dataTables(db: Kysely<any>, dialect: Dialect): Promise<Tab
   const { rows } = await sql<{ table_name: string; column_name: string }>`
     select c.table_name, c.column_name from information_schema.columns c
     join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
+    join pg_class pc on pc.oid = (quote_ident(c.table_schema) || '.' || quote_ident(c.table_name))::regclass
     where c.table_schema = current_schema() and t.table_type = 'BASE TABLE'
+      -- A partitioned table is read through its parent: its monthly partitions are not tables of their own here.
+      and not pc.relispartition
     order by c.table_name, c.column_name`.execute(db)
   const keys = (
     await sql<{ table_name: string; column_name: string }>`
