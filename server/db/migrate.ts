@@ -21,6 +21,7 @@ import * as m017 from './migrations/017_conflicts.ts'
 import * as m018 from './migrations/018_checkin_lockout.ts'
 import * as m019 from './migrations/019_accounts_security.ts'
 import * as m023 from './migrations/023_privacy_notice.ts'
+import * as m025 from './migrations/025_report_marks.ts'
 
 /** Every migration, in order, wired by hand (no directory scanning: the list is the truth). */
 const migrations: Record<string, Migration> = {
@@ -44,6 +45,7 @@ const migrations: Record<string, Migration> = {
   '018_checkin_lockout': m018,
   '019_accounts_security': m019,
   '023_privacy_notice': m023,
+  '025_report_marks': m025,
 }
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Dialect } from '../../server/db/connect.ts'
 import { buildApp, type App, type AppOptions } from '../../server/app.ts'
+import { foldAllReportMarks } from '../../server/features/reports/reportFold.ts'
 import { DEMO_PASSWORD, seedDemo } from '../../server/seed/demo.ts'
 import { openTestDb, type TestDb } from './testDb.ts'
 
@@ -36,3 +37,9 @@ export async function signIn(app: App, phone: string, password = DEMO_PASSWORD):
   if (res.statusCode !== 200) throw new Error(`sign-in of ${phone} failed: ${res.statusCode} ${res.body}`)
   return { authorization: `Bearer ${res.json().token}` }
 }
+
+/**
+ * Folds every waiting report mark now: the summaries a push or pull leads to, without waiting for
+ * the app's folder (which does the same within its interval).
+ */
+export const foldReports = (ctx: TestContext) => foldAllReportMarks(ctx.testDb.db)
