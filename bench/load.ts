@@ -12,7 +12,7 @@
  *
  * LOAD_SECONDS (mix, default 30), LOAD_PHASE_SECONDS (other phases, default 10), LOAD_CLIENTS
  * (requests in flight, default 32), BENCH_PG=0 skips PostgreSQL, LOAD_SERVER_ROOT runs the server
- * from another checkout (an old version, to compare).
+ * from another checkout (an old version, to compare), LOAD_PROFILE=dir profiles the server's CPU.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes, randomUUID } from 'node:crypto'
@@ -298,7 +298,9 @@ function print(label: string, r: PhaseResult, ops: Op[]) {
 async function startServer(url: string, schema?: string): Promise<{ base: URL; child: ChildProcess }> {
   // Named, so the bench can find (and clock) the server's PostgreSQL backends.
   if (schema) url = `${url}${url.includes('?') ? '&' : '?'}application_name=${APP_NAME}`
-  const child = spawn(process.execPath, ['--import', 'tsx', join(SERVER_ROOT, 'bench/load.server.ts')], {
+  // LOAD_PROFILE=dir writes the server's CPU profile there (open it in Chrome's DevTools).
+  const profile = process.env.LOAD_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${resolve(process.env.LOAD_PROFILE)}`] : []
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(SERVER_ROOT, 'bench/load.server.ts')], {
     cwd: SERVER_ROOT,
     env: { ...process.env, LOAD_DB_URL: url, LOAD_PG_SCHEMA: schema ?? '' },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -41,7 +41,7 @@ export async function markReports(db: Kysely<Database>, people: string[], meetin
  */
 export async function foldReportMarks(db: Kysely<Database>, limit = FOLD_BATCH, now = Date.now()): Promise<number | 'busy'> {
   return db.transaction().execute(async (trx) => {
-    if (isPostgres(trx as Kysely<unknown>)) {
+    if (isPostgres(db as Kysely<unknown>)) {
       const lock = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(hashtext(current_schema()), hashtext('report_mark')) as ok`.execute(trx)
       if (!lock.rows[0]?.ok) return 'busy'
     }
