@@ -18,7 +18,9 @@ export interface TestContext {
 export async function buildTestApp(dialect: Dialect, opts: Omit<AppOptions, 'handle'> = {}): Promise<TestContext> {
   const testDb = await openTestDb(dialect)
   const seed = await seedDemo(testDb.db, { passwordCost: TEST_COST })
-  const app = await buildApp({ ...opts, handle: testDb })
+  // No report folder unless a test asks for one: a fold at a random moment would write report rows
+  // between a test's snapshots; tests fold by hand (foldReports) where they read figures.
+  const app = await buildApp({ reportFoldMs: false, ...opts, handle: testDb })
   await app.ready()
   return {
     app,

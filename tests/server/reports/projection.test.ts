@@ -5,6 +5,7 @@
  */
 import { sql, type KyselyPlugin } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildApp } from '../../../server/app.ts'
 import { connect } from '../../../server/db/connect.ts'
 import { createSession } from '../../../server/features/auth/auth.repository.ts'
 import { foldAllReportMarks, foldReportMarks } from '../../../server/features/reports/reportFold.ts'
@@ -35,7 +36,7 @@ describe.each(DIALECTS)('report projection on %s', (dialect) => {
   let members: { id: string; headers: Headers }[]
 
   beforeAll(async () => {
-    ctx = await buildTestApp(dialect, { reportFoldMs: false })
+    ctx = await buildTestApp(dialect)
     ;[leader, secretary] = await Promise.all([signIn(ctx.app, DEMO_LOGINS[2].phone), signIn(ctx.app, DEMO_LOGINS[3].phone)])
     group = ctx.seed.people.find((p) => p.phone === DEMO_LOGINS[2].phone)!.org_unit_id
     const inGroup = ctx.seed.people.filter((p) => p.org_unit_id === group && p.status === 'active').slice(0, 6)
@@ -86,6 +87,17 @@ describe.each(DIALECTS)('report projection on %s', (dialect) => {
     expect(current.asOf).toBe(current.generatedAt)
     expect(current.freshness.newestSyncAt).toBeGreaterThanOrEqual(sentAt)
     expect(current.figures.behind).toBe(before.figures.behind - 1)
+  })
+
+  it('brings the figures up to date by itself within moments when the server runs its folder, and stops with it', async () => {
+    const served = await buildApp({ handle: ctx.testDb, reportFoldMs: 20 })
+    try {
+      const sent = await served.inject({ method: 'POST', url: '/api/v1/sync/push', headers: members[3]!.headers, payload: { deviceId: 'phone', outboxCount: 1, records: [study(9)] } })
+      expect(sent.statusCode).toBe(200)
+      await expect.poll(marksLeft, { timeout: 5000, interval: 20 }).toBe(0)
+    } finally {
+      await served.close()
+    }
   })
 
   it('equals a rebuild after a random workload of pushes of mixed kinds, corrections and partial folds', async () => {

@@ -23,8 +23,8 @@ describe.each(DIALECTS)('reports on %s', (dialect) => {
   let memberId: string
 
   beforeAll(async () => {
-    // Folded by hand: every figure below is read after the fold a sync leads to.
-    ctx = await buildTestApp(dialect, { reportFoldMs: false })
+    // Folded by hand (foldReports): every figure below is read after the fold a sync leads to.
+    ctx = await buildTestApp(dialect)
     const db = ctx.testDb.db
     ;[member, leader, secretary, supervisor, admin] = await Promise.all(
       [0, 2, 3, 4, 5].map((i) => signIn(ctx.app, DEMO_LOGINS[i]!.phone)),

@@ -22,7 +22,7 @@ describe.each(DIALECTS)('a pull on %s', (dialect) => {
   let written: string[] = []
 
   beforeAll(async () => {
-    ctx = await buildTestApp(dialect, { reportFoldMs: false })
+    ctx = await buildTestApp(dialect)
     const spy: KyselyPlugin = {
       transformQuery: (args) => {
         if (WRITES.has(args.node.kind)) written.push(JSON.stringify(args.node).match(/"identifier"\s*:\s*\{[^}]*"name"\s*:\s*"([^"]+)"/)?.[1] ?? '?')
