@@ -25,6 +25,7 @@ import { orgRoutes } from './features/org/org.routes.ts'
 import { plansRoutes } from './features/plans/plans.routes.ts'
 import { pullRoutes } from './features/sync/pull.routes.ts'
 import { pushRoutes } from './features/sync/push.routes.ts'
+import { startReportFolder } from './features/reports/reportFold.ts'
 import { reportRoutes } from './features/reports/reports.routes.ts'
 import { reflectionRoutes } from './features/reflections/reflections.routes.ts'
 import { studyPointRoutes } from './features/studyPoints/studyPoints.routes.ts'
@@ -52,11 +53,27 @@ export interface AppOptions {
   clock?: () => number
   /** Content-Security-Policy report-only and forced HSTS (see shared/securityHeaders.ts). */
   security?: SecurityHeaderOptions
+  /**
+   * How often this instance folds report marks into the summaries (features/reports/reportFold.ts),
+   * in ms; false runs no folder (a test that folds by hand, an instance that only serves reads).
+   */
+  reportFoldMs?: number | false
   /** METRICS_TOKEN: the bearer token GET /api/metrics wants; unset, it answers private addresses only. */
   metricsToken?: string
 }
 
-export async function buildApp({ handle, staticDir, logger = false, loginLimits, trustProxy = false, mediaDir = MEDIA_DIR, clock, security, metricsToken }: AppOptions) {
+export async function buildApp({
+  handle,
+  staticDir,
+  logger = false,
+  loginLimits,
+  trustProxy = false,
+  mediaDir = MEDIA_DIR,
+  clock,
+  security,
+  reportFoldMs = 250,
+  metricsToken,
+}: AppOptions) {
   const app = Fastify({
     logger,
     trustProxy,
@@ -106,6 +123,10 @@ export async function buildApp({ handle, staticDir, logger = false, loginLimits,
   await app.register(mediaRoutes, { root: mediaDir })
 
   if (staticDir) await registerStatic(app, staticDir)
+  if (reportFoldMs !== false) {
+    const folder = startReportFolder(handle.db, { intervalMs: reportFoldMs, onError: (err) => app.log.error({ err }, 'report fold failed; the marks wait for the next one') })
+    app.addHook('onClose', () => folder.stop())
+  }
   return app
 }
 

@@ -257,6 +257,17 @@ export interface ReportPersonStatsTable {
   courses_completed: Generated<number>
 }
 
+/**
+ * A person (or a unit's meetings) whose report figures a change may have moved, waiting to be
+ * folded into the summaries (migration 025, reportFold.ts).
+ */
+export interface ReportMarkTable {
+  id: Generated<number>
+  person_id: string | null
+  org_unit_id: string | null
+  marked_at: number
+}
+
 /** Distinct lessons a person completed per course (migration 009). */
 /** Sums over the active members placed directly on one unit (migration 014). */
 export interface ReportUnitStatsTable {
@@ -625,6 +636,7 @@ export interface Database {
   study_event: StudyEventTable
   sync_device: SyncDeviceTable
   report_person_stats: ReportPersonStatsTable
+  report_mark: ReportMarkTable
   report_course_progress: ReportCourseProgressTable
   report_unit_stats: ReportUnitStatsTable
   report_unit_meetings: ReportUnitMeetingsTable

@@ -31,6 +31,7 @@ import * as m018 from './migrations/018_checkin_lockout.ts'
 import * as m019 from './migrations/019_accounts_security.ts'
 import * as m023 from './migrations/023_privacy_notice.ts'
 import * as m024 from './migrations/024_person_erasure.ts'
+import * as m025 from './migrations/025_report_marks.ts'
 import * as m027 from './migrations/027_event_partitions.ts'
 import * as m029 from './migrations/029_db_copy.ts'
 import * as m031 from './migrations/031_exams.ts'
@@ -59,6 +60,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '019_accounts_security': m019,
   '023_privacy_notice': m023,
   '024_person_erasure': m024,
+  '025_report_marks': m025,
   '027_event_partitions': m027,
   '029_db_copy': m029,
   '031_exams': m031,

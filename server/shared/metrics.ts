@@ -99,10 +99,7 @@ export function countPullPage(changes: number): void {
   pullChanges.inc(changes)
 }
 
-/**
- * For the report projection: call with how old the newest event it has not yet folded in is
- * (0 when it is caught up). Stays 0 until something calls it.
- */
+/** How old the oldest event not yet folded into the report summaries is (0 when caught up); set by the report folder after each fold. */
 export function setReportLag(seconds: number): void {
   reportLag.set(Math.max(0, seconds))
 }

@@ -609,6 +609,7 @@ const en: typeof zhCN & typeof zhFeatures = {
     meetingsByType: 'Meetings in {year} (held / planned)',
     daysAgo: 'today | {n} day ago | {n} days ago',
     people: '{n} people',
+    asOf: 'Figures as of {time}; the newest syncs are still being counted',
     freshness: {
       title: 'Data freshness',
       newest: 'Newest sync',

@@ -578,6 +578,7 @@ export default {
     meetingsByType: '{year}年的会议（召开 / 计划）',
     daysAgo: '今天 | {n}天前 | {n}天前',
     people: '{n}人',
+    asOf: '统计截至 {time}，最新同步的数据稍后计入',
     freshness: {
       title: '数据新鲜度',
       newest: '最近同步',

@@ -83,6 +83,11 @@ export const UnitReport = Type.Object({
   since: Type.Integer(),
   weeks: Type.Integer(),
   generatedAt: Type.Integer(),
+  /**
+   * The figures count every change the server received before this time (epoch ms): summaries
+   * are brought up to date a moment after each sync, so under load they may lag `generatedAt`.
+   */
+  asOf: Type.Integer(),
   figures: ReportFigures,
   freshness: Freshness,
   /** meetings held in the year by type, beside what the plans of the branches in the subtree ask for */
@@ -121,5 +126,10 @@ export const MemberReport = Type.Object({
 })
 export type MemberReport = Static<typeof MemberReport>
 
-export const MemberReportPage = Type.Object({ items: Type.Array(MemberReport), next: Type.Union([Type.String(), Type.Null()]) })
+export const MemberReportPage = Type.Object({
+  items: Type.Array(MemberReport),
+  next: Type.Union([Type.String(), Type.Null()]),
+  /** as in UnitReport */
+  asOf: Type.Integer(),
+})
 export type MemberReportPage = Static<typeof MemberReportPage>

@@ -1,5 +1,6 @@
 import type { Dialect } from '../../server/db/connect.ts'
 import { buildApp, type App, type AppOptions } from '../../server/app.ts'
+import { foldAllReportMarks } from '../../server/features/reports/reportFold.ts'
 import { DEMO_PASSWORD, seedDemo } from '../../server/seed/demo.ts'
 import { openTestDb, type TestDb } from './testDb.ts'
 
@@ -17,7 +18,9 @@ export interface TestContext {
 export async function buildTestApp(dialect: Dialect, opts: Omit<AppOptions, 'handle'> = {}): Promise<TestContext> {
   const testDb = await openTestDb(dialect)
   const seed = await seedDemo(testDb.db, { passwordCost: TEST_COST })
-  const app = await buildApp({ ...opts, handle: testDb })
+  // No report folder unless a test asks for one: a fold at a random moment would write report rows
+  // between a test's snapshots; tests fold by hand (foldReports) where they read figures.
+  const app = await buildApp({ reportFoldMs: false, ...opts, handle: testDb })
   await app.ready()
   return {
     app,
@@ -36,3 +39,9 @@ export async function signIn(app: App, phone: string, password = DEMO_PASSWORD):
   if (res.statusCode !== 200) throw new Error(`sign-in of ${phone} failed: ${res.statusCode} ${res.body}`)
   return { authorization: `Bearer ${res.json().token}` }
 }
+
+/**
+ * Folds every waiting report mark now: the summaries a push or pull leads to, without waiting for
+ * the app's folder (which does the same within its interval).
+ */
+export const foldReports = (ctx: TestContext) => foldAllReportMarks(ctx.testDb.db)

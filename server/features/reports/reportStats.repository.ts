@@ -3,8 +3,9 @@
  * and 014) and per unit (`report_unit_stats`, 014: sums over the members placed on the unit).
  *
  * They are recomputed from the source tables, never incremented: `refreshReportStats` for the
- * people a push batch, a pull or an admin change touched, in that change's transaction, then the
- * sums of the units those people are (or were) in. A recompute is idempotent, so a replayed batch,
+ * people an admin change touched, in that change's transaction, or that pushes and pulls marked
+ * (folded in batches by reportFold.ts, off the sync path), then the sums of the units those
+ * people are (or were) in. A recompute is idempotent, so a replayed batch,
  * an attendance correction or a second server instance cannot make the figures drift;
  * `refreshAllReportStats` rebuilds every row the same way (after a bulk import, or as a check).
  */
@@ -17,6 +18,8 @@ import { refreshCoursesAndUnit } from './courseFigures.ts'
 /** Marks that count as having taken part in a meeting. */
 export const ATTENDED = ['present', 'remote', 'checked_in'] as const
 const CHUNK = 2000
+/** The push kinds that write attendance marks under their own record id. */
+const MARKING_KINDS = new Set(['attendance_mark', 'checkin'])
 
 type Scope = { people: string[] } | 'all'
 
@@ -278,52 +281,26 @@ async function refreshFreshnessScope(db: Kysely<Database>, scope: Scope): Promis
 }
 
 /**
- * Inside a push batch's transaction: the sender's summary (their study, quizzes, devices) and that
- * of everyone an attendance mark made by the batch names: a roll call, an accepted check-in, and
- * the check-ins that waited for a meeting this batch created.
+ * Inside a push batch's transaction: who the batch may have changed the figures of. The sender
+ * (their study, quizzes, devices) and everyone an attendance mark made by the batch names (a roll
+ * call, an accepted check-in, and the check-ins that waited for a meeting this batch created);
+ * and the units where it created meetings. Marked here, folded later (reportFold.ts).
  */
-export async function refreshReportStatsAfterPush(
+export async function touchedByPush(
   db: Kysely<Database>,
   senderId: string,
   applied: { id: string; kind: string; payload: unknown }[],
-): Promise<void> {
+): Promise<{ people: string[]; meetingUnits: string[] }> {
   const people = new Set([senderId])
-  const ids = applied.map((r) => r.id)
   const created = applied.filter((r) => r.kind === 'meeting_create').map((r) => r.payload as { meetingId: string; orgUnitId: string })
+  // Only roll calls, check-ins and meetings write attendance marks: other batches skip the reads.
+  const marking = applied.filter((r) => MARKING_KINDS.has(r.kind)).map((r) => r.id)
   const meetings = created.map((m) => m.meetingId)
-  for (const [column, values] of [['record_id', ids], ['meeting_id', meetings]] as const) {
+  for (const [column, values] of [['record_id', marking], ['meeting_id', meetings]] as const) {
     for (let i = 0; i < values.length; i += CHUNK) {
       const rows = await db.selectFrom('attendance_mark').select('person_id').distinct().where(column, 'in', values.slice(i, i + CHUNK)).execute()
       for (const r of rows) people.add(r.person_id)
     }
   }
-  await refreshReportStats(db, [...people], Date.now(), [...new Set(created.map((m) => m.orgUnitId))])
-}
-
-/** Write a pull down at most this often per device: pulls come in pages and every few minutes. */
-const PULL_TOUCH_MS = 60_000
-
-/** A device pulled: it is in contact even when its outbox is empty (and so never pushes). */
-export async function recordPull(db: Kysely<Database>, personId: string, deviceId: string, now: number): Promise<void> {
-  const row = await db
-    .selectFrom('sync_device')
-    .select('last_pull_at')
-    .where('person_id', '=', personId)
-    .where('device_id', '=', deviceId)
-    .executeTakeFirst()
-  if (row?.last_pull_at && now - row.last_pull_at < PULL_TOUCH_MS) return
-  await db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('sync_device')
-      .values({ person_id: personId, device_id: deviceId, last_pull_at: now, last_push_at: null })
-      .onConflict((oc) => oc.columns(['person_id', 'device_id']).doUpdateSet({ last_pull_at: now }))
-      .execute()
-    // A pull changes the person's freshness only; their placement and assigned courses are
-    // recomputed too, so a change no write announces (no longer "newly joined", a course's lesson
-    // count) shows by the next sync. Their study and attendance only change with a push.
-    await forPeople(trx, [personId], async (chunk) => {
-      await refreshFreshnessScope(trx, { people: chunk })
-      return refreshCoursesAndUnit(trx, chunk, now)
-    })
-  })
+  return { people: [...people], meetingUnits: [...new Set(created.map((m) => m.orgUnitId))] }
 }

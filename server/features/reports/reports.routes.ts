@@ -13,6 +13,7 @@ import type { AuthContext } from '../auth/auth.repository.ts'
 import { allows, grantsOf, requireAuth, type Grant } from '../../shared/authz.ts'
 import { ApiError, forbidden, notFound } from '../../shared/errors.ts'
 import { chinaYear, yearRange } from '../plans/months.ts'
+import { reportsAsOf } from './reportFold.ts'
 import { ancestorsOf, behindBefore, memberReports, sortChildren, unitReport, type MemberCursor } from './reports.repository.ts'
 
 const MIN_ROLE = 'group_leader'
@@ -58,6 +59,8 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> =
       const now = Date.now()
       const weeks = q.weeks ?? 4
       const year = q.year ?? chinaYear(now)
+      // Read before the figures: a fold committing in between only makes them newer than said.
+      const asOf = await reportsAsOf(db, now)
       const [report, ancestors] = await Promise.all([
         unitReport(db, unit, { behindBefore: behindBefore(now, weeks), year }),
         ancestorsOf(db, unit),
@@ -72,6 +75,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> =
         since: yearRange(year)[0],
         weeks,
         generatedAt: now,
+        asOf,
         figures: report.figures,
         freshness: report.freshness,
         meetingsByType: report.meetingsByType,
@@ -95,13 +99,15 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> =
     async (request, reply) => {
       const { unit } = await authorize(db, requireAuth(request), request.params.id)
       const q = request.query
-      const page = await memberReports(db, unit, behindBefore(Date.now(), q.weeks ?? 4), {
+      const now = Date.now()
+      const asOf = await reportsAsOf(db, now)
+      const page = await memberReports(db, unit, behindBefore(now, q.weeks ?? 4), {
         behindOnly: q.behindOnly ?? false,
         after: q.cursor ? decodeCursor(q.cursor) : undefined,
         limit: q.limit ?? 50,
       })
       reply.header('cache-control', 'private, no-store')
-      return { items: page.items, next: page.more && page.last ? encodeCursor(page.last) : null }
+      return { items: page.items, next: page.more && page.last ? encodeCursor(page.last) : null, asOf }
     },
   )
 }

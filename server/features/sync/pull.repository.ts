@@ -14,6 +14,7 @@ import type { QuizSelection } from '../../../src/protocol/quiz.ts'
 import type { Database } from '../../db/database.ts'
 import { isPostgres } from '../../db/migrations/helpers.ts'
 import { memberGroupsOf } from '../assignment/assignment.repository.ts'
+import { markReports } from '../reports/reportFold.ts'
 import { encodePullCursor, resetNeeded, scopeToken, type PullCursor, type ResetWhat, type ScopeToken } from './pull.cursor.ts'
 
 /** Ids of the person's unit and every unit above it, read from the materialised path. */
@@ -281,10 +282,58 @@ export async function pullPage(db: Kysely<Database>, scope: PullScope, cursor: P
  * one connection (and never fails for serialization); on SQLite the read transaction does the
  * same in WAL mode against a `content:import` in another process. As versions are given in
  * commit order (db/version.ts), nothing committed later can carry a version at or below the page's.
+ * With a `deviceId`, the same snapshot tells when that device's pull was last written down
+ * (null: never), so a pull of a device seen recently needs no other connection and no write.
  */
-export function readPullPage(db: Kysely<Database>, personId: string, cursor: PullCursor, limit: number, now: number): Promise<PullResponse> {
+export function readPullPage(
+  db: Kysely<Database>,
+  personId: string,
+  cursor: PullCursor,
+  limit: number,
+  now: number,
+  deviceId?: string,
+): Promise<{ page: PullResponse; deviceSeenAt: number | null }> {
   const tx = db.transaction()
-  return (isPostgres(db as Kysely<unknown>) ? tx.setIsolationLevel('repeatable read').setAccessMode('read only') : tx).execute(async (trx) =>
-    pullPage(trx, await pullScope(trx, personId, now), cursor, limit),
-  )
+  return (isPostgres(db as Kysely<unknown>) ? tx.setIsolationLevel('repeatable read').setAccessMode('read only') : tx).execute(async (trx) => {
+    const page = await pullPage(trx, await pullScope(trx, personId, now), cursor, limit)
+    if (deviceId === undefined) return { page, deviceSeenAt: null }
+    const device = await trx
+      .selectFrom('sync_device')
+      .select('last_pull_at')
+      .where('person_id', '=', personId)
+      .where('device_id', '=', deviceId)
+      .executeTakeFirst()
+    return { page, deviceSeenAt: device?.last_pull_at ?? null }
+  })
+}
+
+/**
+ * A device's pull is written down at most this often. Phones pull every few minutes and in pages;
+ * "last synced" in reports is read in hours and days, so most pulls write nothing at all.
+ */
+export const PULL_TOUCH_MS = 5 * 60_000
+
+export const pullTouchDue = (seenAt: number | null, now: number) => seenAt === null || now - seenAt >= PULL_TOUCH_MS
+
+/**
+ * A device pulled: it is in contact even when its outbox is empty (and so never pushes). Its
+ * owner's freshness (and placement and assigned courses, which change without any write they make:
+ * no longer "newly joined", a course's lesson count) is marked for the report fold. The update's
+ * own condition keeps two pages of one pull from both writing.
+ */
+export async function recordPull(db: Kysely<Database>, personId: string, deviceId: string, now: number): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const touched = await trx
+      .insertInto('sync_device')
+      .values({ person_id: personId, device_id: deviceId, last_pull_at: now, last_push_at: null })
+      .onConflict((oc) =>
+        oc
+          .columns(['person_id', 'device_id'])
+          .doUpdateSet({ last_pull_at: now })
+          .where((eb) => eb.or([eb('sync_device.last_pull_at', 'is', null), eb('sync_device.last_pull_at', '<=', now - PULL_TOUCH_MS)])),
+      )
+      .returning('person_id')
+      .executeTakeFirst()
+    if (touched) await markReports(trx, [personId], [], now)
+  })
 }

@@ -6,9 +6,8 @@ import type { Database } from '../../db/database.ts'
 import { requireAuth } from '../../shared/authz.ts'
 import { ApiError } from '../../shared/errors.ts'
 import { countPullPage } from '../../shared/metrics.ts'
-import { recordPull } from '../reports/reportStats.repository.ts'
 import { decodePullCursor } from './pull.cursor.ts'
-import { readPullPage } from './pull.repository.ts'
+import { pullTouchDue, readPullPage, recordPull } from './pull.repository.ts'
 
 /** `clock`: the server's time (tests move it past the new-member year); Date.now by default. */
 export const pullRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; clock?: () => number }> = async (app, { db, clock = Date.now }) => {
@@ -27,9 +26,12 @@ export const pullRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; clock
       if (cursor === undefined) {
         throw new ApiError(400, 'VALIDATION', 'querystring.since is not a cursor this server gave', 'querystring.since')
       }
-      const page = await readPullPage(db, auth.personId, cursor, request.query.limit ?? PULL_PAGE_MAX, clock())
+      const deviceId = request.query.deviceId
+      const { page, deviceSeenAt } = await readPullPage(db, auth.personId, cursor, request.query.limit ?? PULL_PAGE_MAX, clock(), deviceId)
       countPullPage(page.changes.length)
-      if (request.query.deviceId) await recordPull(db, auth.personId, request.query.deviceId, Date.now())
+      // Outside the read transaction, and only now and then: a pull that finds nothing writes nothing.
+      const now = Date.now()
+      if (deviceId && pullTouchDue(deviceSeenAt, now)) await recordPull(db, auth.personId, deviceId, now)
       // Personal (scoped by org) and changing: no shared cache may keep it, the phone stores it in Dexie.
       reply.header('cache-control', 'private, no-store')
       return page

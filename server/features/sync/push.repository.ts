@@ -19,8 +19,9 @@ import { grantsOf, type Grant } from '../../shared/authz.ts'
 import type { AuthContext } from '../auth/auth.repository.ts'
 import { KINDS, type RegisteredKind } from './kinds/index.ts'
 import type { AcceptedRecord, KindContext, Refusal } from './kinds/kind.ts'
-import { refreshReportStatsAfterPush } from '../reports/reportStats.repository.ts'
 import { isTooOld, ledgerMaxAgeDays, TOO_OLD_MESSAGE } from './ledgerRetention.ts'
+import { markReports } from '../reports/reportFold.ts'
+import { touchedByPush } from '../reports/reportStats.repository.ts'
 
 type Rejected = Extract<PushResult, { status: 'rejected' }>
 
@@ -122,7 +123,9 @@ export async function applyPushBatch(
     }
 
     await recordDevice(trx, auth, body, receivedAt, [...answers.values()].some((a) => a.status !== 'rejected'))
-    await refreshReportStatsAfterPush(trx, auth.personId, applied.map((p) => ({ ...p.record, kind: p.kind.def.kind })))
+    // Reports follow through marks folded off this path (reports/reportFold.ts).
+    const touched = await touchedByPush(trx, auth.personId, applied.map((p) => ({ ...p.record, kind: p.kind.def.kind })))
+    await markReports(trx, touched.people, touched.meetingUnits, Date.now())
   })
 
   // One answer per record sent, in order; a repeat of an id inside the batch is a duplicate.

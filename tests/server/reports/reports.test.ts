@@ -4,7 +4,7 @@ import { refreshAllReportStats } from '../../../server/features/reports/reportSt
 import { uuidv7 } from '../../../src/features/sync/uuidv7.ts'
 import type { MemberReport, MemberReportPage, UnitReport } from '../../../src/protocol/reports.ts'
 import type { PushRecord } from '../../../src/protocol/sync.ts'
-import { buildTestApp, signIn, type TestContext } from '../../support/testApp.ts'
+import { buildTestApp, foldReports, signIn, type TestContext } from '../../support/testApp.ts'
 import { DIALECTS } from '../../support/testDb.ts'
 
 type Headers = { authorization: string }
@@ -23,6 +23,7 @@ describe.each(DIALECTS)('reports on %s', (dialect) => {
   let memberId: string
 
   beforeAll(async () => {
+    // Folded by hand (foldReports): every figure below is read after the fold a sync leads to.
     ctx = await buildTestApp(dialect)
     const db = ctx.testDb.db
     ;[member, leader, secretary, supervisor, admin] = await Promise.all(
@@ -56,6 +57,7 @@ describe.each(DIALECTS)('reports on %s', (dialect) => {
     expect(res.statusCode).toBe(200)
     // The leader's phone only pulls (its outbox is empty).
     expect((await ctx.app.inject({ method: 'GET', url: '/api/v1/sync/pull?deviceId=phone-2', headers: leader })).statusCode).toBe(200)
+    await foldReports(ctx)
   })
   afterAll(() => ctx.close())
 
@@ -96,6 +98,7 @@ describe.each(DIALECTS)('reports on %s', (dialect) => {
     // The phone sends its last records: nothing waits any more.
     const rec: PushRecord = { id: uuidv7(), kind: 'study_event', payload: { lessonId: 'l1', courseId: 'c1', kind: 'studied', seconds: 30 }, createdAt: Date.now(), deviceId: 'phone-1' }
     await ctx.app.inject({ method: 'POST', url: '/api/v1/sync/push', headers: member, payload: { deviceId: 'phone-1', outboxCount: 1, records: [rec] } })
+    await foldReports(ctx)
     const after = (await ok(secretary, group)).freshness
     expect(after).toMatchObject({ devicesPending: 0, recordsPending: 0 })
   })
@@ -120,6 +123,7 @@ describe.each(DIALECTS)('reports on %s', (dialect) => {
       ),
       ...Array.from({ length: 4 }, (_, i) => ctx.app.inject({ method: 'GET', url: `/api/v1/sync/pull?deviceId=leader-${i}`, headers: leader })),
     ])
+    await foldReports(ctx)
     const snapshot = () => Promise.all([
       db.selectFrom('report_person_stats').selectAll().orderBy('person_id').execute(),
       db.selectFrom('report_unit_stats').selectAll().where('members', '>', 0).orderBy('org_unit_id').execute(),
@@ -228,6 +232,7 @@ describe.each(DIALECTS)('reports on %s', (dialect) => {
     // The member completes the one lesson: completed goes up by one at the group and the branch.
     const done: PushRecord = { id: uuidv7(), kind: 'study_event', payload: { lessonId: 'l3', courseId: 'c2', kind: 'completed', seconds: 60 }, createdAt: Date.now(), deviceId: 'phone-1' }
     expect((await ctx.app.inject({ method: 'POST', url: '/api/v1/sync/push', headers: member, payload: { deviceId: 'phone-1', outboxCount: 1, records: [done] } })).statusCode).toBe(200)
+    await foldReports(ctx)
     expect((await ok(secretary, branch)).figures.completed).toBe(before.completed + 1)
     const page = (await ctx.app.inject({ method: 'GET', url: `/api/v1/reports/units/${group}/members?limit=50`, headers: secretary })).json() as MemberReportPage
     expect(page.items.find((m) => m.id === memberId)).toMatchObject({ assigned: 2, completed: 2 })

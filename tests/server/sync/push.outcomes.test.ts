@@ -16,7 +16,7 @@ import { DEMO_LOGINS } from '../../../server/seed/demo.ts'
 import { uuidv7 } from '../../../src/features/sync/uuidv7.ts'
 import type { AttendanceMarkPayload, MeetingCreatePayload } from '../../../src/protocol/attendance.ts'
 import type { PushRecord, PushResult } from '../../../src/protocol/sync.ts'
-import { buildTestApp, signIn, type TestContext } from '../../support/testApp.ts'
+import { buildTestApp, foldReports, signIn, type TestContext } from '../../support/testApp.ts'
 import { DIALECTS } from '../../support/testDb.ts'
 import { meetingPayload, studyRecord } from './pushSupport.ts'
 
@@ -189,7 +189,10 @@ describe.each(DIALECTS)('push outcomes on %s', (dialect) => {
     })
 
     it('takes "last studied" from the corrected time and never from a clock a year fast', async () => {
-      const lastStudied = async () => Number((await ctx.testDb.db.selectFrom('report_person_stats').select('last_study_at').where('person_id', '=', leader.personId).executeTakeFirstOrThrow()).last_study_at)
+      const lastStudied = async () => {
+        await foldReports(ctx)
+        return Number((await ctx.testDb.db.selectFrom('report_person_stats').select('last_study_at').where('person_id', '=', leader.personId).executeTakeFirstOrThrow()).last_study_at)
+      }
       const studiedAt = Date.now() - 2 * DAY
       const receivedAt = Date.now()
       await send(leader, [studyRecord({}, { createdAt: studiedAt + 365 * DAY, correctedAt: studiedAt })], receivedAt)
