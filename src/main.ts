@@ -1,6 +1,5 @@
 import { createPinia } from 'pinia'
 import { createApp } from 'vue'
-import 'vant/lib/index.css'
 import './styles/app.css'
 import App from './App.vue'
 import { useAuthStore } from './features/auth/auth.store.ts'
