@@ -1,9 +1,11 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import vue from '@vitejs/plugin-vue'
 import { defineConfig, type Plugin } from 'vite'
 import { VitePWA } from 'vite-plugin-pwa'
+import type { ManifestTransform } from 'workbox-build'
+import { firstScreenFiles, type ManifestChunk } from './firstScreens.ts'
 import pkg from './package.json' with { type: 'json' }
 
 /**
@@ -67,6 +69,19 @@ function vantStylesPerComponent(): Plugin {
   }
 }
 
+/**
+ * Marks the app shell in the service worker's file list: what the first screens need to start
+ * (index.html, their JS and CSS, the icon font, the icons and the web app manifest). The worker
+ * installs only these, so a first visit on a slow or lossy link still ends with a working offline
+ * app, and fetches everything else after it is active (src/sw/offlineAssets.ts).
+ */
+const markAppShell: ManifestTransform = (entries) => {
+  const manifestFile = fileURLToPath(new URL('./dist/.vite/manifest.json', import.meta.url))
+  const firstScreen = firstScreenFiles(JSON.parse(readFileSync(manifestFile, 'utf8')) as Record<string, ManifestChunk>)
+  const isShell = (url: string) => firstScreen.has(url) || /^(index\.html|manifest\.webmanifest|icons\/.*|assets\/.*\.woff2)$/.test(url)
+  return { manifest: entries.map((e) => (isShell(e.url) ? { ...e, shell: true } : e)) }
+}
+
 export default defineConfig({
   plugins: [
     vue(),
@@ -79,7 +94,7 @@ export default defineConfig({
       filename: 'sw.ts',
       registerType: 'prompt',
       injectRegister: false,
-      injectManifest: { globPatterns: ['**/*.{js,css,html,svg,png,woff2,webmanifest}'] },
+      injectManifest: { globPatterns: ['**/*.{js,css,html,svg,png,woff2,webmanifest}'], manifestTransforms: [markAppShell] },
       manifest: {
         id: '/',
         name: '口袋党校',

@@ -6,6 +6,7 @@ import { useAuthStore } from './features/auth/auth.store.ts'
 import { useSyncStore } from './features/sync/sync.store.ts'
 import { i18n, localeReady } from './i18n/index.ts'
 import { router } from './router.ts'
+import { startOfflineReadiness } from './shared/offlineReadiness.ts'
 import './shared/elderMode.ts'
 
 async function start(): Promise<void> {
@@ -18,6 +19,7 @@ async function start(): Promise<void> {
   void auth.refreshProfile()
   // Pushes whatever the outbox holds now and whenever a trigger fires (online, visible, new write…).
   useSyncStore().start()
+  startOfflineReadiness()
 }
 
 void start()

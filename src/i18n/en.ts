@@ -774,6 +774,7 @@ const en: typeof zhCN & typeof zhFeatures = {
     busyUntil: 'The server is busy. Records are saved here; retrying at {time}',
     answerLost: 'The server’s reply was lost; sending again (nothing is recorded twice)',
   },
+  offlineReady: { ready: 'Ready to use offline', preparing: 'Getting ready for offline use {percent}%' },
   update: { available: 'A new version is available', reload: 'Reload now', later: 'Later' },
   common: { all: 'All', cancel: 'Cancel', confirm: 'OK', loading: 'Loading…', retry: 'Retry' },
   sync: {

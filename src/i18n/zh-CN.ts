@@ -37,6 +37,7 @@ export default {
     busyUntil: '服务器繁忙，记录已保存在手机上，将于 {time} 自动重试',
     answerLost: '没有收到服务器的回复，正在重新发送（同一条记录不会重复保存）',
   },
+  offlineReady: { ready: '已可离线使用', preparing: '正在准备离线使用 {percent}%' },
   update: { available: '有新版本可用', reload: '立即更新', later: '稍后' },
   common: { all: '全部', cancel: '取消', confirm: '确定', loading: '加载中…', retry: '重试' },
   errors: {

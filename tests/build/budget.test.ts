@@ -7,34 +7,11 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
+import { FIRST_SCREENS, staticClosure, type ManifestChunk } from '../../firstScreens.ts'
 
 const DIST = join(import.meta.dirname, '../../dist')
 const JS_BUDGET_KB = 150
 const CSS_BUDGET_KB = 15
-
-interface ManifestChunk {
-  file: string
-  imports?: string[]
-  css?: string[]
-}
-
-const FIRST_SCREENS = {
-  login: ['index.html', 'src/features/auth/LoginPage.vue'],
-  home: ['index.html', 'src/ui/MainLayout.vue', 'src/features/home/HomePage.vue'],
-}
-
-function staticClosure(manifest: Record<string, ManifestChunk>, roots: string[]): ManifestChunk[] {
-  const seen = new Set<string>()
-  const visit = (key: string) => {
-    if (seen.has(key)) return
-    const chunk = manifest[key]
-    if (!chunk) throw new Error(`${key} is not in the build manifest`)
-    seen.add(key)
-    chunk.imports?.forEach(visit)
-  }
-  roots.forEach(visit)
-  return [...seen].map((k) => manifest[k]!)
-}
 
 const gzipKb = (files: string[]) => files.reduce((sum, f) => sum + gzipSync(readFileSync(join(DIST, f))).length, 0) / 1024
 
