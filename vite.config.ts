@@ -117,8 +117,25 @@ export default defineConfig({
       },
     }),
   ],
-  define: { __APP_VERSION__: JSON.stringify(pkg.version) },
+  define: {
+    __APP_VERSION__: JSON.stringify(pkg.version),
+    // vue-i18n features the app does not use (legacy API, <i18n-t> components, devtools), dropped
+    // from the first screen's code.
+    __VUE_I18N_LEGACY_API__: 'false',
+    __VUE_I18N_FULL_INSTALL__: 'false',
+    __INTLIFY_PROD_DEVTOOLS__: 'false',
+    // Every component here (ours, Vant's, the router's) uses setup(): Vue's Options API support goes.
+    __VUE_OPTIONS_API__: 'false',
+  },
   resolve: { alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) } },
-  build: { target: 'es2020', sourcemap: false, manifest: true, chunkSizeWarningLimit: 400 },
+  build: {
+    target: 'es2020',
+    sourcemap: false,
+    manifest: true,
+    chunkSizeWarningLimit: 400,
+    // Chromium (Android WebViews) and Safari 17+ preload modules themselves; an older Safari ignores
+    // the links and still loads every module, a little later. The polyfill cost every phone bytes.
+    modulePreload: { polyfill: false },
+  },
   server: { proxy: { '/api': 'http://localhost:8080' } },
 })

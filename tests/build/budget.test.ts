@@ -10,7 +10,12 @@ import { describe, expect, it } from 'vitest'
 import { FIRST_SCREENS, staticClosure, type ManifestChunk } from '../../firstScreens.ts'
 
 const DIST = join(import.meta.dirname, '../../dist')
-const JS_BUDGET_KB = 150
+/**
+ * Login is what a first visit fetches over the village link. Home comes from the service worker's
+ * cache on every later opening and needs Dexie (31 KB) to restore the session, Vue (43 KB) and
+ * vue-i18n (19 KB) before anything of its own: its budget is parse time on a cheap phone.
+ */
+const JS_BUDGET_KB = { login: 100, home: 140 }
 const CSS_BUDGET_KB = 15
 
 const gzipKb = (files: string[]) => files.reduce((sum, f) => sum + gzipSync(readFileSync(join(DIST, f))).length, 0) / 1024
@@ -18,14 +23,14 @@ const gzipKb = (files: string[]) => files.reduce((sum, f) => sum + gzipSync(read
 describe('first-screen budget', () => {
   const manifestPath = join(DIST, '.vite/manifest.json')
 
-  it.each(Object.entries(FIRST_SCREENS))(`the %s screen stays under ${JS_BUDGET_KB} KB of JavaScript and ${CSS_BUDGET_KB} KB of CSS, gzip`, (screen, roots) => {
+  it.each(Object.entries(FIRST_SCREENS))(`the %s screen stays within its JavaScript budget and ${CSS_BUDGET_KB} KB of CSS, gzip`, (screen, roots) => {
     expect(existsSync(manifestPath), 'run `npm run build` first').toBe(true)
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, ManifestChunk>
     const chunks = staticClosure(manifest, roots)
     const js = gzipKb(chunks.map((c) => c.file))
     const css = gzipKb([...new Set(chunks.flatMap((c) => c.css ?? []))])
     console.log(`first screen (${screen}): JS ${js.toFixed(1)} KB, CSS ${css.toFixed(1)} KB gzip, ${chunks.length} chunks`)
-    expect(js).toBeLessThan(JS_BUDGET_KB)
+    expect(js).toBeLessThan(JS_BUDGET_KB[screen as keyof typeof JS_BUDGET_KB])
     expect(css).toBeLessThan(CSS_BUDGET_KB)
   })
 })
