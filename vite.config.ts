@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url'
 import vue from '@vitejs/plugin-vue'
 import { defineConfig, type Plugin } from 'vite'
 import { VitePWA } from 'vite-plugin-pwa'
-import type { ManifestTransform } from 'workbox-build'
 import { firstScreenFiles, type ManifestChunk } from './firstScreens.ts'
 import pkg from './package.json' with { type: 'json' }
 
@@ -75,7 +74,7 @@ function vantStylesPerComponent(): Plugin {
  * installs only these, so a first visit on a slow or lossy link still ends with a working offline
  * app, and fetches everything else after it is active (src/sw/offlineAssets.ts).
  */
-const markAppShell: ManifestTransform = (entries) => {
+function markAppShell(entries: Array<{ url: string; revision: string | null; size: number }>) {
   const manifestFile = fileURLToPath(new URL('./dist/.vite/manifest.json', import.meta.url))
   const firstScreen = firstScreenFiles(JSON.parse(readFileSync(manifestFile, 'utf8')) as Record<string, ManifestChunk>)
   const isShell = (url: string) => firstScreen.has(url) || /^(index\.html|manifest\.webmanifest|icons\/.*|assets\/.*\.woff2)$/.test(url)

@@ -9,10 +9,11 @@ import { registerRoute } from 'workbox-routing'
 import { CacheFirst } from 'workbox-strategies'
 import { fetchInto } from './fetchInto.ts'
 
-export const OFFLINE_ASSETS_CACHE = 'pps-assets-v1'
-const PARALLEL = 4
+const OFFLINE_ASSETS_CACHE = 'pps-assets-v1'
+// As many files at once as a browser fetches from one server: their round trips overlap on a slow link.
+const PARALLEL = 6
 
-export interface OfflineProgress {
+interface OfflineProgress {
   type: 'OFFLINE_PROGRESS'
   done: number
   total: number
