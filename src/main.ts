@@ -1,12 +1,11 @@
 import { createPinia } from 'pinia'
 import { createApp } from 'vue'
-import 'vant/lib/index.css'
 import './styles/app.css'
 import App from './App.vue'
 import { useAuthStore } from './features/auth/auth.store.ts'
-import { useSyncStore } from './features/sync/sync.store.ts'
 import { i18n, localeReady } from './i18n/index.ts'
 import { router } from './router.ts'
+import { startOfflineReadiness } from './shared/offlineReadiness.ts'
 import './shared/elderMode.ts'
 
 async function start(): Promise<void> {
@@ -18,7 +17,9 @@ async function start(): Promise<void> {
   app.mount('#app')
   void auth.refreshProfile()
   // Pushes whatever the outbox holds now and whenever a trigger fires (online, visible, new write…).
-  useSyncStore().start()
+  // Loaded after the first screen shows: it needs Dexie, which a first visit's login does not.
+  void import('./features/sync/sync.store.ts').then(({ useSyncStore }) => useSyncStore().start())
+  startOfflineReadiness()
 }
 
 void start()

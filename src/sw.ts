@@ -1,25 +1,28 @@
 /**
- * The service worker: precaches the app shell so the app starts with no network, answers every
+ * The service worker: precaches the app shell (only that, so the install is quick and rarely
+ * fails), then fetches the rest in the background so the app starts with no network; answers every
  * navigation with index.html (never /api/), and activates a new version only when the page asks,
  * after the member accepted the update prompt.
  */
 import { clientsClaim } from 'workbox-core'
-import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching'
 import { CacheableResponsePlugin } from 'workbox-cacheable-response'
 import { RangeRequestsPlugin } from 'workbox-range-requests'
-import { NavigationRoute, registerRoute } from 'workbox-routing'
+import { registerRoute } from 'workbox-routing'
 import { CacheFirst } from 'workbox-strategies'
+import { registerAppShell, type ShellEntry } from './sw/appShell.ts'
 import { registerBackgroundPush } from './sw/backgroundPush.ts'
 import { registerVideoPlayback } from './sw/videoChunks.ts'
+import { registerOfflineAssets } from './sw/offlineAssets.ts'
 
-declare let self: ServiceWorkerGlobalScope
+// The build fills in __WB_MANIFEST: every file of the app, the app shell's marked (vite.config.ts).
+declare let self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<ShellEntry & { shell?: true }> }
 
-// Before Workbox's routes: a downloaded lesson video is answered from its stored chunks.
+// Before the shell's and Workbox's routes: a downloaded lesson video is answered from its stored chunks.
 registerVideoPlayback(self)
 
-precacheAndRoute(self.__WB_MANIFEST)
-cleanupOutdatedCaches()
-registerRoute(new NavigationRoute(createHandlerBoundToURL('/index.html'), { denylist: [/^\/api\//] }))
+const files = self.__WB_MANIFEST
+registerAppShell(self, files.filter((f) => f.shell))
+registerOfflineAssets(self, files.filter((f) => !f.shell).map((f) => f.url))
 
 // Course media (covers, images, audio) from the named cache that "download for offline" fills
 // (src/features/library/media.cache.ts uses the same name). Media URLs carry a content hash, so

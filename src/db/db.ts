@@ -3,6 +3,7 @@
  * a shipped version is never edited, so phones upgrade in order without losing their outbox.
  */
 import Dexie, { type EntityTable, type Table } from 'dexie'
+import { DB_NAME } from './dbName.ts'
 import type { Profile } from '@/protocol/auth.ts'
 import type { Assignment, Course, Lesson, PocketCategory, PocketEntry } from '@/protocol/content.ts'
 import type { MyExam } from '@/protocol/exam.ts'
@@ -351,7 +352,7 @@ export class PocketDb extends Dexie {
   examPapers!: EntityTable<MyExam, 'id'>
   examAttempts!: EntityTable<ExamAttemptRow, 'id'>
 
-  constructor(name = 'pocket-party-school') {
+  constructor(name = DB_NAME) {
     super(name)
     this.version(1).stores(SCHEMA_V1)
     // Content cache (pulled), the member's own progress, favourites and offline downloads.

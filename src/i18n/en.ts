@@ -16,6 +16,8 @@ const en: typeof zhCN & typeof zhFeatures = {
     passwordRequired: 'Enter your password',
     submit: 'Sign in',
     offlineHint: 'The first sign-in needs a network; after that the app works offline.',
+    elderOff: 'Switch to elder mode (large text and buttons)',
+    elderOn: 'Elder mode is on · tap to turn off',
     lockedUntil: 'This account is locked. Try again after {time}.',
   },
   home: {
@@ -842,6 +844,11 @@ const en: typeof zhCN & typeof zhFeatures = {
     busyUntil: 'The server is busy. Records are saved here; retrying at {time}',
     answerLost: 'The server’s reply was lost; sending again (nothing is recorded twice)',
   },
+  wechat: {
+    hint: 'You opened this in WeChat. Tap "···" at the top right and choose "Open in browser" to install the app on this phone and use it offline.',
+    close: 'Got it',
+  },
+  offlineReady: { ready: 'Ready to use offline', preparing: 'Getting ready for offline use {percent}%' },
   update: { available: 'A new version is available', reload: 'Reload now', later: 'Later' },
   common: { all: 'All', cancel: 'Cancel', confirm: 'OK', loading: 'Loading…', retry: 'Retry' },
   sync: {

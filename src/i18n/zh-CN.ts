@@ -15,6 +15,8 @@ export default {
     passwordRequired: '请输入密码',
     submit: '登录',
     offlineHint: '首次登录需要联网，登录后离线也能使用。',
+    elderOff: '切换到长辈模式（大字、大按钮）',
+    elderOn: '长辈模式已打开 · 点此关闭',
     lockedUntil: '账号已锁定，请于 {time} 后再试',
   },
   home: {
@@ -37,6 +39,11 @@ export default {
     busyUntil: '服务器繁忙，记录已保存在手机上，将于 {time} 自动重试',
     answerLost: '没有收到服务器的回复，正在重新发送（同一条记录不会重复保存）',
   },
+  wechat: {
+    hint: '您正在微信里打开。请点右上角「···」，选择「在浏览器打开」，才能把口袋党校装到手机上、没有网络也能用。',
+    close: '知道了',
+  },
+  offlineReady: { ready: '已可离线使用', preparing: '正在准备离线使用 {percent}%' },
   update: { available: '有新版本可用', reload: '立即更新', later: '稍后' },
   common: { all: '全部', cancel: '取消', confirm: '确定', loading: '加载中…', retry: '重试' },
   errors: {

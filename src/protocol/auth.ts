@@ -1,4 +1,8 @@
 import { Type, type Static } from 'typebox'
+import { PRIVACY_NOTICE_VERSION } from './auth.constants.ts'
+
+// Plain values in a file of their own, so the app's first screen uses them without the schema library.
+export { PRIVACY_NOTICE_VERSION, ROLE_RANK } from './auth.constants.ts'
 
 /** Mainland mobile numbers: 11 digits starting with 1. */
 export const Phone = Type.String({ pattern: '^1[3-9][0-9]{9}$', description: '11-digit mobile number' })
@@ -12,8 +16,6 @@ export const RoleName = Type.Union([
 ])
 export type RoleName = Static<typeof RoleName>
 
-/** Each role can do everything the roles below it can (server authz and client menus agree). */
-export const ROLE_RANK: Record<RoleName, number> = { member: 0, group_leader: 1, secretary: 2, supervisor: 3, admin: 4 }
 
 export const OrgKind = Type.Union([
   Type.Literal('district'),
@@ -97,11 +99,6 @@ export const VerifyResponse = Type.Object({
 })
 export type VerifyResponse = Static<typeof VerifyResponse>
 
-/**
- * 个人信息保护告知: the version of the notice's text. Raise it when the text changes in substance;
- * everyone then sees the notice again at their next start.
- */
-export const PRIVACY_NOTICE_VERSION = '2026-12'
 
 /** 同意并继续: the person accepts exactly the version they were shown. */
 export const PrivacyAcceptBody = Type.Object(

@@ -5,7 +5,7 @@
 import type { Locator } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { axeViolations } from './support/axe.ts'
-import { PHONES, screenshot, usePhone } from './support/browser.ts'
+import { newPhone, PHONES, screenshot, signIn, usePhone } from './support/browser.ts'
 
 const phone = usePhone(PHONES.leader)
 
@@ -124,5 +124,31 @@ describe('elder mode', () => {
     await openMe()
     await phone.page.getByTestId('elder-switch').click()
     expect(await fontSize(cellTitle)).toBe(before.cell)
+  })
+})
+
+describe('elder mode before signing in', () => {
+  it('is offered on the login screen with a large switch, and stays on after signing in', async () => {
+    // A fresh phone, as a family member sets it up: nobody has signed in yet.
+    const context = await newPhone(phone.browser, phone.server.url)
+    const page = await context.newPage()
+    await page.goto('/login')
+    const toggle = page.getByTestId('login-elder')
+    await toggle.waitFor()
+    expect(await toggle.getAttribute('aria-pressed')).toBe('false')
+    const box = (await toggle.boundingBox())!
+    expect(box.height).toBeGreaterThanOrEqual(60)
+    expect(box.width).toBeGreaterThanOrEqual(60)
+
+    await toggle.click()
+    expect(await page.evaluate(() => document.documentElement.classList.contains('elder-mode'))).toBe(true)
+    expect(await toggle.getAttribute('aria-pressed')).toBe('true')
+    await screenshot(page, 'login-elder')
+    expect(await axeViolations(page), 'axe on login in elder mode').toEqual([])
+
+    await signIn(page, PHONES.member)
+    await page.getByTestId('tab-me').click()
+    expect(await page.getByTestId('elder-switch').getAttribute('aria-checked')).toBe('true')
+    await context.close()
   })
 })

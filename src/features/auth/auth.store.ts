@@ -1,10 +1,19 @@
 import { defineStore } from 'pinia'
 import { computed, ref, toRaw } from 'vue'
-import { PRIVACY_NOTICE_VERSION, ROLE_RANK, type Profile, type RoleName } from '@/protocol/auth.ts'
+import type { Profile, RoleName } from '@/protocol/auth.ts'
+import { PRIVACY_NOTICE_VERSION, ROLE_RANK } from '@/protocol/auth.constants.ts'
 import { HttpError, useTokenFrom } from '@/shared/http.ts'
+import { databaseMayExist } from '@/db/dbName.ts'
 import { authApi } from './auth.api.ts'
-import { clearSession, loadSession, saveSession } from './auth.db.ts'
-import { claimPersonalData, countUnsent } from './personalData.ts'
+
+/**
+ * The session and personal data live in Dexie, which loads only once needed: a first visit shows
+ * the login screen without it.
+ */
+async function local() {
+  const [session, personal] = await Promise.all([import('./auth.db.ts'), import('./personalData.ts')])
+  return { ...session, ...personal }
+}
 
 /** A short, human device name for the "signed-in devices" list. */
 function deviceName(): string {
@@ -37,6 +46,8 @@ export const useAuthStore = defineStore('auth', () => {
 
   /** Restores the session kept in Dexie: works with no network, so members stay signed in offline. */
   async function restore(): Promise<void> {
+    if (!(await databaseMayExist())) return
+    const { loadSession, claimPersonalData } = await local()
     const session = await loadSession()
     // The signed-in person made whatever personal data is here (only matters once, on phones
     // updated from a version that did not record whose it was).
@@ -51,6 +62,7 @@ export const useAuthStore = defineStore('auth', () => {
    */
   async function login(phone: string, password: string): Promise<{ switchedPerson: boolean }> {
     const result = await authApi.login({ phone, password, deviceName: deviceName() })
+    const { claimPersonalData, saveSession } = await local()
     const switchedPerson = await claimPersonalData(result.profile.id)
     await saveSession(result)
     apply(result)
@@ -59,7 +71,8 @@ export const useAuthStore = defineStore('auth', () => {
 
   /** Records this person made on the phone that have not reached the server (sign-out warns). */
   function unsentRecords(): Promise<number> {
-    return profile.value ? countUnsent(profile.value.id) : Promise.resolve(0)
+    const id = profile.value?.id
+    return id ? local().then(({ countUnsent }) => countUnsent(id)) : Promise.resolve(0)
   }
 
   /**
@@ -71,6 +84,7 @@ export const useAuthStore = defineStore('auth', () => {
     try {
       const fresh = await authApi.me()
       profile.value = fresh
+      const { saveSession } = await local()
       await saveSession({ token: token.value, sessionId: sessionId.value!, expiresAt: expiresAt.value, profile: toRaw(fresh) })
     } catch (err) {
       if (err instanceof HttpError && err.status === 401) await forget()
@@ -78,6 +92,7 @@ export const useAuthStore = defineStore('auth', () => {
   }
 
   async function forget(): Promise<void> {
+    const { clearSession } = await local()
     await clearSession()
     apply(undefined)
   }
@@ -96,6 +111,7 @@ export const useAuthStore = defineStore('auth', () => {
   /** The server's answer becomes this device's profile, kept for offline starts. */
   async function keepProfile(fresh: Profile): Promise<void> {
     profile.value = fresh
+    const { saveSession } = await local()
     await saveSession({ token: token.value!, sessionId: sessionId.value!, expiresAt: expiresAt.value, profile: toRaw(fresh) })
   }
 

@@ -4,9 +4,7 @@
  * without a touch or key on a /manage route, the app goes back to 我的, and entering a 管理
  * screen again asks for the password (the server's step-up window has run out by then too).
  */
-import { showToast } from 'vant'
 import type { Router } from 'vue-router'
-import { i18n } from '@/i18n/index.ts'
 import { requestStepUp } from './stepUp.ts'
 
 export const IDLE_LIMIT_MS = 15 * 60 * 1000
@@ -33,7 +31,7 @@ export function installIdleLock(router: Router): void {
     if (locked || !isManageRoute(router.currentRoute.value.path) || Date.now() - lastActive < IDLE_LIMIT_MS) return
     setLocked(true)
     void router.replace({ name: 'me' })
-    showToast({ message: i18n.global.t('account.idle'), wordBreak: 'break-word', duration: 5000 })
+    void import('./idleToast.ts').then(({ showIdleToast }) => showIdleToast())
   }, CHECK_EVERY_MS)
 
   router.beforeEach(async (to) => {

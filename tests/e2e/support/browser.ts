@@ -54,13 +54,23 @@ export async function signIn(page: Page, phone: string, password = DEMO_PASSWORD
   await page.getByTestId('home-greeting').waitFor()
 }
 
-/** Resolves once a service worker controls the page, i.e. the app shell is precached. */
+/**
+ * Resolves once a service worker controls the page and holds the whole app: the shell it
+ * installed and everything else it fetches afterwards (src/sw/offlineAssets.ts).
+ */
 export async function waitForServiceWorker(page: Page): Promise<void> {
   await page.evaluate(async () => {
     await navigator.serviceWorker.ready
     if (!navigator.serviceWorker.controller) {
       await new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }))
     }
+    await new Promise<void>((resolve) => {
+      navigator.serviceWorker.addEventListener('message', (event) => {
+        const data = event.data as { type?: string; done: number; total: number }
+        if (data?.type === 'OFFLINE_PROGRESS' && data.done >= data.total) resolve()
+      })
+      navigator.serviceWorker.controller!.postMessage({ type: 'PREPARE_OFFLINE' })
+    })
   })
 }
 
