@@ -34,7 +34,8 @@ export async function openTestDb(dialect: Dialect, { migrate = true } = {}): Pro
   }
 }
 
-async function adminQuery(text: string): Promise<void> {
+/** One statement on the test server as its superuser (create/drop schemas and databases). */
+export async function adminQuery(text: string): Promise<void> {
   const client = new pg.Client({ connectionString: PG_URL })
   await client.connect()
   try {

@@ -7,13 +7,12 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import pg from 'pg'
 import { buildApp } from '../../../server/app.ts'
 import { connect, type Dialect, type DbHandle } from '../../../server/db/connect.ts'
 import { migrateToLatest } from '../../../server/db/migrate.ts'
 import { seedDemo } from '../../../server/seed/demo.ts'
 import { TEST_COST, type TestContext } from '../../support/testApp.ts'
-import { PG_URL } from '../../support/testDb.ts'
+import { adminQuery, PG_URL } from '../../support/testDb.ts'
 
 const made: string[] = []
 
@@ -28,23 +27,13 @@ export async function removeTempDirs(): Promise<void> {
   for (const dir of made.splice(0)) await rm(dir, { recursive: true, force: true })
 }
 
-async function admin(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: PG_URL })
-  await client.connect()
-  try {
-    await client.query(text)
-  } finally {
-    await client.end()
-  }
-}
-
 /** An empty PostgreSQL database of its own; `drop` removes it. */
 export async function freshPgDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `pps_${randomBytes(6).toString('hex')}`
-  await admin(`create database ${name}`)
+  await adminQuery(`create database ${name}`)
   const u = new URL(PG_URL)
   u.pathname = `/${name}`
-  return { url: u.toString(), drop: () => admin(`drop database ${name} with (force)`) }
+  return { url: u.toString(), drop: () => adminQuery(`drop database ${name} with (force)`) }
 }
 
 export interface Source extends TestContext {
