@@ -47,7 +47,8 @@ export async function openSource(dialect: Dialect): Promise<Source> {
   const handle: DbHandle = connect({ url: pgDb?.url ?? ':memory:' })
   await migrateToLatest(handle.db)
   const seed = await seedDemo(handle.db, { passwordCost: TEST_COST })
-  const app = await buildApp({ handle })
+  // No report folder: it would change the source after the backup, and the comparison with it.
+  const app = await buildApp({ handle, reportFoldMs: false })
   await app.ready()
   return {
     app,
