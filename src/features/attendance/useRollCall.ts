@@ -60,6 +60,9 @@ function live<T>(query: () => Promise<T>, initial: T, subs: Subscription[]) {
   return r
 }
 
+/** How often a roll call whose server answer is out of date asks again. */
+const REREAD_MS = 5_000
+
 export function useRollCall(meetingId: string, myName: () => string) {
   const store = useAttendanceStore()
   const subs: Subscription[] = []
@@ -145,6 +148,20 @@ export function useRollCall(meetingId: string, myName: () => string) {
     if (before > 0 && now === 0) void store.refreshMeeting(meetingId)
   })
   void store.refreshMeeting(meetingId)
+
+  // Marks the server holds (sent) that the answer on this phone predates: that read failed (a weak
+  // link, a busy server). Ask again every few seconds until it arrives, or the list would keep
+  // showing this phone's marks over the merged one.
+  const unread = computed(() => {
+    const fetchedAt = state.value?.fetchedAt ?? 0
+    return marks.value.some((m) => !pending.value.has(m.recordId) && m.createdAt > fetchedAt)
+  })
+  let retry: ReturnType<typeof setInterval> | undefined
+  watch(unread, (now) => {
+    clearInterval(retry)
+    retry = now ? setInterval(() => void store.refreshMeeting(meetingId), REREAD_MS) : undefined
+  })
+  onScopeDispose(() => clearInterval(retry))
 
   return { meeting, entries, guests, counts, waitingCount }
 }

@@ -124,4 +124,34 @@ describe('roll call on the phone', () => {
     expect(rc.counts.value).toMatchObject({ checked_in: 0, unmarked: 3 })
     rc.stop()
   })
+
+  it('asks the server again when its answer after the upload failed, until the merged list arrives', async () => {
+    await createMeeting(MEETING, 'leader')
+    await addMarks(MEETING.meetingId, 'group-1', people.map((p) => ({ personId: p.id, status: 'present' as const })))
+    const merged = people.map((p) => ({ personId: p.id, name: p.name, isFlowing: p.isFlowing, isElderly: p.isElderly, status: p.id === 'a' ? ('checked_in' as const) : ('present' as const), history: [], markId: `m-${p.id}` }))
+    // The read on opening (offline) and the one right after the upload are lost; the next answers.
+    let reads = 0
+    vi.stubGlobal('fetch', vi.fn(async () => {
+      reads++
+      if (reads <= 2) throw new TypeError('connection reset')
+      return new Response(JSON.stringify({ meeting: { id: MEETING.meetingId }, attendees: merged }), { status: 200, headers: { 'content-type': 'application/json' } })
+    }))
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] })
+    try {
+      const rc = rollCall()
+      await settle()
+      expect(rc.waitingCount.value).toBe(2)
+      await db.outbox.clear() // the upload went through (possibly from the service worker)
+      await settle()
+      await settle()
+      expect(rc.entries.value.map((e) => e.status)).toEqual(['present', 'present', 'present'])
+      await vi.advanceTimersByTimeAsync(5_000)
+      await settle()
+      expect(rc.entries.value.map((e) => e.status)).toEqual(['checked_in', 'present', 'present'])
+      rc.stop()
+    } finally {
+      vi.useRealTimers()
+      vi.unstubAllGlobals()
+    }
+  })
 })
