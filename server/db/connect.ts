@@ -42,6 +42,9 @@ export function connect({ url, pgSchema }: ConnectOptions): DbHandle {
       max: Number(process.env.PG_POOL_MAX ?? 10),
       options: pgSchema ? `-c search_path=${pgSchema}` : undefined,
     })
+    // An idle connection the database closed (a restart, a failover, an admin ending it) must not
+    // crash the process: the pool drops it and opens a new one for the next query.
+    pool.on('error', (err) => console.warn('PostgreSQL closed an idle connection:', err.message))
     return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres', pool }
   }
   if (url !== ':memory:') mkdirSync(dirname(url), { recursive: true })
