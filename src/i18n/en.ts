@@ -993,6 +993,7 @@ const en: typeof zhCN & typeof zhFeatures = {
       showCode: 'Code',
       waitingSync: '{n} waiting to upload',
       synced: 'Same as the server',
+      checking: 'Reading the list on the server',
       flowing: 'Flowing',
       elderly: 'Elderly',
       reasonTitle: 'Reason for leave',

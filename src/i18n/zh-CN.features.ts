@@ -945,6 +945,7 @@ export default {
       showCode: '签到码',
       waitingSync: '{n} 条待上传',
       synced: '已与服务器一致',
+      checking: '正在读取服务器上的名单',
       flowing: '流动',
       elderly: '年老',
       reasonTitle: '请假原因',

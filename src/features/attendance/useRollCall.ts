@@ -163,5 +163,8 @@ export function useRollCall(meetingId: string, myName: () => string) {
   })
   onScopeDispose(() => clearInterval(retry))
 
-  return { meeting, entries, guests, counts, waitingCount }
+  /** Nothing waits and the server's answer here covers every mark sent: the list is the server's. */
+  const confirmed = computed(() => waitingCount.value === 0 && state.value !== undefined && !unread.value)
+
+  return { meeting, entries, guests, counts, waitingCount, confirmed }
 }
