@@ -19,6 +19,7 @@ import { lecturerRoutes } from './features/lecturers/lecturers.routes.ts'
 import { authRoutes, DEFAULT_LOGIN_LIMITS, type LoginLimits } from './features/auth/auth.routes.ts'
 import { myDataRoutes } from './features/auth/myData.routes.ts'
 import { mediaRoutes } from './features/content/media.routes.ts'
+import { MEDIA_STORE_DIR, UPLOADED_MEDIA_PREFIX } from './features/media/mediaStore.ts'
 import { healthRoutes } from './features/health/health.routes.ts'
 import { metricsRoutes } from './features/health/metrics.routes.ts'
 import { orgRoutes } from './features/org/org.routes.ts'
@@ -49,6 +50,8 @@ export interface AppOptions {
   trustProxy?: TrustProxy
   /** content/media, served at /media/; defaults to the repository's content/media. */
   mediaDir?: string
+  /** Where uploaded media are kept (features/media/mediaStore.ts), served at /media/u/; ./data/media by default. */
+  mediaStoreDir?: string
   /** The server's clock where a feature's rules follow time (pull scopes); Date.now by default. */
   clock?: () => number
   /** Content-Security-Policy report-only and forced HSTS (see shared/securityHeaders.ts). */
@@ -69,6 +72,7 @@ export async function buildApp({
   loginLimits,
   trustProxy = false,
   mediaDir = MEDIA_DIR,
+  mediaStoreDir = MEDIA_STORE_DIR,
   clock,
   security,
   reportFoldMs = 250,
@@ -120,6 +124,7 @@ export async function buildApp({
   await app.register(reflectionRoutes, { db: handle.db })
   await app.register(studyPointRoutes, { db: handle.db })
   await app.register(examRoutes, { db: handle.db, clock })
+  await app.register(mediaRoutes, { root: mediaStoreDir, urlPrefix: UPLOADED_MEDIA_PREFIX })
   await app.register(mediaRoutes, { root: mediaDir })
 
   if (staticDir) await registerStatic(app, staticDir)
