@@ -74,10 +74,12 @@ export function useRollCall(meetingId: string, myName: () => string) {
   const roster = live<RosterRow[]>(attendanceDb.allRoster, [], subs)
   const pending = live<Set<string>>(attendanceDb.pendingIds, new Set(), subs)
 
+  /** A mark made here that the server's answer on this phone does not hold yet: still waiting, or sent after that answer was read. */
+  const notInAnswer = (mark: LocalMarkRow): boolean => pending.value.has(mark.recordId) || mark.createdAt > (state.value?.fetchedAt ?? 0)
+
   const entries = computed<RollCallEntry[]>(() => {
     const m = meeting.value
     if (!m) return []
-    const fetchedAt = state.value?.fetchedAt ?? 0
     const base = state.value
       ? state.value.attendees.filter((a) => !a.guestFrom)
       : (() => {
@@ -100,7 +102,7 @@ export function useRollCall(meetingId: string, myName: () => string) {
     }
     return base.map((a) => {
       const local = localByPerson.get(a.personId) ?? []
-      const unseen = local.filter((l) => pending.value.has(l.recordId) || l.createdAt > fetchedAt)
+      const unseen = local.filter(notInAnswer)
       const last = unseen.at(-1)
       // The mark in force: overruled entries (history only) never are.
       const inForce = [...a.history].reverse().find((h) => !h.overruledBy)
@@ -152,10 +154,7 @@ export function useRollCall(meetingId: string, myName: () => string) {
   // Marks the server holds (sent) that the answer on this phone predates: that read failed (a weak
   // link, a busy server). Ask again every few seconds until it arrives, or the list would keep
   // showing this phone's marks over the merged one.
-  const unread = computed(() => {
-    const fetchedAt = state.value?.fetchedAt ?? 0
-    return marks.value.some((m) => !pending.value.has(m.recordId) && m.createdAt > fetchedAt)
-  })
+  const unread = computed(() => marks.value.some((m) => !pending.value.has(m.recordId) && notInAnswer(m)))
   let retry: ReturnType<typeof setInterval> | undefined
   watch(unread, (now) => {
     clearInterval(retry)
