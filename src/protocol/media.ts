@@ -7,12 +7,15 @@ import { Type, type Static } from 'typebox'
 export const MediaKind = Type.Union([Type.Literal('image'), Type.Literal('audio')])
 export type MediaKind = Static<typeof MediaKind>
 
+/** Unit ids are UUIDs; the upload route checks the unit before it reads the body, so only this shape is looked up. */
+export const ORG_UNIT_ID = /^[0-9A-Za-z-]{1,64}$/
+
 export const MediaUploadQuery = Type.Object(
   {
     /** What the editor meant to upload: an audio file sent to an image field is refused (415). */
     kind: MediaKind,
     /** The unit the editor works for; recorded in the audit log. Optional: the uploader's own unit otherwise. */
-    orgUnitId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    orgUnitId: Type.Optional(Type.String({ pattern: ORG_UNIT_ID.source })),
   },
   { additionalProperties: false },
 )

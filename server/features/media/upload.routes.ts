@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Kysely } from 'kysely'
 import { errorResponses } from '../../../src/protocol/common.ts'
-import { MediaLimits, MediaUploadHeaders, MediaUploadQuery, UploadedMedia, type MediaKind } from '../../../src/protocol/media.ts'
+import { MediaLimits, MediaUploadHeaders, MediaUploadQuery, ORG_UNIT_ID, UploadedMedia, type MediaKind } from '../../../src/protocol/media.ts'
 import type { Database } from '../../db/database.ts'
 import { writeAudit } from '../../shared/audit.ts'
 import { requireAuth } from '../../shared/authz.ts'
@@ -72,10 +72,13 @@ export const mediaUploadRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>
         headers: MediaUploadHeaders,
         response: { 201: UploadedMedia, ...errorResponses(400, 401, 403, 404, 413, 415) },
       },
-      // Before the body is read: a member or an oversize file costs no upload bandwidth or memory.
+      // Before the body is read: a member, an editor of another unit or an oversize file costs no
+      // upload bandwidth or memory. The query is not validated yet: a unit id of any other shape
+      // (a NUL, an array) is not looked up here, and validation then refuses it (ORG_UNIT_ID).
       onRequest: async (request) => {
-        const { kind, orgUnitId } = request.query as Partial<MediaUploadQuery>
-        await assertStudioAccess(db, requireAuth(request).personId, orgUnitId)
+        const { kind, orgUnitId } = request.query as Record<string, unknown>
+        const unit = typeof orgUnitId === 'string' && ORG_UNIT_ID.test(orgUnitId) ? orgUnitId : undefined
+        await assertStudioAccess(db, requireAuth(request).personId, unit)
         const declared = Number(request.headers['content-length'])
         if ((kind === 'image' || kind === 'audio') && declared > MEDIA_LIMITS[kind].maxBytes) throw tooLarge(kind)
       },

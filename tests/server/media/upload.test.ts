@@ -186,11 +186,16 @@ describe.each(DIALECTS)('studio media uploads (%s)', (dialect) => {
     expect(empty).toMatchObject({ status: 400, field: 'body' })
   })
 
-  it('wants a session (401) and the editor role or a supervisor (403)', async () => {
+  it('wants a session (401), and the editor role or a supervisor over the unit (403)', async () => {
     const png = await smallPng()
     expect(await refused(() => upload(png, { auth: {} }))).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' })
     expect(await refused(() => upload(png, { auth: member }))).toMatchObject({ status: 403, code: 'NOT_EDITOR' })
     expect((await ctx.app.inject({ url: '/api/v1/studio/media/limits', headers: member })).statusCode).toBe(403)
+    const [own, other] = ctx.seed.units.filter((u) => u.kind === 'township')
+    const forUnit = (unitId: string) =>
+      ctx.app.inject({ method: 'POST', url: `/api/v1/studio/media?kind=image&orgUnitId=${unitId}`, headers: { ...editor, 'content-type': 'image/png', 'x-file-name': 'a.png' }, payload: png })
+    expect(await refused(() => forUnit(other!.id))).toMatchObject({ status: 403, code: 'NOT_EDITOR' })
+    expect((await forUnit(own!.id)).statusCode).toBe(201)
     const supervisor = await signIn(ctx.app, '13800000005')
     expect((await upload(png, { auth: supervisor, name: 'a.png', type: 'image/png' })).statusCode).toBe(201)
   })
