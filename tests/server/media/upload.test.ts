@@ -114,6 +114,14 @@ describe.each(DIALECTS)('studio media uploads (%s)', (dialect) => {
     expect(JSON.parse(audit.detail)).toMatchObject({ kind: 'image', name: '党课现场.jpg', claimedType: 'image/jpeg' })
   })
 
+  it('turns a photo taken with the phone on its side upright, as the EXIF that said so goes', async () => {
+    const sideways = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#36c' } }).jpeg().withMetadata({ orientation: 6 }).toBuffer()
+    const res = await upload(sideways, { name: 'sideways.jpg' })
+    expect(res.json()).toMatchObject({ width: 200, height: 300 })
+    const meta = await sharp((await ctx.app.inject({ url: res.json().url })).rawPayload).metadata()
+    expect(meta.orientation).toBeUndefined()
+  })
+
   it('keeps the same file uploaded twice as one object with one URL', async () => {
     const png = await smallPng()
     const first = await upload(png, { name: 'diagram.png', type: 'image/png' })
