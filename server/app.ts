@@ -19,7 +19,8 @@ import { lecturerRoutes } from './features/lecturers/lecturers.routes.ts'
 import { authRoutes, DEFAULT_LOGIN_LIMITS, type LoginLimits } from './features/auth/auth.routes.ts'
 import { myDataRoutes } from './features/auth/myData.routes.ts'
 import { mediaRoutes } from './features/content/media.routes.ts'
-import { MEDIA_STORE_DIR, UPLOADED_MEDIA_PREFIX } from './features/media/mediaStore.ts'
+import { localMediaStore, MEDIA_STORE_DIR, UPLOADED_MEDIA_PREFIX, type MediaStore } from './features/media/mediaStore.ts'
+import { mediaUploadRoutes } from './features/media/upload.routes.ts'
 import { healthRoutes } from './features/health/health.routes.ts'
 import { metricsRoutes } from './features/health/metrics.routes.ts'
 import { orgRoutes } from './features/org/org.routes.ts'
@@ -52,6 +53,8 @@ export interface AppOptions {
   mediaDir?: string
   /** Where uploaded media are kept (features/media/mediaStore.ts), served at /media/u/; ./data/media by default. */
   mediaStoreDir?: string
+  /** Where studio uploads are put (docs/studio.md "Media storage"); the local folder `mediaStoreDir` by default. */
+  mediaStore?: MediaStore
   /** The server's clock where a feature's rules follow time (pull scopes); Date.now by default. */
   clock?: () => number
   /** Content-Security-Policy report-only and forced HSTS (see shared/securityHeaders.ts). */
@@ -73,6 +76,7 @@ export async function buildApp({
   trustProxy = false,
   mediaDir = MEDIA_DIR,
   mediaStoreDir = MEDIA_STORE_DIR,
+  mediaStore = localMediaStore(mediaStoreDir),
   clock,
   security,
   reportFoldMs = 250,
@@ -124,6 +128,7 @@ export async function buildApp({
   await app.register(reflectionRoutes, { db: handle.db })
   await app.register(studyPointRoutes, { db: handle.db })
   await app.register(examRoutes, { db: handle.db, clock })
+  await app.register(mediaUploadRoutes, { db: handle.db, store: mediaStore })
   await app.register(mediaRoutes, { root: mediaStoreDir, urlPrefix: UPLOADED_MEDIA_PREFIX })
   await app.register(mediaRoutes, { root: mediaDir })
 

@@ -13,6 +13,7 @@ import { assignDemoCourses, hasContent, rootOrgUnit } from './features/content/c
 import { auditRetentionDays, purgeAudit } from './shared/audit.ts'
 import { ensurePartitionsAhead } from './db/partitions.ts'
 import { ledgerMaxAgeDays, purgeLedger } from './features/sync/ledgerRetention.ts'
+import { MEDIA_STORE_DIR } from './features/media/mediaStore.ts'
 
 const port = Number(process.env.PORT ?? 8080)
 const host = process.env.HOST ?? '0.0.0.0'
@@ -20,6 +21,8 @@ const databaseUrl = databaseUrlFromEnv()
 // Another content/ folder (imported on a fresh database, media served from its media/).
 const contentDir = resolve(process.env.CONTENT_DIR ?? CONTENT_DIR)
 const mediaDir = join(contentDir, 'media')
+// Studio uploads (images, recordings): a folder of their own, outside content/, kept across deploys.
+const mediaStoreDir = resolve(process.env.MEDIA_STORE_DIR ?? MEDIA_STORE_DIR)
 
 // Read first: a retention below the legal minimum stops the server before it serves anyone.
 const retentionDays = auditRetentionDays()
@@ -53,6 +56,7 @@ const app = await buildApp({
   handle,
   staticDir: resolve(process.env.STATIC_DIR ?? 'dist'),
   mediaDir,
+  mediaStoreDir,
   logger: loggerOptions({ level: process.env.LOG_LEVEL ?? 'info', format: logFormat }),
   trustProxy: trustProxyFrom(process.env.TRUST_PROXY),
   security: { cspReportOnly: process.env.CSP_REPORT_ONLY === '1', hsts: process.env.HSTS === '1' },

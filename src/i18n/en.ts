@@ -41,7 +41,7 @@ const en: typeof zhCN & typeof zhFeatures = {
     logout: 'Sign out',
     logoutConfirm: 'Sign out now?',
     version: 'Version',
-    roles: { member: 'Member', group_leader: 'Group leader', secretary: 'Branch secretary', supervisor: 'Supervisor', admin: 'Administrator' },
+    roles: { member: 'Member', group_leader: 'Group leader', secretary: 'Branch secretary', supervisor: 'Supervisor', admin: 'Administrator', editor: 'Course editor' },
     flowing: 'Flowing member',
     elderly: 'Elder',
   },
@@ -1212,6 +1212,31 @@ const en: typeof zhCN & typeof zhFeatures = {
     seconds: '{n} s',
     minutesLeft: '{n} min',
     unfinished: 'Not finished: {done} of {total}',
+  },
+  studioMedia: {
+    pick: { image: 'Upload an image', audio: 'Upload a recording' },
+    limit: {
+      image: '{formats} images up to {size}; shrunk to {side} px on the long side, location and camera details removed',
+      audio: '{formats} recordings up to {size}',
+    },
+    limitsLoading: 'Reading the upload limits…',
+    uploading: 'Uploading {percent}%',
+    processing: 'Uploaded, processing…',
+    cancel: 'Cancel upload',
+    done: 'Uploaded: {name}',
+    errors: {
+      tooLarge: 'The file is too large: at most {size}, this one is {actual}',
+      tooLargeServer: 'The file is too large: at most {size}',
+      unsupported: {
+        image: 'Only {formats} images are accepted. The file itself is checked: renaming it does not help',
+        audio: 'Only {formats} recordings are accepted. The file itself is checked: renaming it does not help',
+      },
+      tooManyPixels: 'The image is too large (over {mp} megapixels): take it again at the normal size or use a screenshot',
+      unreadable: 'The file is damaged or incomplete and cannot be read',
+      notEditor: 'Only course editors, supervisors and admins can upload',
+      network: 'The connection dropped and the file was not uploaded; try again',
+      limits: 'Uploading needs a network connection; try again once online',
+    },
   },
 }
 export default en

@@ -41,10 +41,14 @@ export async function steppedUp(status: number, code: string | undefined): Promi
   return status === 403 && code === 'STEP_UP_REQUIRED' && (await stepUp())
 }
 
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' }
+/** The bearer header, for the one request `api` cannot make: an upload that reports its progress (XMLHttpRequest). */
+export function authHeaders(): Record<string, string> {
   const token = tokenSource()
-  if (token) headers.authorization = `Bearer ${token}`
+  return token ? { authorization: `Bearer ${token}` } : {}
+}
+
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json', ...authHeaders() }
   if (body !== undefined) headers['content-type'] = 'application/json'
   let response: Response
   try {

@@ -148,6 +148,10 @@ const MATRIX: Record<string, Expectation> = {
   'GET /api/v1/exams/{id}/results': { own: [401, 404, 404, 404, 404, 404], other: [401, 404, 404, 404, 404, 404] },
   // A member's own exams, papers without answers (tests/server/exam/exam.test.ts).
   'GET /api/v1/exams/mine': { own: [401, 200, 200, 200, 200, 200] },
+  // Studio media: editors (not among the demo roles here), supervisors and admins. 400 where allowed, as
+  // the matrix sends no file; real files and the editor role are in tests/server/media/upload.test.ts.
+  'GET /api/v1/studio/media/limits': { own: [401, 403, 403, 403, 200, 200] },
+  'POST /api/v1/studio/media': { own: [401, 403, 403, 403, 400, 400], other: [401, 403, 403, 403, 403, 400] },
 }
 
 describe.each(DIALECTS)('authorisation matrix on %s', (dialect) => {
