@@ -3,7 +3,7 @@
  * runs the server in a terminal. Either way no secret or personal data is written: logs are
  * kept, copied and read by people who may not see members' phones, passwords or words.
  */
-import type { FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { LoggerOptions } from 'pino'
 
 export type LogFormat = 'json' | 'pretty'
@@ -64,4 +64,16 @@ export function loggerOptions({ level, format }: { level: string; format: LogFor
       ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', singleLine: true } } }
       : {}),
   }
+}
+
+/**
+ * One line per request, when it is answered (Fastify's own logging writes two: "incoming request"
+ * and "request completed"). At a morning peak every line is a synchronous write on the event
+ * loop; the request metrics (shared/metrics.ts) carry the counts and latencies, the line is for
+ * following one request. Build the app with `disableRequestLogging: true` beside this.
+ */
+export function registerRequestLog(app: FastifyInstance): void {
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed')
+  })
 }
