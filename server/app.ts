@@ -33,7 +33,7 @@ import { studyPointRoutes } from './features/studyPoints/studyPoints.routes.ts'
 import { registerAuthentication } from './shared/authz.ts'
 import { registerErrorHandler } from './shared/errors.ts'
 import { registerInputCheck } from './shared/inputText.ts'
-import { registerRequestLog } from './shared/logging.ts'
+import { OneLinePerRequest } from './shared/logging.ts'
 import { registerRequestMetrics, watchPool } from './shared/metrics.ts'
 import { registerStatic } from './shared/static.ts'
 import { registerSecurityHeaders, type SecurityHeaderOptions } from './shared/securityHeaders.ts'
@@ -81,8 +81,7 @@ export async function buildApp({
 }: AppOptions) {
   const app = Fastify({
     logger,
-    // One line per request instead of two (shared/logging.ts).
-    disableRequestLogging: true,
+    logController: new OneLinePerRequest(),
     trustProxy,
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
@@ -90,7 +89,6 @@ export async function buildApp({
 
   registerErrorHandler(app, staticDir)
   registerRequestMetrics(app)
-  registerRequestLog(app)
   if (handle.pool) {
     const unwatch = watchPool(handle.pool)
     app.addHook('onClose', async () => unwatch())
