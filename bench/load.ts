@@ -11,7 +11,8 @@
  * Afterwards the summaries are compared with a full rebuild (nothing lost or doubled).
  *
  * LOAD_SECONDS (mix, default 30), LOAD_PHASE_SECONDS (other phases, default 10), LOAD_CLIENTS
- * (requests in flight, default 32), BENCH_PG=0 skips PostgreSQL, LOAD_SERVER_ROOT runs the server
+ * (requests in flight, default 32), LOAD_WORKERS (server processes, as WORKERS for `npm start`;
+ * the CPU of all of them is counted), BENCH_PG=0 skips PostgreSQL, LOAD_SERVER_ROOT runs the server
  * from another checkout (an old version, to compare), LOAD_PROFILE=dir profiles the server's CPU.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
