@@ -11,12 +11,13 @@
  * Afterwards the summaries are compared with a full rebuild (nothing lost or doubled).
  *
  * LOAD_SECONDS (mix, default 30), LOAD_PHASE_SECONDS (other phases, default 10), LOAD_CLIENTS
- * (requests in flight, default 32), BENCH_PG=0 skips PostgreSQL, LOAD_SERVER_ROOT runs the server
+ * (requests in flight, default 32), LOAD_WORKERS (server processes, as WORKERS for `npm start`;
+ * the CPU of all of them is counted), BENCH_PG=0 skips PostgreSQL, LOAD_SERVER_ROOT runs the server
  * from another checkout (an old version, to compare), LOAD_PROFILE=dir profiles the server's CPU.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes, randomUUID } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import http from 'node:http'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -206,30 +207,54 @@ async function send(w: World, op: Op): Promise<boolean> {
 
 interface PhaseResult {
   seconds: number
-  /** CPU seconds the server (and its PostgreSQL backends) spent in the phase */
-  cpu: number
+  /** CPU seconds the server's processes and (PostgreSQL) its backends spent in the phase */
+  cpu: Cpu
   counts: Record<Op, number>
   failed: number
   latency: Record<Op, number[]>
 }
 
-/**
- * CPU seconds used so far by the server process and its PostgreSQL backends (Linux /proc): what a
- * request costs on the shared 2-core machine, whatever else runs on it.
- */
-async function serverCpu(w: World): Promise<number> {
-  const pids = [w.serverPid]
-  if (w.pg) pids.push(...(await sql<{ pid: number }>`select pid from pg_stat_activity where application_name = ${APP_NAME}`.execute(w.pg)).rows.map((r) => r.pid))
-  let ticks = 0
-  for (const pid of pids) {
+interface Cpu {
+  server: number
+  database: number
+}
+
+/** Clock ticks (user + system) of one process from /proc; 0 for one that ended. */
+function ticksOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    return Number(fields[11]) + Number(fields[12])
+  } catch {
+    return 0
+  }
+}
+
+/** The server process and its workers (WORKERS=n forks them: node:cluster). */
+function serverPids(root: number): number[] {
+  const children = new Map<number, number[]>()
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
     try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-      ticks += Number(fields[11]) + Number(fields[12])
+      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ')[1])
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)])
     } catch {
-      // a backend that ended: its time is lost from the sum (rare: the pool keeps them)
+      // ended while we looked
     }
   }
-  return ticks / 100
+  const out = [root]
+  for (let i = 0; i < out.length; i++) out.push(...(children.get(out[i]!) ?? []))
+  return out
+}
+
+/**
+ * CPU seconds used so far by the server's processes and, apart, by its PostgreSQL backends (Linux
+ * /proc, found by application_name): what a request costs on the shared 2-core machine, whatever
+ * else runs on it. A backend that ended takes its time with it (rare: the pools keep them).
+ */
+async function serverCpu(w: World): Promise<Cpu> {
+  const backends = w.pg ? (await sql<{ pid: number }>`select pid from pg_stat_activity where application_name = ${APP_NAME}`.execute(w.pg)).rows.map((r) => r.pid) : []
+  const sum = (pids: number[]) => pids.reduce((n, pid) => n + ticksOf(pid), 0) / 100
+  return { server: sum(serverPids(w.serverPid)), database: sum(backends) }
 }
 
 /** `CLIENTS` loops, each sending one request after another, for `seconds`. */
@@ -255,7 +280,8 @@ async function phase(w: World, seconds: number, choose: () => Op): Promise<Phase
     }),
   )
   const elapsed = (performance.now() - started) / 1000
-  return { seconds: elapsed, cpu: (await serverCpu(w)) - cpuBefore, counts, failed, latency }
+  const cpuAfter = await serverCpu(w)
+  return { seconds: elapsed, cpu: { server: cpuAfter.server - cpuBefore.server, database: cpuAfter.database - cpuBefore.database }, counts, failed, latency }
 }
 
 /** A leader's group report four times a second: how far the figures trail the pushes. */
@@ -284,12 +310,20 @@ function lagSampler(w: World) {
 const ms = (xs: number[], p: number) => (xs.length ? percentile([...xs].sort((a, b) => a - b), p).toFixed(1) : '–')
 const rate = (r: PhaseResult, op: Op) => (r.counts[op] / r.seconds).toFixed(0)
 
-function print(label: string, r: PhaseResult, ops: Op[]) {
+/** Cores the figures are scaled to: this machine's two, with API and database sharing them. */
+const IDLE_CORES = 2
+
+function print(label: string, r: PhaseResult, ops: Op[], dialect: 'sqlite' | 'postgres') {
   const parts = ops.map((op) => `${op} ${rate(r, op)}/s (p50 ${ms(r.latency[op], 50)} / p95 ${ms(r.latency[op], 95)} / p99 ${ms(r.latency[op], 99)} ms)`)
   const total = ops.reduce((n, op) => n + r.counts[op], 0)
-  // Per request of the phase's mix: what one core would serve if the server had it to itself.
-  const cpuMs = (r.cpu * 1000) / Math.max(1, total)
-  const cost = `server CPU ${cpuMs.toFixed(2)} ms/request (${(r.cpu / r.seconds).toFixed(2)} cores busy) → ${(1000 / cpuMs).toFixed(0)}/s per core`
+  // Per request of the phase's mix (a phase of one kind: per push, per pull): what two idle cores
+  // would serve if the server and its database had them to themselves.
+  const per = (s: number) => (s * 1000) / Math.max(1, total)
+  const all = per(r.cpu.server + r.cpu.database)
+  const split = dialect === 'postgres' ? `server ${per(r.cpu.server).toFixed(2)} + database ${per(r.cpu.database).toFixed(2)} = ${all.toFixed(2)}` : `server (SQLite in it) ${all.toFixed(2)}`
+  const busy = (r.cpu.server + r.cpu.database) / r.seconds
+  const unit = ops.length === 1 ? ops[0] : 'request'
+  const cost = `CPU ms per ${unit}: ${split} (${busy.toFixed(2)} cores busy) → ${((IDLE_CORES * 1000) / all).toFixed(0)}/s on ${IDLE_CORES} idle cores`
   console.log(`  ${label.padEnd(12)} ${parts.join('; ')}${r.failed ? `; ${r.failed} failed` : ''}\n  ${''.padEnd(12)} ${cost}`)
 }
 
@@ -339,14 +373,14 @@ async function run(dialect: 'sqlite' | 'postgres') {
     try {
       await phase(w, 2, () => pick(['me', 'pull', 'push'] as const))
       const lag = lagSampler(w)
-      print('floor', await phase(w, Math.min(5, PHASE_SECONDS), () => 'me'), ['me'])
-      print('pulls', await phase(w, PHASE_SECONDS, () => 'pull'), ['pull'])
-      print('pushes', await phase(w, PHASE_SECONDS, () => 'push'), ['push'])
+      print('floor', await phase(w, Math.min(5, PHASE_SECONDS), () => 'me'), ['me'], dialect)
+      print('pulls', await phase(w, PHASE_SECONDS, () => 'pull'), ['pull'], dialect)
+      print('pushes', await phase(w, PHASE_SECONDS, () => 'push'), ['push'], dialect)
       const mix = await phase(w, MIX_SECONDS, () => {
         const r = Math.random()
         return r < 0.7 ? 'pull' : r < 0.95 ? 'push' : 'report'
       })
-      print('mix', mix, ['pull', 'push', 'report'])
+      print('mix', mix, ['pull', 'push', 'report'], dialect)
       const lags = await lag.stop()
       console.log(`  report lag   p50 ${ms(lags, 50)} / p95 ${ms(lags, 95)} / max ${ms(lags, 100)} ms (${lags.length} samples)`)
       console.log(`  load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} cores`)

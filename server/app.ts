@@ -34,6 +34,7 @@ import { studyPointRoutes } from './features/studyPoints/studyPoints.routes.ts'
 import { registerAuthentication } from './shared/authz.ts'
 import { registerErrorHandler } from './shared/errors.ts'
 import { registerInputCheck } from './shared/inputText.ts'
+import { OneLinePerRequest } from './shared/logging.ts'
 import { registerRequestMetrics, watchPool } from './shared/metrics.ts'
 import { registerStatic } from './shared/static.ts'
 import { registerSecurityHeaders, type SecurityHeaderOptions } from './shared/securityHeaders.ts'
@@ -84,6 +85,7 @@ export async function buildApp({
 }: AppOptions) {
   const app = Fastify({
     logger,
+    logController: new OneLinePerRequest(),
     trustProxy,
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },

@@ -67,7 +67,14 @@ function withStatementCache(sqlite: SQLite.Database, max = 500) {
   const cache = new Map<string, SQLite.Statement>()
   return {
     close: () => sqlite.close(),
-    prepare(text: string): SQLite.Statement {
+    prepare(sqlText: string): SQLite.Statement {
+      // Kysely begins every transaction with a plain (deferred) `begin`: it takes the write lock
+      // only at its first write, and a transaction that read first then fails at once with
+      // SQLITE_BUSY when another process wrote meanwhile (busy_timeout cannot help it). With
+      // several processes on one file (WORKERS=n, a content import beside the server), every
+      // transaction takes the lock at its start and waits its turn instead. One process has
+      // one connection, whose transactions run one after another anyway.
+      const text = sqlText === 'begin' ? 'begin immediate' : sqlText
       let stmt = cache.get(text)
       if (stmt) cache.delete(text)
       else stmt = sqlite.prepare(text)

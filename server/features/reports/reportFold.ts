@@ -8,8 +8,8 @@
  * Exactly one folder runs at a time over a database, however many server instances share it: on
  * PostgreSQL the fold's transaction first takes a transaction-scoped advisory lock (keyed by the
  * schema, so test schemas in one database do not block each other) and a second instance that
- * does not get it skips this round; on SQLite the single connection of the single process runs
- * one transaction at a time. Marks are deleted by id in the same transaction that writes the
+ * does not get it skips this round; on SQLite only one process folds (with WORKERS=n, worker 0:
+ * server/cluster.ts), and its single connection runs one transaction at a time. Marks are deleted by id in the same transaction that writes the
  * recomputed summaries, so a fold that dies (a crash, a lost connection) rolls back whole and the
  * marks wait for the next one; a mark added while a fold recomputes keeps its own id and is folded
  * next time. A recompute reads the source tables, so folding a mark twice is harmless.

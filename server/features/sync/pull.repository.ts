@@ -37,16 +37,40 @@ export interface PullScope {
   token: ScopeToken
 }
 
-export async function pullScope(db: Kysely<Database>, personId: string, now = Date.now()): Promise<PullScope> {
+/** What one statement tells a pull: the person's scope, the newest pulled version, the device's last pull. */
+interface Look {
+  scope: PullScope
+  /** The highest version any pulled table holds (0 when none): rows the person may not see count too. */
+  newest: number
+  /** When the device's pull was last written down; null when never (or no device named). */
+  deviceSeenAt: number | null
+}
+
+/**
+ * One statement, so one snapshot on either database: the person's scope, the newest version of
+ * every pulled table (each an index probe of its version index: max() reads one entry) and the
+ * device's last pull. A cursor at or above `newest` under the same scope has nothing to fetch.
+ */
+async function lookAround(db: Kysely<Database>, personId: string, now: number, deviceId?: string): Promise<Look> {
+  const newest = sql<number | null>`(select max(v) from (${sql.join(
+    SOURCES.map((s) => sql`select max(version) as v from ${sql.table(s.table)}`),
+    sql` union all `,
+  )}) as newest)`
+  const seen = deviceId === undefined ? sql<number | null>`null` : sql<number | null>`(select last_pull_at from sync_device where person_id = ${personId} and device_id = ${deviceId})`
   const row = await db
     .selectFrom('person')
     .innerJoin('org_unit', 'org_unit.id', 'person.org_unit_id')
     .select(['org_unit.path', 'person.is_flowing', 'person.is_elderly', 'person.is_committee', 'person.joined_party_at'])
+    .select([newest.as('newest'), seen.as('seen')])
     .where('person.id', '=', personId)
     .executeTakeFirst()
-  if (!row) return { personId, orgUnitIds: [], memberGroups: [], token: scopeToken('', []) }
+  if (!row) return { scope: { personId, orgUnitIds: [], memberGroups: [], token: scopeToken('', []) }, newest: 0, deviceSeenAt: null }
   const memberGroups = memberGroupsOf(row, now)
-  return { personId, orgUnitIds: row.path.split('/').filter(Boolean), memberGroups, token: scopeToken(row.path, memberGroups) }
+  return {
+    scope: { personId, orgUnitIds: row.path.split('/').filter(Boolean), memberGroups, token: scopeToken(row.path, memberGroups) },
+    newest: Number(row.newest ?? 0),
+    deviceSeenAt: row.seen === null ? null : Number(row.seen),
+  }
 }
 
 interface SyncedRow {
@@ -76,6 +100,8 @@ type Fetch<R> = (db: Kysely<Database>, scope: PullScope, bounds: Bounds, limit: 
 type DataOf<T extends PullType> = NonNullable<Extract<PullChange, { type: T }>['data']>
 interface Source {
   type: PullType
+  /** The table the rows come from: its newest version counts for the up-to-date check. */
+  table: PulledTable
   read: (db: Kysely<Database>, scope: PullScope, bounds: Bounds, limit: number) => Promise<PullChange[]>
 }
 
@@ -85,12 +111,14 @@ interface Source {
  */
 function pulled<T extends PullType, R extends SyncedRow>(
   type: T,
+  table: PulledTable,
   fetch: Fetch<R>,
   data: (row: R) => DataOf<T>,
   withheld: (row: R) => boolean = () => false,
 ): Source {
   return {
     type,
+    table,
     read: async (db, scope, bounds, limit) =>
       (await fetch(db, scope, bounds, limit)).map(
         (r) => ({ type, id: r.id, version: r.version, data: r.deleted_at !== null || withheld(r) ? null : data(r) }) as PullChange,
@@ -98,9 +126,8 @@ function pulled<T extends PullType, R extends SyncedRow>(
   }
 }
 
-
-
 type ScopedTable = 'course' | 'lesson' | 'pocket_category' | 'pocket_entry' | 'question' | 'quiz'
+type PulledTable = ScopedTable | 'assignment'
 
 /** Rows of a content table scoped to the person's unit or an ancestor, within the bounds. */
 function changedSince<TB extends ScopedTable>(table: TB): Fetch<Selectable<Database[TB]>> {
@@ -149,7 +176,7 @@ const applicableAssignments: Fetch<Selectable<Database['assignment']>> = async (
 }
 
 const SOURCES: Source[] = [
-  pulled('course', changedSince('course'), (r) => ({
+  pulled('course', 'course', changedSince('course'), (r) => ({
     id: r.id,
     title: r.title,
     kind: r.kind,
@@ -160,7 +187,7 @@ const SOURCES: Source[] = [
     body: r.body,
     media: JSON.parse(r.media) as MediaRef[],
   })),
-  pulled('lesson', changedSince('lesson'), (r) => ({
+  pulled('lesson', 'lesson', changedSince('lesson'), (r) => ({
     id: r.id,
     courseId: r.course_id,
     title: r.title,
@@ -170,17 +197,18 @@ const SOURCES: Source[] = [
     video: r.video === null ? null : (JSON.parse(r.video) as LessonVideo),
     body: r.body,
   })),
-  pulled('pocketCategory', changedSince('pocket_category'), (r) => ({ id: r.id, title: r.title, titleEn: r.title_en, order: r.sort_order })),
-  pulled('pocketEntry', changedSince('pocket_entry'), (r) => ({
+  pulled('pocketCategory', 'pocket_category', changedSince('pocket_category'), (r) => ({ id: r.id, title: r.title, titleEn: r.title_en, order: r.sort_order })),
+  pulled('pocketEntry', 'pocket_entry', changedSince('pocket_entry'), (r) => ({
     id: r.id,
     category: r.category,
     title: r.title,
     tags: JSON.parse(r.tags) as string[],
     body: r.body,
   })),
-  pulled('assignment', applicableAssignments, (r) => ({ id: r.id, courseId: r.course_id, quizId: r.quiz_id, dueAt: r.due_at })),
+  pulled('assignment', 'assignment', applicableAssignments, (r) => ({ id: r.id, courseId: r.course_id, quizId: r.quiz_id, dueAt: r.due_at })),
   // Answers travel with practice questions on purpose: phones score offline (migration 005).
   pulled(
+    'question',
     'question',
     changedSince('question'),
     (r) => ({
@@ -198,6 +226,7 @@ const SOURCES: Source[] = [
     (r) => r.exam_only === 1,
   ),
   pulled(
+    'quiz',
     'quiz',
     changedSince('quiz'),
     (r) => ({
@@ -252,8 +281,12 @@ function boundsOf(plan: Plan, type: PullType): Bounds {
   return refetched ? { after: plan.after, liveAbove: plan.reset.since } : { after: Math.max(plan.after, plan.reset.since) }
 }
 
-/** One page, read with the queries in turn: call it inside a snapshot (readPullPage). */
-export async function pullPage(db: Kysely<Database>, scope: PullScope, cursor: PullCursor, limit: number): Promise<PullResponse> {
+/**
+ * One page, read with the queries in turn: call it inside a snapshot (readPullPage). `newest`
+ * is the snapshot's highest pulled version: a last page moves the cursor there, past rows the
+ * person may not see, so the next pull finds its cursor at the top and stops at one statement.
+ */
+export async function pullPage(db: Kysely<Database>, scope: PullScope, cursor: PullCursor, limit: number, newest = 0): Promise<PullResponse> {
   const plan = planFor(cursor, scope.token)
   if (scope.orgUnitIds.length === 0) return { changes: [], cursor: encodePullCursor({ kind: 'at', version: 0, scope: scope.token }), more: false }
   // Each table gives at most limit+1 rows; merged by version, the first `limit` are the page
@@ -264,28 +297,34 @@ export async function pullPage(db: Kysely<Database>, scope: PullScope, cursor: P
   const changes = all.slice(0, limit)
   const more = all.length > limit
   const last = changes.at(-1)?.version ?? plan.after
-  if (!plan.reset) return { changes, cursor: encodePullCursor({ kind: 'at', version: last, scope: scope.token }), more }
+  // Every row of the snapshot up to `newest` that the person may see is in this page or before it.
+  const top = more ? last : Math.max(last, newest)
+  if (!plan.reset) return { changes, cursor: encodePullCursor({ kind: 'at', version: top, scope: scope.token }), more }
   const { what, since, begins } = plan.reset
   const reset = { types: what === 'all' ? ALL_TYPES : (['assignment'] as PullType[]), begins }
   // The last page of a reset has sent everything of this snapshot above the bounds: the phone
   // now holds the snapshot, at least up to the old cursor.
   const next = more
     ? encodePullCursor({ kind: 'reset', pos: last, since, what, scope: scope.token })
-    : encodePullCursor({ kind: 'at', version: Math.max(last, since), scope: scope.token })
+    : encodePullCursor({ kind: 'at', version: Math.max(top, since), scope: scope.token })
   return { changes, cursor: next, more, reset }
 }
 
 /**
  * One page for the person, scope and rows read from ONE snapshot: PostgreSQL gives each
  * statement outside a transaction its own, so a write committing between two of them would put
- * rows on the wrong side of the cursor for ever. REPEATABLE READ READ ONLY holds one snapshot on
- * one connection (and never fails for serialization); on SQLite the read transaction does the
- * same in WAL mode against a `content:import` in another process. As versions are given in
- * commit order (db/version.ts), nothing committed later can carry a version at or below the page's.
+ * rows on the wrong side of the cursor for ever. As versions are given in commit order
+ * (db/version.ts), nothing committed later can carry a version at or below the page's.
+ *
+ * The common pull, a phone that has everything, is answered by one statement (`lookAround`, its
+ * own snapshot) with no transaction: same scope and a cursor at or above the newest version
+ * means nothing to send. Otherwise the page is read in a transaction: REPEATABLE READ READ ONLY
+ * holds one snapshot on one connection (and never fails for serialization); on SQLite the read
+ * transaction does the same in WAL mode against writers in other processes.
  * With a `deviceId`, the same snapshot tells when that device's pull was last written down
  * (null: never), so a pull of a device seen recently needs no other connection and no write.
  */
-export function readPullPage(
+export async function readPullPage(
   db: Kysely<Database>,
   personId: string,
   cursor: PullCursor,
@@ -293,17 +332,14 @@ export function readPullPage(
   now: number,
   deviceId?: string,
 ): Promise<{ page: PullResponse; deviceSeenAt: number | null }> {
+  const quick = await lookAround(db, personId, now, deviceId)
+  if (cursor.kind === 'at' && quick.scope.orgUnitIds.length > 0 && !resetNeeded(cursor.scope, quick.scope.token) && cursor.version >= quick.newest) {
+    return { page: { changes: [], cursor: encodePullCursor(cursor), more: false }, deviceSeenAt: quick.deviceSeenAt }
+  }
   const tx = db.transaction()
   return (isPostgres(db as Kysely<unknown>) ? tx.setIsolationLevel('repeatable read').setAccessMode('read only') : tx).execute(async (trx) => {
-    const page = await pullPage(trx, await pullScope(trx, personId, now), cursor, limit)
-    if (deviceId === undefined) return { page, deviceSeenAt: null }
-    const device = await trx
-      .selectFrom('sync_device')
-      .select('last_pull_at')
-      .where('person_id', '=', personId)
-      .where('device_id', '=', deviceId)
-      .executeTakeFirst()
-    return { page, deviceSeenAt: device?.last_pull_at ?? null }
+    const look = await lookAround(trx, personId, now, deviceId)
+    return { page: await pullPage(trx, look.scope, cursor, limit, look.newest), deviceSeenAt: look.deviceSeenAt }
   })
 }
 

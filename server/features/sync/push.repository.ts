@@ -77,56 +77,17 @@ export async function applyPushBatch(
     else candidates.push(check(r, kind, auth, receivedAt))
   }
 
-  await db.transaction().execute(async (trx) => {
-    let grants: Promise<Grant[]> | undefined
-    const ctx: KindContext = { trx, auth, receivedAt, grants: () => (grants ??= grantsOf(trx, auth.personId)) }
-
-    const claimed = await claim(trx, auth, candidates, receivedAt)
-    const replays = candidates.filter((c) => !claimed.has(c.sent.id))
-    for (const [id, answer] of await storedOutcomes(trx, auth, [...replays.map((c) => c.sent.id), ...tooOld])) answers.set(id, answer)
-    for (const id of tooOld) if (!answers.has(id)) answers.set(id, rejected(id, 'TOO_OLD', TOO_OLD_MESSAGE(ledgerMaxAge())))
-
-    const pending: Pending[] = []
-    for (const c of candidates) {
-      if (!claimed.has(c.sent.id)) continue
-      if (c.refusal) answers.set(c.sent.id, c.refusal)
-      else pending.push({ kind: c.kind, record: c.record, ctx })
-    }
-
-    // Authorisation: per kind, one call for all its records.
-    const allowed: Pending[] = []
-    for (const group of groupByKind(pending)) {
-      const refusals = await isolated(trx, group, (items) => items[0]!.kind.def.authorize(items[0]!.ctx, items.map((p) => p.record)), ctx)
-      for (const [i, p] of group.entries()) {
-        const refusal = refusals[i]
-        if (refusal === null) allowed.push(p)
-        else await settle(trx, answers, p.record.id, refusal)
-      }
-    }
-
-    // Each kind's handler gets its records in the order the device sent them (oldest first), not
-    // in id order; kinds run in the order each first appears in the batch.
-    const applied: Pending[] = []
-    for (const group of groupByKind(allowed)) {
-      const failures = await isolated(trx, group, async (items) => {
-        await items[0]!.kind.def.apply(items[0]!.ctx, items.map((p) => p.record))
-        return items.map(() => null)
-      })
-      for (const [i, p] of group.entries()) {
-        const failure = failures[i]
-        if (failure) await settle(trx, answers, p.record.id, failure)
-        else {
-          answers.set(p.record.id, { id: p.record.id, status: 'applied' })
-          applied.push(p)
-        }
-      }
-    }
-
-    await recordDevice(trx, auth, body, receivedAt, [...answers.values()].some((a) => a.status !== 'rejected'))
-    // Reports follow through marks folded off this path (reports/reportFold.ts).
-    const touched = await touchedByPush(trx, auth.personId, applied.map((p) => ({ ...p.record, kind: p.kind.def.kind })))
-    await markReports(trx, touched.people, touched.meetingUnits, Date.now())
-  })
+  // Savepoints cost two statements per kind and step; a batch whose every kind applies whole (the
+  // rule) needs none. Only when one fails is the batch run again, each kind in its savepoint.
+  const before = new Map(answers)
+  try {
+    await db.transaction().execute((trx) => applyClaimed(trx, auth, body, receivedAt, candidates, tooOld, answers, false))
+  } catch (err) {
+    if (!(err instanceof NeedsIsolation)) throw err
+    answers.clear()
+    for (const [id, answer] of before) answers.set(id, answer)
+    await db.transaction().execute((trx) => applyClaimed(trx, auth, body, receivedAt, candidates, tooOld, answers, true))
+  }
 
   // One answer per record sent, in order; a repeat of an id inside the batch is a duplicate.
   const answered = new Set<string>()
@@ -136,6 +97,71 @@ export async function applyPushBatch(
     answered.add(r.id)
     return answer
   })
+}
+
+/**
+ * Steps 2–4 and the device and report marks, in the batch's transaction. `careful`: each kind in
+ * a savepoint, so a kind that fails is retried record by record; otherwise a failure throws
+ * NeedsIsolation and the caller runs the batch again carefully.
+ */
+async function applyClaimed(
+  trx: Kysely<Database>,
+  auth: AuthContext,
+  body: PushBody,
+  receivedAt: number,
+  candidates: Candidate[],
+  tooOld: string[],
+  answers: Map<string, PushResult>,
+  careful: boolean,
+): Promise<void> {
+  let grants: Promise<Grant[]> | undefined
+  const ctx: KindContext = { trx, auth, receivedAt, grants: () => (grants ??= grantsOf(trx, auth.personId)) }
+
+  const claimed = await claim(trx, auth, candidates, receivedAt)
+  const replays = candidates.filter((c) => !claimed.has(c.sent.id))
+  for (const [id, answer] of await storedOutcomes(trx, auth, [...replays.map((c) => c.sent.id), ...tooOld])) answers.set(id, answer)
+  for (const id of tooOld) if (!answers.has(id)) answers.set(id, rejected(id, 'TOO_OLD', TOO_OLD_MESSAGE(ledgerMaxAge())))
+
+  const pending: Pending[] = []
+  for (const c of candidates) {
+    if (!claimed.has(c.sent.id)) continue
+    if (c.refusal) answers.set(c.sent.id, c.refusal)
+    else pending.push({ kind: c.kind, record: c.record, ctx })
+  }
+
+  // Authorisation: per kind, one call for all its records.
+  const allowed: Pending[] = []
+  for (const group of groupByKind(pending)) {
+    const refusals = await isolated(trx, careful, group, (items) => items[0]!.kind.def.authorize(items[0]!.ctx, items.map((p) => p.record)), ctx)
+    for (const [i, p] of group.entries()) {
+      const refusal = refusals[i]
+      if (refusal === null) allowed.push(p)
+      else await settle(trx, answers, p.record.id, refusal)
+    }
+  }
+
+  // Each kind's handler gets its records in the order the device sent them (oldest first), not
+  // in id order; kinds run in the order each first appears in the batch.
+  const applied: Pending[] = []
+  for (const group of groupByKind(allowed)) {
+    const failures = await isolated(trx, careful, group, async (items) => {
+      await items[0]!.kind.def.apply(items[0]!.ctx, items.map((p) => p.record))
+      return items.map(() => null)
+    })
+    for (const [i, p] of group.entries()) {
+      const failure = failures[i]
+      if (failure) await settle(trx, answers, p.record.id, failure)
+      else {
+        answers.set(p.record.id, { id: p.record.id, status: 'applied' })
+        applied.push(p)
+      }
+    }
+  }
+
+  await recordDevice(trx, auth, body, receivedAt, [...answers.values()].some((a) => a.status !== 'rejected'))
+  // Reports follow through marks folded off this path (reports/reportFold.ts).
+  const touched = await touchedByPush(trx, auth.personId, applied.map((p) => ({ ...p.record, kind: p.kind.def.kind })))
+  await markReports(trx, touched.people, touched.meetingUnits, Date.now())
 }
 
 /**
@@ -232,19 +258,31 @@ const UNPROCESSABLE: Failure = {
   message: 'The server could not store this record. It was set aside; the rest of your records were saved.',
 }
 
+/** A kind failed in a batch run without savepoints: run the batch again with them. */
+class NeedsIsolation extends Error {}
+
 /**
- * Runs `work` (one result per item) over the whole group in a savepoint; if it fails for a reason
- * that will not go away, rolls the group back and runs it again item by item, each in its own
- * savepoint, so only the items that fail are lost (answered `UNPROCESSABLE`). With `fresh`, each
- * item alone runs in a copy of that context: kinds keep what their rule decided per context.
- * A failure that may pass on a retry (deadlock, lost connection) fails the batch instead.
+ * Runs `work` (one result per item) over the whole group. Carefully, in a savepoint: if it fails
+ * for a reason that will not go away, rolls the group back and runs it again item by item, each
+ * in its own savepoint, so only the items that fail are lost (answered `UNPROCESSABLE`). With
+ * `fresh`, each item alone runs in a copy of that context: kinds keep what their rule decided per
+ * context. Not carefully (no savepoint), such a failure throws NeedsIsolation. A failure that may
+ * pass on a retry (deadlock, lost connection) fails the batch either way.
  */
 async function isolated<T extends { ctx: KindContext }, R>(
   trx: Kysely<Database>,
+  careful: boolean,
   group: T[],
   work: (items: T[]) => Promise<R[]>,
   fresh?: KindContext,
 ): Promise<(R | Failure)[]> {
+  if (!careful) {
+    try {
+      return await work(group)
+    } catch (err) {
+      throw isFinalFailure(err) ? new NeedsIsolation('a kind failed', { cause: err }) : err
+    }
+  }
   const whole = await inSavepoint(trx, () => work(group))
   if (whole.ok) return whole.value
   const out: (R | Failure)[] = []

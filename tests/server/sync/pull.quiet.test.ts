@@ -5,6 +5,7 @@
 import type { KyselyPlugin } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildApp, type App } from '../../../server/app.ts'
+import { nextVersion } from '../../../server/db/version.ts'
 import { PULL_TOUCH_MS } from '../../../server/features/sync/pull.repository.ts'
 import { DEMO_LOGINS } from '../../../server/seed/demo.ts'
 import type { PullResponse } from '../../../src/protocol/content.ts'
@@ -20,11 +21,14 @@ describe.each(DIALECTS)('a pull on %s', (dialect) => {
   let memberId: string
   /** The tables every statement of the app since the last reset wrote to. */
   let written: string[] = []
+  /** Statements the app ran since the last reset (a transaction's begin and commit not counted). */
+  let statements = 0
 
   beforeAll(async () => {
     ctx = await buildTestApp(dialect)
     const spy: KyselyPlugin = {
       transformQuery: (args) => {
+        statements++
         if (WRITES.has(args.node.kind)) written.push(JSON.stringify(args.node).match(/"identifier"\s*:\s*\{[^}]*"name"\s*:\s*"([^"]+)"/)?.[1] ?? '?')
         return args.node
       },
@@ -77,5 +81,29 @@ describe.each(DIALECTS)('a pull on %s', (dialect) => {
     expect(written).toContain('sync_device')
     await foldReports(ctx)
     expect(await lastSync()).toBeGreaterThanOrEqual(before)
+  })
+
+  it('answers a phone that has everything with one read beside the session, also after a change it may not see', async () => {
+    const first = await pull()
+    const unit = ctx.seed.units.find((u) => u.id === ctx.seed.people.find((p) => p.id === memberId)!.org_unit_id)!
+    const otherBranch = ctx.seed.units.find((u) => u.kind === 'branch' && !unit.path.startsWith(u.path))!
+    statements = 0
+    expect((await pull(first.cursor)).changes).toEqual([])
+    // The session's lookup and the pull's one look: no table is read, nothing is written.
+    expect(statements).toBe(2)
+
+    await ctx.testDb.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('assignment')
+        .values({ id: 'a-elsewhere', course_id: 'rural-safety', due_at: null, org_unit_id: otherBranch.id, version: await nextVersion(trx), published_at: 0, deleted_at: null, content_hash: '' })
+        .execute()
+    })
+    // The next pull reads the tables, finds nothing of the member's, and moves the cursor past it.
+    const past = await pull(first.cursor)
+    expect(past.changes).toEqual([])
+    expect(past.cursor).not.toBe(first.cursor)
+    statements = 0
+    expect((await pull(past.cursor)).changes).toEqual([])
+    expect(statements).toBe(2)
   })
 })
