@@ -19,7 +19,10 @@ import { lecturerRoutes } from './features/lecturers/lecturers.routes.ts'
 import { authRoutes, DEFAULT_LOGIN_LIMITS, type LoginLimits } from './features/auth/auth.routes.ts'
 import { myDataRoutes } from './features/auth/myData.routes.ts'
 import { mediaRoutes } from './features/content/media.routes.ts'
-import { MEDIA_STORE_DIR, UPLOADED_MEDIA_PREFIX } from './features/media/mediaStore.ts'
+import { localMediaStore, MEDIA_STORE_DIR, UPLOADED_MEDIA_PREFIX } from './features/media/mediaStore.ts'
+import { ffmpegAvailable } from './features/video/ffmpeg.ts'
+import { UPLOAD_DIR, videoUploadRoutes } from './features/video/videoUpload.routes.ts'
+import { startVideoWorker } from './features/video/videoWorker.ts'
 import { healthRoutes } from './features/health/health.routes.ts'
 import { metricsRoutes } from './features/health/metrics.routes.ts'
 import { orgRoutes } from './features/org/org.routes.ts'
@@ -52,6 +55,14 @@ export interface AppOptions {
   mediaDir?: string
   /** Where uploaded media are kept (features/media/mediaStore.ts), served at /media/u/; ./data/media by default. */
   mediaStoreDir?: string
+  /** Where unfinished tus uploads wait (features/video/); ./data/uploads by default. */
+  uploadDir?: string
+  /**
+   * The video processing worker (features/video/videoWorker.ts): false for none in this process;
+   * `ffmpeg: false` serves originals as they are. By default ffmpeg is used when installed
+   * (VIDEO_FFMPEG=off turns it off).
+   */
+  videoWorker?: false | { ffmpeg?: boolean; intervalMs?: number }
   /** The server's clock where a feature's rules follow time (pull scopes); Date.now by default. */
   clock?: () => number
   /** Content-Security-Policy report-only and forced HSTS (see shared/securityHeaders.ts). */
@@ -73,6 +84,8 @@ export async function buildApp({
   trustProxy = false,
   mediaDir = MEDIA_DIR,
   mediaStoreDir = MEDIA_STORE_DIR,
+  uploadDir = UPLOAD_DIR,
+  videoWorker = {},
   clock,
   security,
   reportFoldMs = 250,
@@ -124,6 +137,19 @@ export async function buildApp({
   await app.register(reflectionRoutes, { db: handle.db })
   await app.register(studyPointRoutes, { db: handle.db })
   await app.register(examRoutes, { db: handle.db, clock })
+  const store = localMediaStore(mediaStoreDir)
+  const worker =
+    videoWorker === false
+      ? undefined
+      : startVideoWorker({
+          db: handle.db,
+          store,
+          ffmpeg: videoWorker.ffmpeg ?? ffmpegAvailable(),
+          intervalMs: videoWorker.intervalMs ?? 5000,
+          onError: (err, jobId) => app.log.error({ err, jobId }, 'video processing failed; retried up to 3 times'),
+        })
+  if (worker) app.addHook('onClose', () => worker.stop())
+  await app.register(videoUploadRoutes, { db: handle.db, store, storeDir: mediaStoreDir, uploadDir, onQueued: () => worker?.kick() })
   await app.register(mediaRoutes, { root: mediaStoreDir, urlPrefix: UPLOADED_MEDIA_PREFIX })
   await app.register(mediaRoutes, { root: mediaDir })
 
