@@ -12,8 +12,8 @@ const STUDIO_ROLES: ReadonlySet<string> = new Set(['editor', 'supervisor', 'admi
 
 export async function assertStudioAccess(db: Kysely<Database>, personId: string, orgUnitId?: string): Promise<void> {
   const grants = (await grantsOf(db, personId)).filter((g) => STUDIO_ROLES.has(g.role))
-  const path = orgUnitId ? (await db.selectFrom('org_unit').select('path').where('id', '=', orgUnitId).executeTakeFirst())?.path : ''
-  if (path === undefined || !grants.some((g) => path.startsWith(g.path))) {
+  const path = orgUnitId ? (await db.selectFrom('org_unit').select('path').where('id', '=', orgUnitId).executeTakeFirst())?.path : undefined
+  if (!grants.some((g) => !orgUnitId || path?.startsWith(g.path))) {
     throw new ApiError(403, 'NOT_EDITOR', 'Only editors, supervisors and admins may use the studio.')
   }
 }

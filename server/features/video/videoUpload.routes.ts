@@ -7,7 +7,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
-import { open } from 'node:fs/promises'
+import { open, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
@@ -119,7 +119,8 @@ export const videoUploadRoutes: FastifyPluginAsyncTypebox<VideoUploadOptions> = 
         return { headers: { 'Upload-Video': `/api/v1/studio/videos/${upload.id}` } }
       } finally {
         // Accepted (moved into the store) or refused: the upload's own files go either way.
-        await datastore.remove(upload.id).catch(() => undefined)
+        await rm(path, { force: true })
+        await datastore.configstore.delete(upload.id)
       }
     },
   })
