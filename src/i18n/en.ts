@@ -1212,6 +1212,8 @@ const en: typeof zhCN & typeof zhFeatures = {
     seconds: '{n} s',
     minutesLeft: '{n} min',
     unfinished: 'Not finished: {done} of {total}',
+    saverPending: 'A data-saver version is being made on the server; download later for a smaller file.',
+    rendition: { hd: 'High quality (original) · {size}', saver: 'Data saver ({height}p) · {size}' },
   },
 }
 export default en

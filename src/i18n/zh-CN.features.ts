@@ -1150,5 +1150,7 @@ export default {
     seconds: '{n} 秒',
     minutesLeft: '{n} 分钟',
     unfinished: '未下载完：{done} / {total}',
+    saverPending: '服务器正在生成省流版，稍后下载文件更小。',
+    rendition: { hd: '高清（原画质）· {size}', saver: '省流（{height}p）· {size}' },
   },
 }
