@@ -25,6 +25,12 @@ export function useTokenFrom(source: () => string | undefined): void {
   tokenSource = source
 }
 
+/** The bearer header for a request made outside `api()` (the tus upload client). */
+export function authHeaders(): Record<string, string> {
+  const token = tokenSource()
+  return token ? { authorization: `Bearer ${token}` } : {}
+}
+
 let stepUp: () => Promise<boolean> = async () => false
 
 /**
