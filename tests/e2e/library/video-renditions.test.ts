@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CONTENT_DIR } from '../../../server/features/content/import.ts'
 import { makeTestVideo } from '../../support/ffmpegVideo.ts'
 import { axeViolations } from '../support/axe.ts'
-import { launchBrowser, newPhone, PHONES, screenshot, signIn } from '../support/browser.ts'
+import { launchBrowser, newPhone, PHONES, screenshot, signIn, waitForServiceWorker } from '../support/browser.ts'
 import { startServer, type E2eServer } from '../support/server.ts'
 
 const LESSON = 'rural-safety-05'
@@ -47,6 +47,7 @@ afterAll(async () => {
 describe('a processed video lesson', () => {
   it('offers 高清 and 省流 with sizes, the data-saver chosen on a mobile connection, and shows the poster', async () => {
     await signIn(page, PHONES.member)
+    await waitForServiceWorker(page)
     // The worker processes the video after the server starts; each app start pulls again.
     await expect
       .poll(
@@ -55,7 +56,7 @@ describe('a processed video lesson', () => {
           await page.getByTestId('video-download').waitFor()
           return page.getByTestId('video-renditions').isVisible()
         },
-        { timeout: 60_000, interval: 2000 },
+        { timeout: 120_000, interval: 2000 },
       )
       .toBe(true)
     await expect.poll(() => page.getByTestId('video-rendition-hd').textContent()).toMatch(/高清（原画质）· [\d.]+ [KM]B/)
