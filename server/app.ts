@@ -21,6 +21,9 @@ import { myDataRoutes } from './features/auth/myData.routes.ts'
 import { mediaRoutes } from './features/content/media.routes.ts'
 import { localMediaStore, MEDIA_STORE_DIR, UPLOADED_MEDIA_PREFIX, type MediaStore } from './features/media/mediaStore.ts'
 import { mediaUploadRoutes } from './features/media/upload.routes.ts'
+import { ffmpegAvailable } from './features/video/ffmpeg.ts'
+import { UPLOAD_DIR, videoUploadRoutes } from './features/video/videoUpload.routes.ts'
+import { startVideoWorker } from './features/video/videoWorker.ts'
 import { healthRoutes } from './features/health/health.routes.ts'
 import { metricsRoutes } from './features/health/metrics.routes.ts'
 import { orgRoutes } from './features/org/org.routes.ts'
@@ -56,6 +59,14 @@ export interface AppOptions {
   mediaStoreDir?: string
   /** Where studio uploads are put (docs/studio.md "Media storage"); the local folder `mediaStoreDir` by default. */
   mediaStore?: MediaStore
+  /** Where unfinished tus uploads wait (features/video/); ./data/uploads by default. */
+  uploadDir?: string
+  /**
+   * The video processing worker (features/video/videoWorker.ts): false for none in this process;
+   * `ffmpeg: false` serves originals as they are. By default ffmpeg is used when installed
+   * (VIDEO_FFMPEG=off turns it off).
+   */
+  videoWorker?: false | { ffmpeg?: boolean; intervalMs?: number }
   /** The server's clock where a feature's rules follow time (pull scopes); Date.now by default. */
   clock?: () => number
   /** Content-Security-Policy report-only and forced HSTS (see shared/securityHeaders.ts). */
@@ -78,6 +89,8 @@ export async function buildApp({
   mediaDir = MEDIA_DIR,
   mediaStoreDir = MEDIA_STORE_DIR,
   mediaStore = localMediaStore(mediaStoreDir),
+  uploadDir = UPLOAD_DIR,
+  videoWorker = {},
   clock,
   security,
   reportFoldMs = 250,
@@ -131,6 +144,18 @@ export async function buildApp({
   await app.register(studyPointRoutes, { db: handle.db })
   await app.register(examRoutes, { db: handle.db, clock })
   await app.register(mediaUploadRoutes, { db: handle.db, store: mediaStore })
+  const worker =
+    videoWorker === false
+      ? undefined
+      : startVideoWorker({
+          db: handle.db,
+          store: mediaStore,
+          ffmpeg: videoWorker.ffmpeg ?? ffmpegAvailable(),
+          intervalMs: videoWorker.intervalMs ?? 5000,
+          onError: (err, jobId) => app.log.error({ err, jobId }, 'video processing failed; retried up to 3 times'),
+        })
+  if (worker) app.addHook('onClose', () => worker.stop())
+  await app.register(videoUploadRoutes, { db: handle.db, store: mediaStore, storeDir: mediaStoreDir, uploadDir, onQueued: () => worker?.kick() })
   await app.register(mediaRoutes, { root: mediaStoreDir, urlPrefix: UPLOADED_MEDIA_PREFIX })
   await app.register(mediaRoutes, { root: mediaDir })
 

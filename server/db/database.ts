@@ -148,7 +148,29 @@ export interface LessonTable extends SyncedColumns {
   audio: string | null
   /** JSON LessonVideo (src/protocol/content.ts), migration 033 */
   video: string | null
+  /** sha256 of the video's original file: the processing job that updates this row (migration 036) */
+  video_source?: string | null
   body: string
+}
+
+/** Making a video's poster and data-saver rendition (migration 036, features/video/). */
+export interface VideoJobTable {
+  id: string
+  /** The original on this server's disk, read by the worker */
+  source_path: string
+  source_sha256: string
+  /** JSON LessonVideo of the original */
+  original: string
+  uploaded_by: string | null
+  state: 'queued' | 'running' | 'done' | 'failed'
+  progress: Generated<number>
+  attempts: Generated<number>
+  heartbeat_at: number | null
+  /** JSON VideoProcessing */
+  result: string | null
+  error: string | null
+  created_at: number
+  updated_at: number
 }
 
 export interface PocketCategoryTable extends SyncedColumns {
@@ -671,6 +693,7 @@ export interface Database {
   study_point: StudyPointTable
   study_plan_item: StudyPlanItemTable
   db_copy: DbCopyTable
+  video_job: VideoJobTable
 }
 
 export type OrgUnitRow = Selectable<OrgUnitTable>

@@ -71,6 +71,8 @@ export interface VideoDownloadRow {
   chunks: number
   state: 'downloading' | 'paused' | 'done'
   updatedAt: number
+  /** which rendition this file is (not indexed: rows from before renditions read as 'hd') */
+  kind?: 'hd' | 'saver'
 }
 
 /** One stored piece of a video: bytes [index × chunkBytes, …) of the file at `url`. */

@@ -25,7 +25,38 @@ export const Course = Type.Object({
 })
 export type Course = Static<typeof Course>
 
-/** A lesson's video as imported: the original file (MP4), its size, length and picture size. */
+/** One downloadable version of a lesson's video: the original (高清) or the 360p data-saver (省流). */
+export const VideoRendition = Type.Object({
+  kind: Type.Union([Type.Literal('hd'), Type.Literal('saver')]),
+  url: Type.String(),
+  bytes: Type.Integer({ minimum: 0 }),
+  width: Type.Integer({ minimum: 0 }),
+  height: Type.Integer({ minimum: 0 }),
+})
+export type VideoRendition = Static<typeof VideoRendition>
+
+/**
+ * Why a video has no data-saver rendition: still being made, no ffmpeg on the server, processing
+ * failed, or the original is already 360p or smaller (then it is its own data-saver).
+ */
+export const NoSaverReason = Type.Union([Type.Literal('pending'), Type.Literal('no-ffmpeg'), Type.Literal('failed'), Type.Literal('small')])
+export type NoSaverReason = Static<typeof NoSaverReason>
+
+/** What processing adds to a video (docs/video.md); absent on videos imported before it. */
+const processingFields = {
+  /** JPEG frame at about 10 % of the video, shown before the download */
+  poster: Type.Optional(Type.String()),
+  /** the original (hd) first, then the data-saver when one was made */
+  renditions: Type.Optional(Type.Array(VideoRendition)),
+  noSaver: Type.Optional(NoSaverReason),
+}
+export const VideoProcessing = Type.Object(processingFields)
+export type VideoProcessing = Static<typeof VideoProcessing>
+
+/**
+ * A lesson's video: the original file (MP4), its size, length and picture size, plus what
+ * processing made. A phone reads a video without `renditions` as "the original only".
+ */
 export const LessonVideo = Type.Object({
   url: Type.String(),
   bytes: Type.Integer({ minimum: 0 }),
@@ -34,6 +65,7 @@ export const LessonVideo = Type.Object({
   duration: Type.Number({ minimum: 0 }),
   width: Type.Integer({ minimum: 0 }),
   height: Type.Integer({ minimum: 0 }),
+  ...processingFields,
 })
 export type LessonVideo = Static<typeof LessonVideo>
 

@@ -41,7 +41,7 @@ export async function steppedUp(status: number, code: string | undefined): Promi
   return status === 403 && code === 'STEP_UP_REQUIRED' && (await stepUp())
 }
 
-/** The bearer header, for the one request `api` cannot make: an upload that reports its progress (XMLHttpRequest). */
+/** The bearer header, for requests `api` cannot make: uploads that report progress (XMLHttpRequest, the tus client). */
 export function authHeaders(): Record<string, string> {
   const token = tokenSource()
   return token ? { authorization: `Bearer ${token}` } : {}

@@ -20,7 +20,8 @@ export async function buildTestApp(dialect: Dialect, opts: Omit<AppOptions, 'han
   const seed = await seedDemo(testDb.db, { passwordCost: TEST_COST })
   // No report folder unless a test asks for one: a fold at a random moment would write report rows
   // between a test's snapshots; tests fold by hand (foldReports) where they read figures.
-  const app = await buildApp({ reportFoldMs: false, ...opts, handle: testDb })
+  // No video worker either unless a test asks: it would process imported videos into ./data/media.
+  const app = await buildApp({ reportFoldMs: false, videoWorker: false, ...opts, handle: testDb })
   await app.ready()
   return {
     app,

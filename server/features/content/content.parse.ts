@@ -45,6 +45,14 @@ export interface ParsedContent {
   entries: ParsedEntry[]
   questions: ParsedQuestion[]
   quizzes: ParsedQuiz[]
+  /** Each lesson video's file, for the processing queue (features/video/) */
+  videos: ParsedVideo[]
+}
+
+export interface ParsedVideo {
+  path: string
+  sha256: string
+  video: LessonVideo
 }
 
 function hashOf(row: object): string {
@@ -154,17 +162,20 @@ function mediaResolver(root: string) {
       throw new ContentError(file, line, `media file "${ref}" does not exist under content/media/`)
     }
     // The hash in the URL lets phones cache media for a year and still see an edited file.
-    const v = fileHash(path).slice(0, 12)
-    const media = { url: `/${clean}?v=${v}`, bytes: statSync(path).size }
+    const sha256 = fileHash(path)
+    const media = { url: `/${clean}?v=${sha256.slice(0, 12)}`, bytes: statSync(path).size }
     cache.set(clean, media)
+    hashes.set(media.url, sha256)
     return media
   }
+  const hashes = new Map<string, string>()
   /** A lesson video: the bytes must be an MP4 within the limits (video.probe.ts). */
-  resolveMedia.video = (file: string, line: number, ref: string): LessonVideo => {
-    const media = resolveMedia(file, line, ref)
+  resolveMedia.video = (file: string, line: number, ref: string): ParsedVideo => {
+    const { url, bytes } = resolveMedia(file, line, ref)
+    const path = join(root, ref.replace(/^\.?\//, ''))
     try {
-      const { duration, width, height } = probeMp4File(join(root, ref.replace(/^\.?\//, '')))
-      return { ...media, type: 'video/mp4', duration, width, height }
+      const { duration, width, height } = probeMp4File(path)
+      return { path, sha256: hashes.get(url)!, video: { url, bytes, type: 'video/mp4', duration, width, height } }
     } catch (err) {
       if (err instanceof VideoError) throw new ContentError(file, line, `video "${ref}": ${err.message}`)
       throw err
@@ -205,7 +216,7 @@ function dirs(dir: string): string[] {
 export function parseContent(root: string): ParsedContent {
   const rel = (p: string) => relative(root, p) || p
   const resolve = mediaResolver(root)
-  const out: ParsedContent = { courses: [], lessons: [], categories: [], entries: [], questions: [], quizzes: [] }
+  const out: ParsedContent = { courses: [], lessons: [], categories: [], entries: [], questions: [], quizzes: [], videos: [] }
   const seen = new Map<string, string>()
   const claim = (kind: string, id: string, file: string, line: number) => {
     const key = `${kind}:${id}`
@@ -252,12 +263,15 @@ export function parseContent(root: string): ParsedContent {
         sort_order: lf.int('order'),
         minutes: lf.int('minutes', 1),
         audio: audio?.url ?? null,
-        video: video ? JSON.stringify(video) : null,
+        video: video ? JSON.stringify(video.video) : null,
+        // Only on video lessons, so a text lesson's content hash (and version) stays as it was.
+        ...(video ? { video_source: video.sha256 } : {}),
         body: rewriteMediaLinks(lessonFile, lf.body, lf.bodyLine, resolve, media),
       }
       // A video lesson's notes are optional; a text lesson is nothing without its text.
       if (!lesson.body && !video) throw new ContentError(lessonFile, lf.bodyLine, 'lesson has no text after the front matter')
       claim('lesson', lesson.id, lessonFile, lf.line('id'))
+      if (video) out.videos.push(video)
       out.lessons.push({ ...lesson, content_hash: hashOf(lesson) })
     }
     const unique = [...new Map(media.map((m) => [m.url, m])).values()]

@@ -5,10 +5,11 @@
  * ISO/IEC 14496-12: a box is [size u32][type 4cc] (size 1: a u64 size follows; 0: to end of file).
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
+import { VIDEO_UPLOAD_LIMITS } from '../../../src/protocol/video.ts'
 
 /** Limits stated to editors (docs/video.md): longer or bigger files are refused. */
-export const VIDEO_MAX_BYTES = 4 * 1024 ** 3 - 1
-export const VIDEO_MAX_SECONDS = 3 * 3600 - 1
+export const VIDEO_MAX_BYTES = VIDEO_UPLOAD_LIMITS.maxBytes
+export const VIDEO_MAX_SECONDS = VIDEO_UPLOAD_LIMITS.maxSeconds
 /** moov holds the sample tables; even a 3-hour video keeps it to a few MB. */
 const MOOV_MAX_BYTES = 64 * 1024 ** 2
 
@@ -20,8 +21,18 @@ export interface VideoInfo {
   height: number
 }
 
-/** A file the import refuses; the message says what is wrong in an editor's words. */
-export class VideoError extends Error {}
+/**
+ * A file the import or the upload refuses; the message says what is wrong in an editor's words.
+ * `kind`: not an MP4 at all, over a limit, or an MP4 that is broken or incomplete.
+ */
+export class VideoError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'type' | 'limit' | 'broken' = 'broken',
+  ) {
+    super(message)
+  }
+}
 
 interface Box {
   type: string
@@ -73,9 +84,9 @@ function trackSize(moov: Buffer, box: Box): { width: number; height: number } {
 
 /** Probes an MP4 from a buffer-reading function; throws VideoError with a readable reason. */
 export function probeMp4(read: (pos: number, len: number) => Buffer, bytes: number): VideoInfo {
-  if (bytes > VIDEO_MAX_BYTES) throw new VideoError(`the video is ${(bytes / 1024 ** 3).toFixed(1)} GB; the limit is 4 GB`)
+  if (bytes > VIDEO_MAX_BYTES) throw new VideoError(`the video is ${(bytes / 1024 ** 3).toFixed(1)} GB; the limit is 4 GB`, 'limit')
   if (bytes < 8 || read(4, 4).toString('latin1') !== 'ftyp') {
-    throw new VideoError('this is not an MP4 video (it does not start with an "ftyp" box); export it as MP4 (H.264/AAC)')
+    throw new VideoError('this is not an MP4 video (it does not start with an "ftyp" box); export it as MP4 (H.264/AAC)', 'type')
   }
   const top = boxes(read, 0, bytes)
   const moovBox = top.find((b) => b.type === 'moov')
@@ -87,7 +98,7 @@ export function probeMp4(read: (pos: number, len: number) => Buffer, bytes: numb
   const mvhd = inMoov.find((b) => b.type === 'mvhd')
   if (!mvhd) throw new VideoError('the MP4 has no movie header ("mvhd")')
   const duration = movieSeconds(moov, mvhd)
-  if (duration > VIDEO_MAX_SECONDS) throw new VideoError(`the video lasts ${(duration / 3600).toFixed(1)} hours; the limit is 3 hours`)
+  if (duration > VIDEO_MAX_SECONDS) throw new VideoError(`the video lasts ${(duration / 3600).toFixed(1)} hours; the limit is 3 hours`, 'limit')
   const sizes = inMoov
     .filter((b) => b.type === 'trak')
     .flatMap((trak) => within(trak).filter((b) => b.type === 'tkhd'))

@@ -1,5 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ContentError, parseContent } from '../../../server/features/content/content.parse.ts'
@@ -7,22 +6,10 @@ import { CONTENT_DIR, importContent } from '../../../server/features/content/imp
 import type { LessonVideo } from '../../../src/protocol/content.ts'
 import { box, ftyp, minimalMp4, mvhd, tkhd } from '../../support/mp4.ts'
 import { buildTestApp, type TestContext } from '../../support/testApp.ts'
+import { contentWithVideo, VIDEO_LESSON_FILE } from '../../support/videoContent.ts'
 import { DIALECTS } from '../../support/testDb.ts'
 
-const LESSON = 'courses/rural-safety/05-video-fire-drill.md'
-const lessonText = (video: string, notes = '') =>
-  `---\nid: rural-safety-05\ntitle: 灭火器演示\norder: 5\nminutes: 2\nvideo: ${video}\n---\n${notes}`
-
-/** A small content/ (one demo course and a video lesson whose file holds `bytes`): fast to parse. */
-function contentWithVideo(bytes: Buffer, notes = ''): string {
-  const dir = mkdtempSync(join(tmpdir(), 'pps-video-'))
-  cpSync(join(CONTENT_DIR, 'courses/rural-safety'), join(dir, 'courses/rural-safety'), { recursive: true })
-  for (const media of ['covers', 'images', 'audio']) cpSync(join(CONTENT_DIR, 'media', media), join(dir, 'media', media), { recursive: true })
-  mkdirSync(join(dir, 'media/video'))
-  writeFileSync(join(dir, 'media/video/fire-drill.mp4'), bytes)
-  writeFileSync(join(dir, LESSON), lessonText('media/video/fire-drill.mp4', notes))
-  return dir
-}
+const LESSON = VIDEO_LESSON_FILE
 
 function importError(dir: string): ContentError {
   try {

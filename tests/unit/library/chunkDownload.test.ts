@@ -84,6 +84,19 @@ describe('the chunk downloader', () => {
     expect(await stored()).toEqual(server.file)
   })
 
+  it('starts a data-saver rendition replaced on the server again, still marked as the data-saver', async () => {
+    const { server, fetch } = fakeServer(fileOf(4500, 6))
+    server.cuts = new Set([2])
+    const saver = { ...file(4500), kind: 'saver' as const }
+    await expect(downloadVideo(saver, { store: videoChunkStore, fetch, sleep: noWait, chunkBytes: CHUNK, maxRetries: 0 })).rejects.toBeInstanceOf(DownloadError)
+    expect(await db.videoDownloads.get(URL_)).toMatchObject({ kind: 'saver', chunks: 2 })
+    server.file = fileOf(2100, 7)
+    server.etag = '"remade"'
+    const row = await downloadVideo(saver, { store: videoChunkStore, fetch, sleep: noWait, chunkBytes: CHUNK })
+    expect(row).toMatchObject({ state: 'done', kind: 'saver', bytes: 2100, etag: '"remade"' })
+    expect(await stored()).toEqual(server.file)
+  })
+
   it('deletes every stored chunk when the phone runs out of space, with a readable error', async () => {
     const { fetch } = fakeServer(fileOf(4500, 6))
     const full: ChunkStore = {

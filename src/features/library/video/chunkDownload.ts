@@ -26,6 +26,7 @@ export interface VideoFile {
   title: string
   /** size the lesson announced; the server's answer wins if the file changed since */
   bytes: number
+  kind?: 'hd' | 'saver'
 }
 
 export interface DownloadOptions {
@@ -139,7 +140,8 @@ export async function downloadVideo(file: VideoFile, opts: DownloadOptions): Pro
 }
 
 function fresh(file: VideoFile, chunkBytes: number, at: number): VideoDownloadRow {
-  return { url: file.url, lessonId: file.lessonId, title: file.title, bytes: file.bytes, etag: null, chunkBytes, chunks: 0, state: 'downloading', updatedAt: at }
+  const row: VideoDownloadRow = { url: file.url, lessonId: file.lessonId, title: file.title, bytes: file.bytes, etag: null, chunkBytes, chunks: 0, state: 'downloading', updatedAt: at }
+  return file.kind ? { ...row, kind: file.kind } : row
 }
 
 /** The file's size now, from a one-byte range (Content-Range: bytes 0-0/size). */

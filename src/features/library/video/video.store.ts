@@ -6,10 +6,12 @@
 import { defineStore } from 'pinia'
 import { reactive, ref } from 'vue'
 import type { VideoDownloadRow } from '@/db/db.ts'
+import type { LessonVideo } from '@/protocol/content.ts'
 import { liveRef } from '@/shared/liveRef.ts'
 import { loadPreference, savePreference } from '@/shared/preferences.ts'
 import { QuotaError, requestPersistence, storageEstimate, type StorageInfo } from '../media.cache.ts'
 import { bytesDone, DownloadError, downloadVideo, type VideoFile } from './chunkDownload.ts'
+import { replacedDownloads } from './renditions.ts'
 import { videoChunkStore, videoDb } from './video.db.ts'
 
 export interface ActiveVideo {
@@ -108,5 +110,16 @@ export const useVideoStore = defineStore('video', () => {
     void refreshEstimate()
   }
 
-  return { downloads, active, wlanOnly, storage, setWlanOnly, refreshEstimate, start, resumeInterrupted, pause, remove }
+  /**
+   * Brings this lesson's downloads in line with its video as last pulled: a file the server
+   * replaced or removed is deleted (even half-downloaded: never a mix of two files) and the
+   * rendition of the same kind starts again from the beginning.
+   */
+  async function reconcile(lesson: { id: string; title: string }, video: LessonVideo): Promise<void> {
+    const { stale, restart } = replacedDownloads(await videoDb.byLesson(lesson.id), lesson.id, video)
+    for (const row of stale) await remove(row.url)
+    for (const r of restart) void start({ url: r.url, lessonId: lesson.id, title: lesson.title, bytes: r.bytes, kind: r.kind })
+  }
+
+  return { downloads, active, wlanOnly, storage, setWlanOnly, refreshEstimate, start, resumeInterrupted, pause, remove, reconcile }
 })
