@@ -11,9 +11,10 @@ let lastId = 0
 
 function namePopup(el: Element): void {
   // A toast is a passing message, not a place to go: a polite live region reads it out once.
+  // (Set only when different: every setAttribute is a mutation this observer would see again.)
   if (el.classList.contains('van-toast')) {
-    el.setAttribute('role', 'status')
-    el.setAttribute('aria-live', 'polite')
+    if (el.getAttribute('role') !== 'status') el.setAttribute('role', 'status')
+    if (el.getAttribute('aria-live') !== 'polite') el.setAttribute('aria-live', 'polite')
     return
   }
   const labelledBy = el.getAttribute('aria-labelledby')
