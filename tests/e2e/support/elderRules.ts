@@ -87,16 +87,15 @@ export function measureElderRules({ rules, targets }: { rules: typeof MIIT; targ
     return 0.2126 * lin[0]! + 0.7152 * lin[1]! + 0.0722 * lin[2]!
   }
   /** The solid colour behind an element, or undefined where a picture or gradient is behind it. */
-  const background = (el: Element): number[] | undefined => {
-    const layers: number[][] = []
-    for (let e: Element | null = el; e; e = e.parentElement) {
-      const style = getComputedStyle(e)
-      if (style.backgroundImage !== 'none') return undefined
-      const c = rgba(style.backgroundColor)
-      if (c[3]! > 0) layers.push(c)
-      if (c[3] === 1) break
-    }
-    return layers.reduceRight((below, top) => over(top, below), [255, 255, 255, 1])
+  const backgrounds = new Map<Element | null, number[] | undefined>([[null, [255, 255, 255, 1]]])
+  const background = (el: Element | null): number[] | undefined => {
+    if (backgrounds.has(el)) return backgrounds.get(el)
+    const style = getComputedStyle(el!)
+    const own = rgba(style.backgroundColor)
+    const below = style.backgroundImage !== 'none' ? undefined : own[3] === 1 ? own : background(el!.parentElement)
+    const result = below && own[3]! < 1 ? over(own, below) : below
+    backgrounds.set(el, result)
+    return result
   }
 
   // Text: size, line height, contrast, and the largest size on the screen.
