@@ -6,6 +6,7 @@ import { useAuthStore } from './features/auth/auth.store.ts'
 import { i18n, localeReady } from './i18n/index.ts'
 import { router } from './router.ts'
 import { startOfflineReadiness } from './shared/offlineReadiness.ts'
+import { installPopupNames } from './ui/popupNames.ts'
 import './shared/elderMode.ts'
 
 async function start(): Promise<void> {
@@ -15,6 +16,7 @@ async function start(): Promise<void> {
   await Promise.all([auth.restore(), localeReady])
   app.use(router)
   app.mount('#app')
+  installPopupNames()
   void auth.refreshProfile()
   // Pushes whatever the outbox holds now and whenever a trigger fires (online, visible, new write…).
   // Loaded after the first screen shows: it needs Dexie, which a first visit's login does not.

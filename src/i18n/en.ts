@@ -79,6 +79,9 @@ const en: typeof zhCN & typeof zhFeatures = {
     fontLarger: 'Larger text',
     readAloud: 'Read aloud',
     stopReading: 'Stop reading',
+    playRecording: 'Play recording',
+    noVoice: 'This phone has no Chinese voice for reading aloud, so the button is not shown. You can add one under Settings › Text-to-speech.',
+    noVoiceRecording: 'This phone has no Chinese voice for reading aloud. Lessons with a recording have "Play recording".',
     favourite: 'Favourite',
     favourited: 'Favourited',
     studied: 'Studied {min} min',
@@ -850,7 +853,7 @@ const en: typeof zhCN & typeof zhFeatures = {
   },
   offlineReady: { ready: 'Ready to use offline', preparing: 'Getting ready for offline use {percent}%' },
   update: { available: 'A new version is available', reload: 'Reload now', later: 'Later' },
-  common: { all: 'All', cancel: 'Cancel', confirm: 'OK', loading: 'Loading…', retry: 'Retry' },
+  common: { close: 'Close', all: 'All', cancel: 'Cancel', confirm: 'OK', loading: 'Loading…', retry: 'Retry' },
   sync: {
     title: 'Sync',
     waiting: '{n} waiting to upload',

@@ -45,7 +45,7 @@ export default {
   },
   offlineReady: { ready: '已可离线使用', preparing: '正在准备离线使用 {percent}%' },
   update: { available: '有新版本可用', reload: '立即更新', later: '稍后' },
-  common: { all: '全部', cancel: '取消', confirm: '确定', loading: '加载中…', retry: '重试' },
+  common: { close: '关闭', all: '全部', cancel: '取消', confirm: '确定', loading: '加载中…', retry: '重试' },
   errors: {
     NETWORK: '无法连接服务器，请检查网络后重试',
     INVALID_CREDENTIALS: '手机号或密码不正确',

@@ -2,7 +2,7 @@
  * Display preferences (language, elder mode) live in localStorage rather than Dexie: they must be
  * read synchronously before the first paint, or elderly members would see small text flash first.
  */
-type PreferenceKey = 'locale' | 'elderMode' | 'readerScale' | 'consentPhotos' | 'consentLocation' | 'videoWlanOnly'
+type PreferenceKey = 'locale' | 'elderMode' | 'readerScale' | 'consentPhotos' | 'consentLocation' | 'videoWlanOnly' | 'noVoiceNoticed'
 
 const PREFIX = 'pps.'
 

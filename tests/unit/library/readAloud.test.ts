@@ -1,7 +1,7 @@
 import { mount } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { defineComponent, h } from 'vue'
-import { useReadAloud } from '@/features/library/useReadAloud.ts'
+import { useReadAloud, VOICE_WAIT_MS } from '@/features/library/useReadAloud.ts'
 
 function withVoices(voices: { lang: string; name: string }[]) {
   const speak = vi.fn()
@@ -40,10 +40,24 @@ describe('read-aloud', () => {
     expect(api.speaking.value).toBe(true)
   })
 
-  it('is hidden when the device has no Chinese voice', () => {
+  it('says the device has no Chinese voice as soon as its voice list lacks one', () => {
     const { api, speak } = withVoices([{ lang: 'en-US', name: 'en' }])
     expect(api.available.value).toBe(false)
+    expect(api.noVoice.value).toBe(true)
     api.speak('党章是什么')
     expect(speak).not.toHaveBeenCalled()
+  })
+
+  it('waits for a voice list that is still loading, and gives up on a phone that never sends one', () => {
+    vi.useFakeTimers()
+    try {
+      const { api } = withVoices([])
+      expect(api.available.value).toBe(false)
+      expect(api.noVoice.value).toBe(false)
+      vi.advanceTimersByTime(VOICE_WAIT_MS)
+      expect(api.noVoice.value).toBe(true)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 })
