@@ -13,6 +13,7 @@ import { archiveRoutes } from './features/archive/archive.routes.ts'
 import { attendanceRoutes } from './features/attendance/attendance.routes.ts'
 import { overviewRoutes } from './features/attendance/overview.routes.ts'
 import { examRoutes } from './features/exam/exam.routes.ts'
+import { surveyRoutes } from './features/survey/survey.routes.ts'
 import { flowingRoutes } from './features/flowing/flowing.routes.ts'
 import { adminRoutes } from './features/admin/admin.routes.ts'
 import { lecturerRoutes } from './features/lecturers/lecturers.routes.ts'
@@ -156,6 +157,7 @@ export async function buildApp({
         })
   if (worker) app.addHook('onClose', () => worker.stop())
   await app.register(videoUploadRoutes, { db: handle.db, store: mediaStore, storeDir: mediaStoreDir, uploadDir, onQueued: () => worker?.kick() })
+  await app.register(surveyRoutes, { db: handle.db, clock })
   await app.register(mediaRoutes, { root: mediaStoreDir, urlPrefix: UPLOADED_MEDIA_PREFIX })
   await app.register(mediaRoutes, { root: mediaDir })
 

@@ -53,6 +53,9 @@ const routes: RouteRecordRaw[] = [
   // Exams 考核: the member's list, one exam, and its paper (one question per screen, like a quiz).
   { path: '/exams', name: 'exams', component: () => import('@/features/exam/ExamListPage.vue'), meta: { title: 'exam.title' } },
   { path: '/exams/:id', name: 'exam', component: () => import('@/features/exam/ExamPage.vue'), meta: { title: 'exam.title' } },
+  // Training-needs surveys 需求调研: the member's list and one survey (answered offline).
+  { path: '/surveys', name: 'surveys', component: () => import('@/features/survey/SurveyListPage.vue'), meta: { title: 'survey.title' } },
+  { path: '/surveys/:id', name: 'survey', component: () => import('@/features/survey/SurveyPage.vue'), meta: { title: 'survey.title' } },
   { path: '/exams/:id/take', name: 'exam-take', component: () => import('@/features/exam/ExamTakePage.vue'), meta: { title: 'exam.title' } },
   { path: '/quiz/:id', name: 'quiz-take', component: () => import('@/features/quiz/QuizTakePage.vue'), meta: { title: 'quiz.title' } },
   { path: '/quiz/result/:attemptId', name: 'quiz-result', component: () => import('@/features/quiz/QuizResultPage.vue'), meta: { title: 'quiz.result.title' } },
@@ -115,6 +118,8 @@ const routes: RouteRecordRaw[] = [
     meta: { title: 'studyPoints.manage.title', minRole: 'supervisor' },
   },
   // Assignments 布置学习: secretaries set them (desktop or phone); leaders read how their people did.
+  { path: '/manage/surveys', name: 'survey-admin', component: () => import('@/features/survey/SurveyAdminPage.vue'), meta: { title: 'survey.admin.title', minRole: 'secretary' } },
+  { path: '/manage/surveys/:id', name: 'survey-results', component: () => import('@/features/survey/SurveyResultsPage.vue'), meta: { title: 'survey.results.title', minRole: 'secretary' } },
   { path: '/manage/exams', name: 'exam-admin', component: () => import('@/features/exam/ExamAdminPage.vue'), meta: { title: 'exam.admin.title', minRole: 'secretary' } },
   { path: '/manage/assignments', name: 'assignments', component: () => import('@/features/assignment/AssignmentsPage.vue'), meta: { title: 'assignment.title', minRole: 'secretary' } },
   {

@@ -42,6 +42,10 @@ export interface PersonTable {
   privacy_accepted_at?: number | null
   /** When a deletion request erased the person's personal fields (null: never); migration 024. */
   erased_at?: number | null
+  /** Occupation category for training-needs splits (OCCUPATIONS; null: not given); migration 037. */
+  occupation?: string | null
+  /** Year of birth for the age-band split (null: not given); migration 037. */
+  birth_year?: number | null
 }
 
 export interface RoleTable {
@@ -530,6 +534,47 @@ export interface ExamAttemptTable {
   received_at: number
 }
 
+/** A training-needs survey 需求调研 sent to a unit or one member group of it (migration 037). */
+export interface SurveyTable {
+  id: string
+  org_unit_id: string
+  member_group: 'flowing' | 'elderly' | 'new' | 'committee' | null
+  title: string
+  /** JSON SurveyQuestion[] */
+  questions: string
+  anonymous: number
+  opens_at: number
+  closes_at: number
+  created_by: string
+  created_at: number
+}
+
+/** One person's answer to a survey (a later one replaces it), with a snapshot of their groups. */
+export interface SurveyAnswerTable {
+  survey_id: string
+  person_id: string
+  /** The phone's UUID of the answer last stored. */
+  answer_id: string
+  age_band: string
+  is_flowing: number
+  is_elderly: number
+  is_new: number
+  occupation: string
+  device: string
+  /** When it was answered (the push record's server-bounded `at`). */
+  created_at: number
+  received_at: number
+}
+
+/** One chosen option or rating (`value`) or one text of an answer. */
+export interface SurveyAnswerItemTable {
+  survey_id: string
+  person_id: string
+  question_id: string
+  value: string | null
+  text: string | null
+}
+
 /** What one quiz version could ask, with the answers of that time: attempts are scored against it. */
 export interface QuizSnapshotTable {
   quiz_id: string
@@ -684,6 +729,9 @@ export interface Database {
   quiz_attempt: QuizAttemptTable
   exam: ExamTable
   exam_attempt: ExamAttemptTable
+  survey: SurveyTable
+  survey_answer: SurveyAnswerTable
+  survey_answer_item: SurveyAnswerItemTable
   reflection: ReflectionTable
   reflection_photo: ReflectionPhotoTable
   reflection_reply: ReflectionReplyTable

@@ -37,6 +37,7 @@ import * as m029 from './migrations/029_db_copy.ts'
 import * as m031 from './migrations/031_exams.ts'
 import * as m033 from './migrations/033_lesson_video.ts'
 import * as m036 from './migrations/036_video_jobs.ts'
+import * as m037 from './migrations/037_surveys.ts'
 
 /** Every migration, in order, wired by hand (no directory scanning: the list is the truth). */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -67,6 +68,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '031_exams': m031,
   '033_lesson_video': m033,
   '036_video_jobs': m036,
+  '037_surveys': m037,
 }
 
 /** Both keys of the PostgreSQL advisory lock: this application, and the schema being migrated. */

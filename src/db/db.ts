@@ -7,6 +7,7 @@ import { DB_NAME } from './dbName.ts'
 import type { Profile } from '@/protocol/auth.ts'
 import type { Assignment, Course, Lesson, PocketCategory, PocketEntry } from '@/protocol/content.ts'
 import type { MyExam } from '@/protocol/exam.ts'
+import type { MySurvey, SurveyAnswer } from '@/protocol/survey.ts'
 import type { Question, Quiz } from '@/protocol/quiz.ts'
 import type { QuizScore } from '@/protocol/quiz.scoring.ts'
 import type { MarkStatus, Meeting, MeetingAttendee, RosterMember } from '@/protocol/attendance.ts'
@@ -238,6 +239,18 @@ export interface ExamAttemptRow {
   sealedAt: number | null
 }
 
+/**
+ * This member's answer to a survey on this phone (docs/surveys.md). `draft` while being filled
+ * in; `sent` once submitted, in the same transaction that queues its `survey_answer` record.
+ * Submitting again (while the survey is open) queues a new record that replaces the earlier.
+ */
+export interface SurveyAnswerRow {
+  surveyId: string
+  state: 'draft' | 'sent'
+  answers: Record<string, SurveyAnswer>
+  sentAt: number | null
+}
+
 /** A question in the wrong-answer book 错题本 (rule: src/features/quiz/wrongBook.ts). */
 export interface WrongAnswerRow {
   questionId: string
@@ -353,6 +366,9 @@ export class PocketDb extends Dexie {
   /** The member's exams as last read from the server: papers without answers until closed. */
   examPapers!: EntityTable<MyExam, 'id'>
   examAttempts!: EntityTable<ExamAttemptRow, 'id'>
+  /** The surveys addressed to the member, as last read from the server. */
+  surveys!: EntityTable<MySurvey, 'id'>
+  surveyAnswers!: EntityTable<SurveyAnswerRow, 'surveyId'>
 
   constructor(name = DB_NAME) {
     super(name)
@@ -420,6 +436,11 @@ export class PocketDb extends Dexie {
       videoChunks: '[url+index]',
       videoPositions: 'lessonId',
     })
+    // Training-needs surveys 需求调研: those addressed to the member and their answers here.
+    this.version(16).stores({
+      surveys: 'id',
+      surveyAnswers: 'surveyId',
+    })
   }
 }
 
@@ -441,6 +462,8 @@ export const PERSONAL_TABLES = [
   'quizAttempts',
   'examPapers',
   'examAttempts',
+  'surveys',
+  'surveyAnswers',
   'wrongAnswers',
   'flowingRecords',
   'practiceCards',

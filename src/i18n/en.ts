@@ -1,5 +1,6 @@
 import type zhCN from './zh-CN.ts'
 import type zhFeatures from './zh-CN.features.ts'
+import surveyMessages from '@/features/survey/survey.messages.ts'
 
 // One file for English: it is loaded only when chosen, so it need not be split like zh-CN.
 const en: typeof zhCN & typeof zhFeatures = {
@@ -124,6 +125,7 @@ const en: typeof zhCN & typeof zhFeatures = {
     hint: 'Searches pocket-book entries and lessons, also offline.',
     results: '{n} results',
   },
+  survey: surveyMessages.en,
   exam: {
     title: 'Exams',
     entry: 'Exams',
@@ -893,6 +895,7 @@ const en: typeof zhCN & typeof zhFeatures = {
       checkin: 'Check-in',
       home_visit: 'Home visit',
       quiz_attempt: 'Quiz answers',
+      survey_answer: 'Survey answers',
       flowing_record: 'Record card entry',
       flowing_record_review: 'Record card review',
       reflection_post: 'Study reflection',
@@ -921,6 +924,8 @@ const en: typeof zhCN & typeof zhFeatures = {
       studied: 'What was studied',
       text: 'The reflection text (1–1000 characters)',
       photos: 'A photo (too large or not a photo)',
+      rating: 'The rating (1 to 5)',
+      comment: 'The short answer (at most 200 characters)',
       other: 'Something in the record',
     },
     reasons: {
@@ -937,6 +942,9 @@ const en: typeof zhCN & typeof zhFeatures = {
       EXAM_CLOSED: 'Submitted after the exam closed',
       EXAM_ATTEMPTS: 'More attempts than the exam allows',
       EXAM_PAPER: 'The answers do not match the paper you were given',
+      SURVEY_NOT_OPEN: 'The survey had not opened yet',
+      SURVEY_CLOSED: 'Sent after the survey closed',
+      SURVEY_ANSWER: 'The answers do not match the questionnaire; answer it again',
       CHECKIN_WINDOW: 'Outside check-in time (1 hour before to 2 hours after the meeting)',
       RATE_LIMITED: 'Too many check-in attempts; try again later',
       other: 'Not accepted by the server: {message}',

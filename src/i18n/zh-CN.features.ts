@@ -1,3 +1,5 @@
+import surveyMessages from '@/features/survey/survey.messages.ts'
+
 export default {
   me: {
     title: '我的',
@@ -95,6 +97,7 @@ export default {
     hint: '可搜索口袋书条目和课程内容，没有网络也能用。',
     results: '找到 {n} 条结果',
   },
+  survey: surveyMessages.zh,
   exam: {
     title: '考核',
     entry: '考核',
@@ -845,6 +848,7 @@ export default {
       checkin: '签到',
       home_visit: '上门送学',
       quiz_attempt: '测试答卷',
+      survey_answer: '调研问卷',
       flowing_record: '组织生活记录卡',
       flowing_record_review: '记录卡审核',
       reflection_post: '学习心得',
@@ -873,6 +877,8 @@ export default {
       studied: '学习内容',
       text: '心得内容（1–1000 字）',
       photos: '照片（过大或不是照片）',
+      rating: '评分（1–5 分）',
+      comment: '简答（不超过 200 字）',
       other: '记录内容',
     },
     reasons: {
@@ -889,6 +895,9 @@ export default {
       EXAM_CLOSED: '提交时考核已经结束',
       EXAM_ATTEMPTS: '超过了允许的考试次数',
       EXAM_PAPER: '答卷与发给你的试卷不符',
+      SURVEY_NOT_OPEN: '调研还没有开始',
+      SURVEY_CLOSED: '提交时调研已经结束',
+      SURVEY_ANSWER: '回答与问卷不符，请重新填写',
       CHECKIN_WINDOW: '不在签到时间内（会前 1 小时至会后 2 小时）',
       RATE_LIMITED: '签到尝试次数过多，请稍后再试',
       other: '服务器未接收：{message}',

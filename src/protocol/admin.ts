@@ -5,6 +5,7 @@
 import { Type, type Static } from 'typebox'
 import { OrgKind, Phone, RoleName } from './auth.ts'
 import { NAME_MAX, NAME_PATTERN } from './names.ts'
+import { Occupation } from './survey.ts'
 
 const Name = Type.String({ minLength: 1, maxLength: NAME_MAX, pattern: NAME_PATTERN, description: 'readable text: see src/protocol/names.ts' })
 
@@ -50,6 +51,10 @@ const personFields = {
   isCommittee: Type.Boolean(),
   /** joined the Party, epoch ms (migration 007) */
   joinedPartyAt: Type.Union([Type.Integer(), Type.Null()]),
+  /** occupation category, for the splits of training-needs surveys (migration 037) */
+  occupation: Type.Union([Occupation, Type.Null()]),
+  /** year of birth, for the age-band split (migration 037) */
+  birthYear: Type.Union([Type.Integer(), Type.Null()]),
   status: PersonStatus,
   /** A deletion request erased their personal fields (final: no edit, no reactivation). */
   erased: Type.Boolean(),
@@ -93,6 +98,8 @@ export const PersonPatch = Type.Object(
     isElderly: Type.Optional(Type.Boolean()),
     isCommittee: Type.Optional(Type.Boolean()),
     joinedPartyAt: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+    occupation: Type.Optional(Type.Union([Occupation, Type.Null()])),
+    birthYear: Type.Optional(Type.Union([Type.Integer({ minimum: 1900, maximum: 2100 }), Type.Null()])),
   },
   { additionalProperties: false, minProperties: 1 },
 )

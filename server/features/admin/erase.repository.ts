@@ -32,6 +32,8 @@ export async function erasePerson(trx: Kysely<Database>, personId: string, now: 
       must_change_password: 0,
       is_elderly: 0,
       joined_party_at: null,
+      occupation: null,
+      birth_year: null,
       status: 'inactive',
       erased_at: now,
     })
@@ -50,6 +52,16 @@ export async function erasePerson(trx: Kysely<Database>, personId: string, now: 
   counts.attendance_mark = n(await trx.updateTable('attendance_mark').set({ reason: null }).where('person_id', '=', personId).where('reason', 'is not', null).executeTakeFirst())
   counts.attendance_mark_overruled = n(
     await trx.updateTable('attendance_mark_overruled').set({ reason: null }).where('person_id', '=', personId).where('reason', 'is not', null).executeTakeFirst(),
+  )
+  // What they wrote in surveys (their choices and ratings stay, counted without them).
+  counts.survey_answer_item = n(
+    await trx
+      .updateTable('survey_answer_item')
+      .set({ text: '' })
+      .where('survey_id', 'in', trx.selectFrom('survey_answer').select('survey_id').where('person_id', '=', personId))
+      .where('person_id', '=', personId)
+      .where('text', 'is not', null)
+      .executeTakeFirst(),
   )
   // Study brought to their door: the note and photo show them and their home.
   counts.home_visit = n(await trx.updateTable('home_visit').set({ note: '', photo: null }).where('person_id', '=', personId).executeTakeFirst())

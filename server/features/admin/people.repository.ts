@@ -1,6 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto'
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely'
 import type { AdminPerson, PersonDetail, PersonStatus } from '../../../src/protocol/admin.ts'
+import type { Occupation } from '../../../src/protocol/survey.ts'
 import type { Database, OrgUnitRow } from '../../db/database.ts'
 import { isPostgres } from '../../db/migrations/helpers.ts'
 import { subtreeEnd } from '../../shared/authz.ts'
@@ -17,6 +18,8 @@ const PERSON_COLUMNS = [
   'person.is_elderly',
   'person.is_committee',
   'person.joined_party_at',
+  'person.occupation',
+  'person.birth_year',
   'person.status',
   'person.erased_at',
 ] as const
@@ -31,6 +34,8 @@ type PersonListRow = {
   is_elderly: number
   is_committee: number
   joined_party_at: number | null
+  occupation?: string | null
+  birth_year?: number | null
   status: 'active' | 'inactive'
   erased_at?: number | null
 }
@@ -46,6 +51,8 @@ export function toAdminPerson(row: PersonListRow): AdminPerson {
     isElderly: row.is_elderly === 1,
     isCommittee: row.is_committee === 1,
     joinedPartyAt: row.joined_party_at,
+    occupation: (row.occupation ?? null) as Occupation | null,
+    birthYear: row.birth_year ?? null,
     status: row.status,
     erased: row.erased_at != null,
   }

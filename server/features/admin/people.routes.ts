@@ -119,7 +119,7 @@ export const peopleRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> =
       const actor = await actorOf(db, requireAuth(request))
       const person = await personToChange(actor, request.params.id)
       requireRecentSignIn(actor.auth)
-      const { name, phone, isFlowing, isElderly, isCommittee, joinedPartyAt } = request.body
+      const { name, phone, isFlowing, isElderly, isCommittee, joinedPartyAt, occupation, birthYear } = request.body
       if (phone !== undefined && (await phoneTaken(db, phone, person.id))) throw phoneExists()
       const flag = (v: boolean | undefined) => (v === undefined ? undefined : v ? 1 : 0)
       const changes = Object.fromEntries(
@@ -130,6 +130,8 @@ export const peopleRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> =
           is_elderly: flag(isElderly),
           is_committee: flag(isCommittee),
           joined_party_at: joinedPartyAt,
+          occupation,
+          birth_year: birthYear,
         }).filter(([, v]) => v !== undefined),
       )
       await db.transaction().execute(async (trx) => {

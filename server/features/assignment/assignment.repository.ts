@@ -3,7 +3,7 @@
  * did. Retraining 复训 is computed here from quiz_attempt, the truth: a person whose LATEST
  * attempt at the assigned quiz failed is flagged; a later pass clears it (docs/assignments.md).
  */
-import { sql, type Kysely, type Selectable, type Transaction } from 'kysely'
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type Selectable, type SqlBool, type Transaction } from 'kysely'
 import { NEW_MEMBER_MONTHS, type AssignmentCreate, type AssignmentResultRow, type AssignmentView, type MemberGroup } from '../../../src/protocol/assignment.ts'
 import type { AssignmentTable, Database, PersonTable } from '../../db/database.ts'
 import { nextVersion } from '../../db/version.ts'
@@ -26,6 +26,20 @@ export function memberGroupsOf(
   if (p.joined_party_at !== null && p.joined_party_at >= newMemberSince(now)) groups.push('new')
   if (p.is_committee === 1) groups.push('committee')
   return groups
+}
+
+/** The SQL twin of `memberGroupsOf`: a person (in a query over `person`) is in the group. */
+export function inMemberGroup(eb: ExpressionBuilder<Database, 'person'>, group: MemberGroup, now: number): Expression<SqlBool> {
+  switch (group) {
+    case 'flowing':
+      return eb('person.is_flowing', '=', 1)
+    case 'elderly':
+      return eb('person.is_elderly', '=', 1)
+    case 'committee':
+      return eb('person.is_committee', '=', 1)
+    case 'new':
+      return eb('person.joined_party_at', '>=', newMemberSince(now))
+  }
 }
 
 export type AssignmentRow = Selectable<AssignmentTable> & { unit_path: string }
@@ -225,10 +239,8 @@ function targetedPeople(db: Kysely<Database>, a: AssignmentRow, path: string, no
       ),
     )
   }
-  if (a.member_group === 'flowing') q = q.where('person.is_flowing', '=', 1)
-  if (a.member_group === 'elderly') q = q.where('person.is_elderly', '=', 1)
-  if (a.member_group === 'committee') q = q.where('person.is_committee', '=', 1)
-  if (a.member_group === 'new') q = q.where('person.joined_party_at', '>=', newMemberSince(now))
+  const group = a.member_group
+  if (group) q = q.where((eb) => inMemberGroup(eb, group, now))
   return q.select((eb) => {
     const latest = (column: 'score' | 'passed') =>
       eb

@@ -37,6 +37,11 @@ export interface PullScope {
   token: ScopeToken
 }
 
+/** The person's pull scope alone, for read routes that follow the same addressing (surveys). */
+export async function pullScope(db: Kysely<Database>, personId: string, now = Date.now()): Promise<PullScope> {
+  return (await lookAround(db, personId, now)).scope
+}
+
 /** What one statement tells a pull: the person's scope, the newest pulled version, the device's last pull. */
 interface Look {
   scope: PullScope

@@ -20,6 +20,7 @@ export const MANAGE_LINKS: ManageLink[] = [
   { name: 'monthly-report', title: 'archive.report.title', hint: 'archive.report.hint', minRole: 'secretary' },
   { name: 'archive-people', title: 'archive.manageTitle', hint: 'archive.manageHint', minRole: 'group_leader' },
   { name: 'assignments', title: 'assignment.title', hint: 'assignment.hint', minRole: 'secretary' },
+  { name: 'survey-admin', title: 'survey.admin.title', hint: 'survey.admin.hint', minRole: 'secretary' },
   { name: 'exam-admin', title: 'exam.admin.title', hint: 'exam.admin.hint', minRole: 'secretary' },
   { name: 'assignment-results', title: 'assignment.results.listTitle', hint: 'assignment.results.hint', minRole: 'group_leader' },
   { name: 'reflection-stats', title: 'reflections.stats.title', hint: 'reflections.stats.hint', minRole: 'secretary' },

@@ -152,6 +152,13 @@ const MATRIX: Record<string, Expectation> = {
   // the matrix sends no file; real files and the editor role are in tests/server/media/upload.test.ts.
   'GET /api/v1/studio/media/limits': { own: [401, 403, 403, 403, 200, 200] },
   'POST /api/v1/studio/media': { own: [401, 403, 403, 403, 400, 400], other: [401, 403, 403, 403, 403, 400] },
+  // Surveys: sent and read by secretaries and above.
+  'POST /api/v1/surveys': { own: [401, 403, 403, 400, 400, 400], other: [401, 403, 403, 403, 403, 400] },
+  'GET /api/v1/surveys': { own: [401, 403, 403, 200, 200, 200], other: [401, 403, 403, 403, 403, 200] },
+  'GET /api/v1/surveys/{id}/results': { own: [401, 404, 404, 404, 404, 404], other: [401, 404, 404, 404, 404, 404] },
+  'GET /api/v1/surveys/{id}/units': { own: [401, 404, 404, 404, 404, 404], other: [401, 404, 404, 404, 404, 404] },
+  // A member's own surveys (tests/server/survey/survey.test.ts).
+  'GET /api/v1/surveys/mine': { own: [401, 200, 200, 200, 200, 200] },
 }
 
 describe.each(DIALECTS)('authorisation matrix on %s', (dialect) => {

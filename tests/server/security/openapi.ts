@@ -141,7 +141,7 @@ export async function renewSession(ctx: TestContext, actor: Actor): Promise<void
  */
 export type Scope = 'own' | 'person' | 'other'
 
-export type Resource = 'unit' | 'person' | 'meeting' | 'lecturer' | 'lecturerRequest' | 'planItem' | 'assignment' | 'studyPoint' | 'homeVisit' | 'flowingRecord' | 'reflection' | 'exam' | 'session'
+export type Resource = 'unit' | 'person' | 'meeting' | 'lecturer' | 'lecturerRequest' | 'planItem' | 'assignment' | 'studyPoint' | 'homeVisit' | 'flowingRecord' | 'reflection' | 'exam' | 'survey' | 'session'
 
 /** Which table a path parameter points into, from the path segment before it. */
 function resourceOfPathParam(path: string, name: string): Resource {
@@ -152,7 +152,7 @@ function resourceOfPathParam(path: string, name: string): Resource {
   const bySegment: Record<string, Resource> = {
     units: 'unit', groups: 'unit', people: 'person', meetings: 'meeting', lecturers: 'lecturer',
     'lecturer-requests': 'lecturerRequest', items: 'planItem', assignments: 'assignment', 'study-points': 'studyPoint',
-    'home-visits': 'homeVisit', 'flowing-records': 'flowingRecord', reflections: 'reflection', sessions: 'session', exams: 'exam',
+    'home-visits': 'homeVisit', 'flowing-records': 'flowingRecord', reflections: 'reflection', sessions: 'session', exams: 'exam', surveys: 'survey',
   }
   const resource = bySegment[segment]
   if (!resource) throw new Error(`no target table for {${name}} of ${path}: add its segment to resourceOfPathParam`)
@@ -184,6 +184,7 @@ const TARGET_QUERIES: Record<Exclude<Resource, 'unit' | 'person' | 'session'>, {
   flowingRecord: { table: 'flowing_record', unit: 'org_unit_id' },
   reflection: { table: 'reflection', unit: 'org_unit_id' },
   exam: { table: 'exam', unit: 'org_unit_id' },
+  survey: { table: 'survey', unit: 'org_unit_id' },
 }
 
 /** Reads the rows that exist now and sorts them into the scopes. */

@@ -17,9 +17,10 @@ import { reflectionPost } from './reflection_post.kind.ts'
 import { reflectionReply } from './reflection_reply.kind.ts'
 import { reflectionReview } from './reflection_review.kind.ts'
 import { studyEvent } from './study_event.kind.ts'
+import { surveyAnswer } from './survey_answer.kind.ts'
 
 // `SyncKind<any>`: each kind's handler is typed by its own schema; the registry only routes.
-const ALL: SyncKind<any>[] = [studyEvent, meetingCreate, attendanceMark, checkin, homeVisit, flowingRecord, flowingRecordReview, quizAttempt, examAttempt, reflectionPost, reflectionReply, reflectionLike, reflectionReview]
+const ALL: SyncKind<any>[] = [studyEvent, meetingCreate, attendanceMark, checkin, homeVisit, flowingRecord, flowingRecordReview, quizAttempt, examAttempt, surveyAnswer, reflectionPost, reflectionReply, reflectionLike, reflectionReview]
 
 export interface RegisteredKind {
   def: SyncKind<any>
