@@ -317,6 +317,8 @@ export interface MeetingTable {
   checkin_token: Generated<string | null>
   /** The study point where it is held: such a meeting is open to visitors (migration 013). */
   study_point_id: Generated<string | null>
+  /** The pool lecturer who gave its lesson (migration 038). */
+  lecturer_id: Generated<string | null>
   device: string
   created_at: number
   received_at: number
@@ -508,6 +510,41 @@ export interface ExamAttemptTable {
   received_at: number
 }
 
+/** When the server handed a person their paper for one attempt (migration 038): the time limit runs from here. */
+export interface ExamStartTable {
+  exam_id: string
+  person_id: string
+  attempt_no: number
+  started_at: number
+}
+
+/** A member's rating of a course or a meeting (migration 038); one per (person, target). */
+export interface EvaluationTable {
+  /** The phone's UUID of the latest rating. */
+  id: string
+  person_id: string
+  target_kind: 'course' | 'meeting'
+  target_id: string
+  lecturer_id: string | null
+  content: number
+  usefulness: number
+  lecturer: number | null
+  comment: string
+  device: string
+  created_at: number
+  received_at: number
+}
+
+/** Question quality, rebuilt off the request path (migration 038, server/features/itemStats). */
+export interface ItemStatTable {
+  question_id: string
+  attempts: number
+  difficulty: number
+  discrimination: number
+  flagged: number
+  computed_at: number
+}
+
 /** What one quiz version could ask, with the answers of that time: attempts are scored against it. */
 export interface QuizSnapshotTable {
   quiz_id: string
@@ -662,6 +699,9 @@ export interface Database {
   quiz_attempt: QuizAttemptTable
   exam: ExamTable
   exam_attempt: ExamAttemptTable
+  exam_start: ExamStartTable
+  evaluation: EvaluationTable
+  item_stat: ItemStatTable
   reflection: ReflectionTable
   reflection_photo: ReflectionPhotoTable
   reflection_reply: ReflectionReplyTable

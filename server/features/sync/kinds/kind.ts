@@ -38,7 +38,7 @@ export interface KindContext {
 
 /** Why a record is refused: a stable code and a sentence a member can read. */
 export interface Refusal {
-  code: 'FORBIDDEN' | 'INVALID_PAYLOAD' | 'CONFLICT' | 'CHECKIN_CODE' | 'CHECKIN_WINDOW' | 'RATE_LIMITED' | 'CHECKIN_LOCKED' | 'CHECKIN_QR_ONLY' | 'EXAM_NOT_OPEN' | 'EXAM_CLOSED' | 'EXAM_ATTEMPTS' | 'EXAM_PAPER'
+  code: 'FORBIDDEN' | 'INVALID_PAYLOAD' | 'CONFLICT' | 'CHECKIN_CODE' | 'CHECKIN_WINDOW' | 'RATE_LIMITED' | 'CHECKIN_LOCKED' | 'CHECKIN_QR_ONLY' | 'EXAM_NOT_OPEN' | 'EXAM_CLOSED' | 'EXAM_ATTEMPTS' | 'EXAM_PAPER' | 'EXAM_TIME' | 'EVALUATION_TARGET'
   message: string
   field?: string
 }
