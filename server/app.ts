@@ -14,6 +14,7 @@ import { attendanceRoutes } from './features/attendance/attendance.routes.ts'
 import { overviewRoutes } from './features/attendance/overview.routes.ts'
 import { examRoutes } from './features/exam/exam.routes.ts'
 import { itemStatsRoutes } from './features/itemStats/itemStats.routes.ts'
+import { evaluationRoutes } from './features/evaluation/evaluation.routes.ts'
 import { flowingRoutes } from './features/flowing/flowing.routes.ts'
 import { adminRoutes } from './features/admin/admin.routes.ts'
 import { lecturerRoutes } from './features/lecturers/lecturers.routes.ts'
@@ -126,6 +127,7 @@ export async function buildApp({
   await app.register(studyPointRoutes, { db: handle.db })
   await app.register(examRoutes, { db: handle.db, clock })
   await app.register(itemStatsRoutes, { db: handle.db })
+  await app.register(evaluationRoutes, { db: handle.db })
   await app.register(mediaRoutes, { root: mediaStoreDir, urlPrefix: UPLOADED_MEDIA_PREFIX })
   await app.register(mediaRoutes, { root: mediaDir })
 

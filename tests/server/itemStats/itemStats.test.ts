@@ -38,7 +38,7 @@ describe.each(DIALECTS)('question quality on %s', (dialect) => {
   })
   afterAll(() => ctx.close())
 
-  const page = async (query = '', who = SUPERVISOR) => ctx.app.inject({ method: 'GET', url: `/api/v1/item-stats${query}`, headers: await signIn(ctx.app, who) })
+  const page = async (query = '', who: string = SUPERVISOR) => ctx.app.inject({ method: 'GET', url: `/api/v1/item-stats${query}`, headers: await signIn(ctx.app, who) })
 
   it('computes difficulty and discrimination as by hand, and flags only the weak questions', async () => {
     expect(await refreshItemStats(ctx.testDb.db)).toMatchObject({ questions: 3 })

@@ -7,6 +7,7 @@ import type { SyncKind } from './kind.ts'
 import { attendanceMark } from './attendance_mark.kind.ts'
 import { checkin } from './checkin.kind.ts'
 import { examAttempt } from './exam_attempt.kind.ts'
+import { evaluation } from './evaluation.kind.ts'
 import { flowingRecord } from './flowing_record.kind.ts'
 import { flowingRecordReview } from './flowing_record_review.kind.ts'
 import { homeVisit } from './home_visit.kind.ts'
@@ -19,7 +20,7 @@ import { reflectionReview } from './reflection_review.kind.ts'
 import { studyEvent } from './study_event.kind.ts'
 
 // `SyncKind<any>`: each kind's handler is typed by its own schema; the registry only routes.
-const ALL: SyncKind<any>[] = [studyEvent, meetingCreate, attendanceMark, checkin, homeVisit, flowingRecord, flowingRecordReview, quizAttempt, examAttempt, reflectionPost, reflectionReply, reflectionLike, reflectionReview]
+const ALL: SyncKind<any>[] = [studyEvent, meetingCreate, attendanceMark, checkin, homeVisit, flowingRecord, flowingRecordReview, quizAttempt, examAttempt, evaluation, reflectionPost, reflectionReply, reflectionLike, reflectionReview]
 
 export interface RegisteredKind {
   def: SyncKind<any>

@@ -34,6 +34,12 @@ export interface KindContext {
   grants(): Promise<Grant[]>
   /** Server clock for the whole batch. */
   receivedAt: number
+  /**
+   * The batch's new records that passed their schemas, in the order sent, not yet authorised.
+   * Every kind authorises before any applies, so a rule that depends on an earlier record of the
+   * same batch (a rating after the lesson completion it follows, both queued offline) reads it here.
+   */
+  batch: ReadonlyArray<{ kind: string; record: AcceptedRecord<unknown> }>
 }
 
 /** Why a record is refused: a stable code and a sentence a member can read. */
