@@ -236,6 +236,20 @@ export interface ExamAttemptRow {
   sealedAt: number | null
 }
 
+/** The member's own rating of a course or meeting (docs/quiz.md "Evaluations"); one per target. */
+export interface EvaluationRow {
+  /** `course:<id>` or `meeting:<id>` */
+  key: string
+  evaluationId: string
+  target: 'course' | 'meeting'
+  targetId: string
+  content: number
+  usefulness: number
+  lecturer?: number
+  comment: string
+  ratedAt: number
+}
+
 /** A question in the wrong-answer book 错题本 (rule: src/features/quiz/wrongBook.ts). */
 export interface WrongAnswerRow {
   questionId: string
@@ -351,6 +365,7 @@ export class PocketDb extends Dexie {
   /** The member's exams as last read from the server: papers without answers until closed. */
   examPapers!: EntityTable<MyExam, 'id'>
   examAttempts!: EntityTable<ExamAttemptRow, 'id'>
+  evaluations!: EntityTable<EvaluationRow, 'key'>
 
   constructor(name = DB_NAME) {
     super(name)
@@ -418,6 +433,10 @@ export class PocketDb extends Dexie {
       videoChunks: '[url+index]',
       videoPositions: 'lessonId',
     })
+    // The member's own ratings of courses and meetings (教学评估), shown as "已评价" offline.
+    this.version(17).stores({
+      evaluations: 'key',
+    })
   }
 }
 
@@ -447,6 +466,7 @@ export const PERSONAL_TABLES = [
   'reflectionPhotos',
   'archives',
   'videoPositions',
+  'evaluations',
 ] as const satisfies readonly (keyof PocketDb)[]
 
 /** Per-person values in `meta` (the same rule as PERSONAL_TABLES). */
