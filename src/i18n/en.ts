@@ -779,6 +779,7 @@ const en: typeof zhCN & typeof zhFeatures = {
       },
     },
     lecturers: {
+      rating: 'Rated {mean} ({n})',
       title: 'Lecturer pool',
       pool: 'Lecturers',
       outgoing: 'My invitations',

@@ -746,6 +746,7 @@ export default {
       },
     },
     lecturers: {
+      rating: '评价 {mean} 分（{n} 人）',
       title: '师资库',
       pool: '讲师',
       outgoing: '我的邀请',
