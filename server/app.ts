@@ -14,6 +14,8 @@ import { attendanceRoutes } from './features/attendance/attendance.routes.ts'
 import { overviewRoutes } from './features/attendance/overview.routes.ts'
 import { examRoutes } from './features/exam/exam.routes.ts'
 import { surveyRoutes } from './features/survey/survey.routes.ts'
+import { itemStatsRoutes } from './features/itemStats/itemStats.routes.ts'
+import { evaluationRoutes } from './features/evaluation/evaluation.routes.ts'
 import { flowingRoutes } from './features/flowing/flowing.routes.ts'
 import { adminRoutes } from './features/admin/admin.routes.ts'
 import { lecturerRoutes } from './features/lecturers/lecturers.routes.ts'
@@ -158,6 +160,8 @@ export async function buildApp({
   if (worker) app.addHook('onClose', () => worker.stop())
   await app.register(videoUploadRoutes, { db: handle.db, store: mediaStore, storeDir: mediaStoreDir, uploadDir, onQueued: () => worker?.kick() })
   await app.register(surveyRoutes, { db: handle.db, clock })
+  await app.register(itemStatsRoutes, { db: handle.db })
+  await app.register(evaluationRoutes, { db: handle.db })
   await app.register(mediaRoutes, { root: mediaStoreDir, urlPrefix: UPLOADED_MEDIA_PREFIX })
   await app.register(mediaRoutes, { root: mediaDir })
 

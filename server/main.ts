@@ -19,6 +19,7 @@ import { auditRetentionDays, purgeAudit } from './shared/audit.ts'
 import { ensurePartitionsAhead } from './db/partitions.ts'
 import { ledgerMaxAgeDays, purgeLedger } from './features/sync/ledgerRetention.ts'
 import { MEDIA_STORE_DIR } from './features/media/mediaStore.ts'
+import { refreshItemStats } from './features/itemStats/itemStats.repository.ts'
 
 const port = Number(process.env.PORT ?? 8080)
 const host = process.env.HOST ?? '0.0.0.0'
@@ -137,4 +138,21 @@ async function startJobs(app: Awaited<ReturnType<typeof buildApp>>) {
   }
   await upkeep()
   setInterval(() => void upkeep(), 24 * 3600 * 1000).unref()
+
+  // Question quality (docs/quiz.md): rebuilt off the request path every ITEM_STATS_EVERY_HOURS
+  // (default 6) and a minute after start; on PostgreSQL one instance computes, the others skip.
+  const itemStatsEveryMs = Number(process.env.ITEM_STATS_EVERY_HOURS ?? 6) * 3600 * 1000
+  const itemStats = async () => {
+    try {
+      const t0 = Date.now()
+      const done = await refreshItemStats(handle.db)
+      if (done !== 'busy') app.log.info({ ...done, ms: Date.now() - t0 }, 'question quality computed')
+    } catch (err) {
+      app.log.error({ err }, 'question quality failed')
+    }
+  }
+  if (itemStatsEveryMs > 0) {
+    setTimeout(() => void itemStats(), 60_000).unref()
+    setInterval(() => void itemStats(), itemStatsEveryMs).unref()
+  }
 }

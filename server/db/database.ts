@@ -343,6 +343,8 @@ export interface MeetingTable {
   checkin_token: Generated<string | null>
   /** The study point where it is held: such a meeting is open to visitors (migration 013). */
   study_point_id: Generated<string | null>
+  /** The pool lecturer who gave its lesson (migration 038). */
+  lecturer_id: Generated<string | null>
   device: string
   created_at: number
   received_at: number
@@ -566,6 +568,31 @@ export interface SurveyAnswerTable {
   received_at: number
 }
 
+/** When the server handed a person their paper for one attempt (migration 038): the time limit runs from here. */
+export interface ExamStartTable {
+  exam_id: string
+  person_id: string
+  attempt_no: number
+  started_at: number
+}
+
+/** A member's rating of a course or a meeting (migration 038); one per (person, target). */
+export interface EvaluationTable {
+  /** The phone's UUID of the latest rating. */
+  id: string
+  person_id: string
+  target_kind: 'course' | 'meeting'
+  target_id: string
+  lecturer_id: string | null
+  content: number
+  usefulness: number
+  lecturer: number | null
+  comment: string
+  device: string
+  created_at: number
+  received_at: number
+}
+
 /** One chosen option or rating (`value`) or one text of an answer. */
 export interface SurveyAnswerItemTable {
   survey_id: string
@@ -573,6 +600,16 @@ export interface SurveyAnswerItemTable {
   question_id: string
   value: string | null
   text: string | null
+}
+
+/** Question quality, rebuilt off the request path (migration 038, server/features/itemStats). */
+export interface ItemStatTable {
+  question_id: string
+  attempts: number
+  difficulty: number
+  discrimination: number
+  flagged: number
+  computed_at: number
 }
 
 /** What one quiz version could ask, with the answers of that time: attempts are scored against it. */
@@ -732,6 +769,9 @@ export interface Database {
   survey: SurveyTable
   survey_answer: SurveyAnswerTable
   survey_answer_item: SurveyAnswerItemTable
+  exam_start: ExamStartTable
+  evaluation: EvaluationTable
+  item_stat: ItemStatTable
   reflection: ReflectionTable
   reflection_photo: ReflectionPhotoTable
   reflection_reply: ReflectionReplyTable

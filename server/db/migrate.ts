@@ -38,6 +38,7 @@ import * as m031 from './migrations/031_exams.ts'
 import * as m033 from './migrations/033_lesson_video.ts'
 import * as m036 from './migrations/036_video_jobs.ts'
 import * as m037 from './migrations/037_surveys.ts'
+import * as m038 from './migrations/038_assessment_quality.ts'
 
 /** Every migration, in order, wired by hand (no directory scanning: the list is the truth). */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -69,6 +70,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '033_lesson_video': m033,
   '036_video_jobs': m036,
   '037_surveys': m037,
+  '038_assessment_quality': m038,
 }
 
 /** Both keys of the PostgreSQL advisory lock: this application, and the schema being migrated. */

@@ -251,6 +251,20 @@ export interface SurveyAnswerRow {
   sentAt: number | null
 }
 
+/** The member's own rating of a course or meeting (docs/quiz.md "Evaluations"); one per target. */
+export interface EvaluationRow {
+  /** `course:<id>` or `meeting:<id>` */
+  key: string
+  evaluationId: string
+  target: 'course' | 'meeting'
+  targetId: string
+  content: number
+  usefulness: number
+  lecturer?: number
+  comment: string
+  ratedAt: number
+}
+
 /** A question in the wrong-answer book 错题本 (rule: src/features/quiz/wrongBook.ts). */
 export interface WrongAnswerRow {
   questionId: string
@@ -369,6 +383,7 @@ export class PocketDb extends Dexie {
   /** The surveys addressed to the member, as last read from the server. */
   surveys!: EntityTable<MySurvey, 'id'>
   surveyAnswers!: EntityTable<SurveyAnswerRow, 'surveyId'>
+  evaluations!: EntityTable<EvaluationRow, 'key'>
 
   constructor(name = DB_NAME) {
     super(name)
@@ -441,6 +456,10 @@ export class PocketDb extends Dexie {
       surveys: 'id',
       surveyAnswers: 'surveyId',
     })
+    // The member's own ratings of courses and meetings (教学评估), shown as "已评价" offline.
+    this.version(17).stores({
+      evaluations: 'key',
+    })
   }
 }
 
@@ -472,6 +491,7 @@ export const PERSONAL_TABLES = [
   'reflectionPhotos',
   'archives',
   'videoPositions',
+  'evaluations',
 ] as const satisfies readonly (keyof PocketDb)[]
 
 /** Per-person values in `meta` (the same rule as PERSONAL_TABLES). */

@@ -163,6 +163,8 @@ export const Lecturer = Type.Object({
   retired: Type.Boolean(),
   /** whether the viewer may edit it (a supervisor over its unit) */
   canManage: Type.Boolean(),
+  /** Members' rating of the lecturer after meetings (1–5, no raters named); absent when none yet. */
+  rating: Type.Optional(Type.Object({ count: Type.Integer(), mean: Type.Number() })),
 })
 export type Lecturer = Static<typeof Lecturer>
 

@@ -66,6 +66,8 @@ export const MeetingCreatePayload = Type.Object(
     place: Type.String({ maxLength: 200 }),
     topic: Type.String({ minLength: 1, maxLength: 200 }),
     lessonId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    /** The pool lecturer who gives its lesson (members may rate them afterwards; migration 038). */
+    lecturerId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     /** Made on the leader's phone (the server cannot be asked offline); checked against check-ins. */
     checkinCode: CheckinCode,
     /** Made on the leader's phone too, shown only in the QR code; optional for older phones. */

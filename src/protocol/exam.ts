@@ -13,6 +13,13 @@ const Time = () => Type.Integer({ minimum: 0, maximum: RECORD_TIME_MAX })
 export const EXAM_MAX_ATTEMPTS = 10
 export const EXAM_MAX_MINUTES = 300
 export const EXAM_MAX_QUESTIONS = 200
+/**
+ * The server's time limit (docs/quiz.md "Time limit"): an attempt counts when its server-bounded
+ * seal time is at most start + limit + EXAM_SEAL_GRACE_MS (clock offset and the start request's
+ * round trip), and it reaches the server at most EXAM_SYNC_GRACE_MS after start + limit.
+ */
+export const EXAM_SEAL_GRACE_MS = 2 * 60_000
+export const EXAM_SYNC_GRACE_MS = 24 * 3_600_000
 
 export const ExamCreate = Type.Object(
   {
@@ -63,11 +70,22 @@ export const MyExam = Type.Object({
   passMark: Type.Integer(),
   /** The server's judgement at the time of the answer. */
   closed: Type.Boolean(),
-  /** The person's paper; null before the window opens. */
+  /** The person's paper; null before they start an attempt (server clock) and before the window opens. */
   paper: Type.Union([Type.Array(ExamPaperQuestion), Type.Null()]),
   results: Type.Array(ExamResult),
 })
 export type MyExam = Static<typeof MyExam>
+
+/** `POST /exams/:id/start`: the member starts an attempt online; the server's clock starts now. */
+export const ExamStartBody = Type.Object({ attemptNo: Type.Integer({ minimum: 1, maximum: EXAM_MAX_ATTEMPTS }) }, { additionalProperties: false })
+export type ExamStartBody = Static<typeof ExamStartBody>
+export const ExamStarted = Type.Object({
+  exam: MyExam,
+  /** Server time when this attempt's paper was first handed out (a repeated start keeps it). */
+  startedAt: Type.Integer(),
+  serverNow: Type.Integer(),
+})
+export type ExamStarted = Static<typeof ExamStarted>
 
 export const MyExams = Type.Object({ items: Type.Array(MyExam), serverNow: Type.Integer() })
 export type MyExams = Static<typeof MyExams>

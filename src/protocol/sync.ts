@@ -7,6 +7,7 @@ import { Type, type Static } from 'typebox'
 import type { FlowingRecordPayload, FlowingRecordReviewPayload } from './flowing.ts'
 import type { ExamAttemptPayload } from './exam.ts'
 import type { SurveyAnswerPayload } from './survey.ts'
+import type { EvaluationPayload } from './evaluation.ts'
 import type { QuizAttemptPayload } from './quiz.ts'
 import type { ReflectionLikePayload, ReflectionPostPayload, ReflectionReplyPayload, ReflectionReviewPayload } from './reflections.ts'
 import type { AttendanceMarkPayload, CheckinPayload, HomeVisitPayload, MeetingCreatePayload } from './attendance.ts'
@@ -136,6 +137,7 @@ export interface OutboxKinds {
   quiz_attempt: QuizAttemptPayload
   exam_attempt: ExamAttemptPayload
   survey_answer: SurveyAnswerPayload
+  evaluation: EvaluationPayload
   reflection_post: ReflectionPostPayload
   reflection_reply: ReflectionReplyPayload
   reflection_like: ReflectionLikePayload

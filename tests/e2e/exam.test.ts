@@ -1,6 +1,6 @@
 /**
- * 考核 Exam, offline, at 360×640: a secretary sets an exam; the member opens it online (the paper
- * arrives, without answers), then with no network answers it and submits: the attempt is sealed,
+ * 考核 Exam, offline, at 360×640: a secretary sets an exam; the member starts it online (the paper
+ * arrives, without answers, and the server's clock starts), then with no network answers it and submits: the attempt is sealed,
  * "已提交，联网后出成绩" shows, and a reload keeps it sealed (the paper does not open again). Back
  * online, the attempt syncs and the server's score appears on the phone.
  */
@@ -50,10 +50,11 @@ describe('exam offline', () => {
     await page.getByTestId('exams-entry').click()
     await page.getByTestId(`exam-${exam.id}`).click()
     await page.getByTestId('exam-start').waitFor()
-
-    await goOffline(context)
+    // Starting is online: the server hands out the paper and its clock starts.
     await page.getByTestId('exam-start').click()
     await page.getByTestId('exam-progress').waitFor()
+
+    await goOffline(context)
     await screenshot(page, 'exam-question')
     for (let i = 0; i < 4; i++) {
       await answerShown()

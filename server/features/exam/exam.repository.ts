@@ -125,21 +125,27 @@ export async function examsInSubtree(db: Kysely<Database>, path: string, limit: 
  * The member's exams (their unit and the units above it), with their paper once open and, only
  * after the window closed, the answers and explanations.
  */
-export async function myExams(db: Kysely<Database>, personId: string, now: number): Promise<MyExam[]> {
+export async function myExams(db: Kysely<Database>, personId: string, now: number, only?: string): Promise<MyExam[]> {
   const units = await visibleOrgUnits(db, personId)
   if (units.length === 0) return []
-  const exams = await db
+  let q = db
     .selectFrom('exam')
     .selectAll()
     .where('org_unit_id', 'in', units)
     .where('closes_at', '>', now - EXAM_SHOWN_AFTER_CLOSE_MS)
     .orderBy('closes_at', 'desc')
     .limit(MY_EXAMS_LIMIT)
-    .execute()
+  if (only !== undefined) q = q.where('id', '=', only)
+  const exams = await q.execute()
   if (exams.length === 0) return []
   const candidates = await examCandidates(db, exams)
-  const papers = new Map(exams.map((e) => [e.id, Number(e.opens_at) <= now ? examPaper(e, personId, candidates) : null]))
   const closedIds = new Set(exams.filter((e) => Number(e.closes_at) <= now).map((e) => e.id))
+  // The paper goes out only once the person started an attempt (the server's clock then runs,
+  // docs/quiz.md "Time limit"), or for review after the window closed.
+  const started = new Set(
+    (await db.selectFrom('exam_start').select('exam_id').where('person_id', '=', personId).where('exam_id', 'in', exams.map((e) => e.id)).execute()).map((r) => r.exam_id),
+  )
+  const papers = new Map(exams.map((e) => [e.id, Number(e.opens_at) <= now && (started.has(e.id) || closedIds.has(e.id)) ? examPaper(e, personId, candidates) : null]))
   const questionIds = [...new Set([...papers.values()].flatMap((p) => (p ?? []).map((q) => q.id)))]
   const questions = questionIds.length
     ? new Map((await db.selectFrom('question').select(['id', 'type', 'stem', 'options', 'explanation']).where('id', 'in', questionIds).execute()).map((q) => [q.id, q]))
@@ -184,6 +190,31 @@ export async function myExams(db: Kysely<Database>, personId: string, now: numbe
         .map((a) => ({ attemptNo: a.attempt_no, score: a.score, passed: a.passed === 1, at: Number(a.created_at) })),
     }
   })
+}
+
+const refused = (code: string, message: string) => new ApiError(409, code, message, 'body.attemptNo')
+
+/**
+ * Starts an attempt: from this moment (server clock) the person holds the paper and the time
+ * limit runs. A repeated start of the same attempt (a lost answer, a reinstalled phone) keeps the
+ * first moment, so asking again never resets the clock. Returns that moment.
+ */
+export async function startExam(db: Kysely<Database>, personId: string, examId: string, attemptNo: number, now: number): Promise<number> {
+  const units = await visibleOrgUnits(db, personId)
+  const exam = await db.selectFrom('exam').selectAll().where('id', '=', examId).executeTakeFirst()
+  if (!exam || !units.includes(exam.org_unit_id)) throw new ApiError(404, 'NOT_FOUND', 'Exam not found')
+  if (now < Number(exam.opens_at)) throw refused('EXAM_NOT_OPEN', 'The exam has not opened yet.')
+  if (now > Number(exam.closes_at)) throw refused('EXAM_CLOSED', 'The exam has closed.')
+  if (attemptNo > exam.attempts_allowed) throw refused('EXAM_ATTEMPTS', `This exam allows ${exam.attempts_allowed} attempt(s).`)
+  const submitted = await db.selectFrom('exam_attempt').select('id').where('exam_id', '=', examId).where('person_id', '=', personId).where('attempt_no', '=', attemptNo).executeTakeFirst()
+  if (submitted) throw refused('EXAM_ATTEMPTS', `Attempt ${attemptNo} was already submitted.`)
+  await db
+    .insertInto('exam_start')
+    .values({ exam_id: examId, person_id: personId, attempt_no: attemptNo, started_at: now })
+    .onConflict((oc) => oc.columns(['exam_id', 'person_id', 'attempt_no']).doNothing())
+    .execute()
+  const row = await db.selectFrom('exam_start').select('started_at').where('exam_id', '=', examId).where('person_id', '=', personId).where('attempt_no', '=', attemptNo).executeTakeFirstOrThrow()
+  return Number(row.started_at)
 }
 
 /**

@@ -7,12 +7,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Kysely } from 'kysely'
 import { Type } from 'typebox'
 import { errorResponses, IdParams, PageQuery } from '../../../src/protocol/common.ts'
-import { ExamCreate, ExamResults, ExamSummary, MyExams } from '../../../src/protocol/exam.ts'
+import { ExamCreate, ExamResults, ExamStartBody, ExamStarted, ExamSummary, MyExams } from '../../../src/protocol/exam.ts'
 import type { Database } from '../../db/database.ts'
 import { writeAudit } from '../../shared/audit.ts'
 import { allows, authorizeOrgUnit, grantsOf, requireAuth } from '../../shared/authz.ts'
 import { ApiError, forbidden, notFound } from '../../shared/errors.ts'
-import { createExam, decodeCursor, examResults, examsInSubtree, findExam, myExams, summaryOf } from './exam.repository.ts'
+import { createExam, decodeCursor, examResults, examsInSubtree, findExam, myExams, startExam, summaryOf } from './exam.repository.ts'
 
 const badCursor = () => new ApiError(400, 'VALIDATION', 'querystring.cursor is not a cursor this server gave', 'querystring.cursor')
 function cursorOf(cursor: string | undefined): [string, string] | undefined {
@@ -108,13 +108,37 @@ export const examRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; clock
     },
   )
 
+  app.post(
+    '/api/v1/exams/:id/start',
+    {
+      schema: {
+        tags: ['exam'],
+        description:
+          'The member starts an attempt: the server records the moment (its own clock; a repeat keeps the first) and ' +
+          'hands out the paper. The time limit is judged from this moment (docs/quiz.md "Time limit").',
+        params: IdParams,
+        body: ExamStartBody,
+        response: { 200: ExamStarted, ...errorResponses(400, 401, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const now = clock()
+      const personId = requireAuth(request).personId
+      const startedAt = await startExam(db, personId, request.params.id, request.body.attemptNo, now)
+      const [exam] = await myExams(db, personId, now, request.params.id)
+      if (!exam) throw notFound('Exam')
+      reply.header('cache-control', 'private, no-store')
+      return { exam, startedAt, serverNow: now }
+    },
+  )
+
   app.get(
     '/api/v1/exams/mine',
     {
       schema: {
         tags: ['exam'],
         description:
-          'The signed-in member’s exams: their own paper once the window opens (no answers), their scores, and ' +
+          'The signed-in member’s exams: their own paper once they started an attempt (no answers), their scores, and ' +
           'the answers and explanations only after the window closed.',
         response: { 200: MyExams, ...errorResponses(401) },
       },

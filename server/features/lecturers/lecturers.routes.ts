@@ -17,6 +17,7 @@ import { writeAudit } from '../../shared/audit.ts'
 import { requireAuth } from '../../shared/authz.ts'
 import { notFound } from '../../shared/errors.ts'
 import { actorOf, conflict, decodeKey, requireActiveUnit, type Actor } from '../admin/access.ts'
+import { lecturerRatings } from '../evaluation/evaluation.repository.ts'
 import { findLecturer, findRequest, listLecturers, listRequests, toLecturer, toRequest } from './lecturers.repository.ts'
 
 /**
@@ -39,7 +40,8 @@ export const lecturerRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }>
       const { orgUnitId, cursor, limit = 50 } = request.query
       const unit = await actor.unit(orgUnitId, 'secretary', 'Organisation unit')
       const page = await listLecturers(db, unit.path, limit, decodeKey<[string, string]>(cursor, 2))
-      return { items: page.items.map((l) => toLecturer(l, actor.can(l.path, 'supervisor'))), next: page.next }
+      const ratings = await lecturerRatings(db, page.items.map((l) => l.id))
+      return { items: page.items.map((l) => ({ ...toLecturer(l, actor.can(l.path, 'supervisor')), ...(ratings.has(l.id) ? { rating: ratings.get(l.id)! } : {}) })), next: page.next }
     },
   )
 

@@ -115,7 +115,7 @@ async function applyClaimed(
   careful: boolean,
 ): Promise<void> {
   let grants: Promise<Grant[]> | undefined
-  const ctx: KindContext = { trx, auth, receivedAt, grants: () => (grants ??= grantsOf(trx, auth.personId)) }
+  const ctx: KindContext = { trx, auth, receivedAt, grants: () => (grants ??= grantsOf(trx, auth.personId)), batch: [] }
 
   const claimed = await claim(trx, auth, candidates, receivedAt)
   const replays = candidates.filter((c) => !claimed.has(c.sent.id))
@@ -129,6 +129,7 @@ async function applyClaimed(
     else pending.push({ kind: c.kind, record: c.record, ctx })
   }
 
+  ctx.batch = pending.map((p) => ({ kind: p.kind.def.kind, record: p.record }))
   // Authorisation: per kind, one call for all its records.
   const allowed: Pending[] = []
   for (const group of groupByKind(pending)) {

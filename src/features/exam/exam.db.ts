@@ -1,6 +1,7 @@
 /**
- * Exams on the phone (docs/quiz.md "Exams"). Papers are read online and kept here, so an exam
- * that has opened can be taken with no signal. An attempt is saved after every answer; submitting
+ * Exams on the phone (docs/quiz.md "Exams"). An attempt is started online (the server hands out
+ * the paper and starts its clock); the paper is kept here, so the attempt is answered and sealed
+ * with no signal. An attempt is saved after every answer; submitting
  * SEALS it and queues its `exam_attempt` record in one transaction, so a reload, a killed tab or
  * an app update finds it sealed and queued, never editable again.
  */
@@ -28,15 +29,19 @@ export const examDb = {
   attempt: (id: string) => db.examAttempts.get(id),
   allAttempts: () => db.examAttempts.toArray(),
 
-  /** The attempt being answered, or a new one; null when no attempt is left. */
-  async startOrResume(exam: MyExam, now = Date.now()): Promise<ExamAttemptRow | null> {
-    return db.transaction('rw', db.examAttempts, async () => {
-      const local = await db.examAttempts.where('examId').equals(exam.id).toArray()
-      const active = local.find((a) => a.state === 'active')
+  /** The attempt being answered, if any (it is resumed offline, with no new start). */
+  active: (examId: string) => db.examAttempts.where('examId').equals(examId).filter((a) => a.state === 'active').first(),
+
+  /**
+   * A new attempt with the paper the server just handed out, its timer running from the server's
+   * start (`startedAt`, device clock). An attempt already active is returned as it is.
+   */
+  async begin(exam: MyExam, attemptNo: number, startedAt: number): Promise<ExamAttemptRow> {
+    return db.transaction('rw', [db.examAttempts, db.examPapers], async () => {
+      const active = await db.examAttempts.where('examId').equals(exam.id).filter((a) => a.state === 'active').first()
       if (active) return active
-      const attemptNo = nextAttemptNo(exam, local)
-      if (attemptNo > exam.attemptsAllowed) return null
-      const row: ExamAttemptRow = { id: uuidv7(), examId: exam.id, attemptNo, state: 'active', answers: {}, current: 0, startedAt: now, sealedAt: null }
+      await db.examPapers.put(exam)
+      const row: ExamAttemptRow = { id: uuidv7(), examId: exam.id, attemptNo, state: 'active', answers: {}, current: 0, startedAt, sealedAt: null }
       await db.examAttempts.put(row)
       return row
     })

@@ -6,7 +6,9 @@ import { useSyncStore } from '@/features/sync/sync.store.ts'
 import { liveRef } from '@/shared/liveRef.ts'
 import type { ShownQuestion } from '@/features/quiz/quiz.store.ts'
 import { examApi } from './exam.api.ts'
-import { examDb } from './exam.db.ts'
+import { learnOffset } from '@/features/sync/clock.ts'
+import { db } from '@/db/db.ts'
+import { examDb, nextAttemptNo } from './exam.db.ts'
 
 /** Where an exam stands for this member, as the list and the exam page show it. */
 export type ExamState = 'notOpen' | 'open' | 'answering' | 'waiting' | 'refused' | 'scored' | 'closed'
@@ -41,7 +43,7 @@ export const useExamStore = defineStore('exam', () => {
     if (sealed.some((a) => !scoredNos.has(a.attemptNo))) return refusalOf(exam.id) ? 'refused' : 'waiting'
     // The phone's clock only guides the screen; the server judges the window when the attempt arrives.
     if (exam.closed || now > exam.closesAt) return 'closed'
-    if (now < exam.opensAt || !exam.paper) return 'notOpen'
+    if (now < exam.opensAt) return 'notOpen'
     return exam.results.length ? 'scored' : 'open'
   }
 
@@ -55,5 +57,23 @@ export const useExamStore = defineStore('exam', () => {
     }))
   }
 
-  return { exams, attempts, loading, refresh, find: examDb.exam, mineOf, refusalOf, stateOf, cards, shown, start: examDb.startOrResume, save: examDb.saveProgress, seal: examDb.seal }
+  /**
+   * Resumes the active attempt (offline too), or starts the next one online: the server records
+   * the start and hands out the paper, and the phone's timer runs from the server's start. Null
+   * when no attempt is left; throws HttpError (NETWORK offline, EXAM_* refusals) otherwise.
+   */
+  async function start(exam: MyExam): Promise<ExamAttemptRow | null> {
+    const active = await examDb.active(exam.id)
+    if (active) return active
+    const attemptNo = nextAttemptNo(exam, await examDb.attempts(exam.id))
+    if (attemptNo > exam.attemptsAllowed) return null
+    const sentAt = Date.now()
+    const res = await examApi.start(exam.id, attemptNo)
+    const deviceNow = Date.now()
+    // Fresh offset for the seal's corrected time: the server judges the limit by it.
+    await learnOffset(db, res.serverNow - (sentAt + deviceNow) / 2, deviceNow)
+    return examDb.begin(res.exam, attemptNo, deviceNow - (res.serverNow - res.startedAt))
+  }
+
+  return { exams, attempts, loading, refresh, find: examDb.exam, mineOf, refusalOf, stateOf, cards, shown, start, save: examDb.saveProgress, seal: examDb.seal }
 })

@@ -61,6 +61,9 @@ describe.each(DIALECTS)('exams on %s', (dialect) => {
   const create = (body: Record<string, unknown>, headers = secretary) =>
     ctx.app.inject({ method: 'POST', url: '/api/v1/exams', headers, payload: { orgUnitId: branchId, quizId: QUIZ, opensAt: Date.now() - HOUR, closesAt: Date.now() + HOUR, timeLimitMinutes: 20, questionCount: 5, ...body } })
   const mine = async (headers = member): Promise<MyExam[]> => (await ctx.app.inject({ method: 'GET', url: '/api/v1/exams/mine', headers })).json().items
+  const start = (examId: string, attemptNo = 1, headers = member) => ctx.app.inject({ method: 'POST', url: `/api/v1/exams/${examId}/start`, headers, payload: { attemptNo } })
+  /** Starts attempt 1 online and returns the exam with the paper the server handed out. */
+  const started = async (examId: string, headers = member): Promise<MyExam> => (await start(examId, 1, headers)).json().exam
   const push = (records: unknown[], headers = member) =>
     ctx.app.inject({ method: 'POST', url: '/api/v1/sync/push', headers, payload: { deviceId: 'd1', outboxCount: records.length, records } })
   const bankAnswer = (id: string) => JSON.parse(bank.find((q) => q.id === id)!.answer) as string[]
@@ -83,15 +86,18 @@ describe.each(DIALECTS)('exams on %s', (dialect) => {
     expect((await create({ questionCount: 9 })).json()).toMatchObject({ field: 'body.questionCount' })
   })
 
-  it('gives each member a paper of their own, the same on every request, without answers', async () => {
-    const [exam] = await mine()
+  it('gives each member a paper of their own once they start, the same on every request, without answers', async () => {
+    const [listed] = await mine()
+    // Before the member starts, the paper stays on the server: the time limit has not begun.
+    expect(listed!.paper).toBeNull()
+    const exam = await started(listed!.id)
     expect(exam!.paper).toHaveLength(5)
     expect(await mine()).toEqual([exam])
     for (const q of exam!.paper!) {
       expect(q).not.toHaveProperty('answer')
       expect(q).not.toHaveProperty('explanation')
     }
-    const other = (await mine(await signIn(ctx.app, FLOWING)))[0]!
+    const other = await started(exam.id, await signIn(ctx.app, FLOWING))
     // Papers differ between people (question choice or option order).
     expect(JSON.stringify(other.paper)).not.toBe(JSON.stringify(exam!.paper))
   })
@@ -107,6 +113,7 @@ describe.each(DIALECTS)('exams on %s', (dialect) => {
       const res = await ctx.app.inject({ method: 'GET', url: `${url}?orgUnitId=${branchId}&year=${YEAR}`, headers: member })
       bodies.push(res.body)
     }
+    bodies.push((await start(exam.id)).body)
     // The whole pull, every page.
     let since = ''
     for (;;) {
@@ -155,7 +162,8 @@ describe.each(DIALECTS)('exams on %s', (dialect) => {
 
   it('refuses per record: after the window, before it, a question not on the paper, a paper not given', async () => {
     const open = (await create({ attemptsAllowed: 2 })).json()
-    const exam = (await mine()).find((e) => e.id === open.id)!
+    const exam = await started(open.id)
+    expect((await start(open.id, 2)).statusCode).toBe(200)
     const late = attempt(exam, {}, true, Date.now() + 2 * HOUR) // the server bounds `at` by its own clock
     const stranger = attempt(exam)
     stranger.payload.answers[0]!.questionId = bank.map((q) => q.id).find((id) => !exam.paper!.some((p) => p.id === id))!
@@ -177,6 +185,51 @@ describe.each(DIALECTS)('exams on %s', (dialect) => {
     expect(notOpen.paper).toBeNull()
     const early = attempt({ ...notOpen, paper: exam.paper })
     expect((await push([early])).json().results[0]).toMatchObject({ status: 'rejected', code: 'EXAM_NOT_OPEN' })
+  })
+
+  describe('time limit, judged from when the server handed out the paper', () => {
+    const MINUTE = 60_000
+    const startedAgo = (examId: string, ms: number) =>
+      ctx.testDb.db.updateTable('exam_start').set({ started_at: Date.now() - ms }).where('exam_id', '=', examId).where('person_id', '=', memberId).execute()
+
+    it('keeps the first start when asked again, and refuses a start beyond the allowance or outside the window', async () => {
+      const { id } = (await create({ attemptsAllowed: 1 })).json()
+      const first = (await start(id)).json()
+      expect(first.exam.paper).toHaveLength(5)
+      await startedAgo(id, 10 * MINUTE)
+      const again = (await start(id)).json()
+      expect(again.startedAt).toBeLessThan(first.startedAt - 9 * MINUTE)
+      expect((await start(id, 2)).json()).toMatchObject({ code: 'EXAM_ATTEMPTS', field: 'body.attemptNo' })
+      const future = (await create({ opensAt: Date.now() + HOUR, closesAt: Date.now() + 2 * HOUR })).json()
+      expect((await start(future.id)).json()).toMatchObject({ code: 'EXAM_NOT_OPEN' })
+      expect((await start('no-such-exam')).statusCode).toBe(404)
+    })
+
+    it('scores an attempt sealed within the limit, whatever the phone says it started', async () => {
+      const { id } = (await create({})).json()
+      const exam = await started(id)
+      await startedAgo(id, 19 * MINUTE)
+      // The phone claims it started a minute ago: not believed, not needed.
+      const res = (await push([attempt(exam)])).json().results[0]
+      expect(res.status).toBe('applied')
+    })
+
+    it('refuses an attempt sealed after start + limit, one never started, and one that arrives a day late', async () => {
+      const { id } = (await create({ opensAt: Date.now() - 30 * HOUR, attemptsAllowed: 3 })).json()
+      const exam = await started(id)
+      await startedAgo(id, 25 * MINUTE)
+      const late = (await push([attempt(exam)])).json().results[0]
+      expect(late).toMatchObject({ status: 'rejected', code: 'EXAM_TIME', field: 'payload.attemptNo' })
+
+      const never = (await push([attempt(exam, { attemptNo: 2 })])).json().results[0]
+      expect(never).toMatchObject({ status: 'rejected', code: 'EXAM_PAPER' })
+
+      // Started 26 h ago; the phone's corrected clock says it sealed 10 minutes in; it arrives now.
+      await start(id, 3)
+      await ctx.testDb.db.updateTable('exam_start').set({ started_at: Date.now() - 26 * HOUR }).where('exam_id', '=', id).where('attempt_no', '=', 3).execute()
+      const stale = attempt(exam, { attemptNo: 3 }, true, Date.now() - 26 * HOUR + 10 * MINUTE)
+      expect((await push([stale])).json().results[0]).toMatchObject({ status: 'rejected', code: 'EXAM_TIME' })
+    })
   })
 
   it('refuses a practice attempt at an exam quiz', async () => {

@@ -159,6 +159,13 @@ const MATRIX: Record<string, Expectation> = {
   'GET /api/v1/surveys/{id}/units': { own: [401, 404, 404, 404, 404, 404], other: [401, 404, 404, 404, 404, 404] },
   // A member's own surveys (tests/server/survey/survey.test.ts).
   'GET /api/v1/surveys/mine': { own: [401, 200, 200, 200, 200, 200] },
+  // Starting an attempt: no exam exists here, so 404 once signed in (tests/server/exam/exam.test.ts).
+  'POST /api/v1/exams/{id}/start': { own: [401, 404, 404, 404, 404, 404], other: [401, 404, 404, 404, 404, 404] },
+  // Question quality: supervisors and admins (content is shared by the whole tree).
+  'GET /api/v1/item-stats': { own: [401, 403, 403, 403, 200, 200] },
+  // Evaluation figures and nameless comments: supervisor or above over the unit.
+  'GET /api/v1/evaluations': { own: [401, 403, 403, 403, 200, 200], other: [401, 403, 403, 403, 403, 200] },
+  'GET /api/v1/evaluations/comments': { own: [401, 403, 403, 403, 200, 200], other: [401, 403, 403, 403, 403, 200] },
 }
 
 describe.each(DIALECTS)('authorisation matrix on %s', (dialect) => {

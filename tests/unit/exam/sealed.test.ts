@@ -3,10 +3,14 @@
  * attempt takes no more answers, is queued once however often it is submitted, stays sealed after
  * a reload (a fresh database connection), and uses up the exam's only attempt.
  */
-import { beforeEach, describe, expect, it } from 'vitest'
+import { createPinia, setActivePinia } from 'pinia'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { db, PocketDb } from '@/db/db.ts'
+import { examApi } from '@/features/exam/exam.api.ts'
 import { examDb } from '@/features/exam/exam.db.ts'
+import { useExamStore } from '@/features/exam/exam.store.ts'
 import type { MyExam } from '@/protocol/exam.ts'
+import { HttpError } from '@/shared/http.ts'
 
 const EXAM: MyExam = {
   id: 'exam-1',
@@ -31,7 +35,7 @@ describe('a sealed exam attempt', () => {
   })
 
   it('is queued once with its answers, takes no more answers and stays sealed after a reload', async () => {
-    const attempt = (await examDb.startOrResume(EXAM))!
+    const attempt = await examDb.begin(EXAM, 1, Date.now())
     await examDb.saveProgress(attempt.id, 'q1', ['A'], 1)
     await examDb.seal(attempt.id)
     await examDb.seal(attempt.id)
@@ -48,14 +52,40 @@ describe('a sealed exam attempt', () => {
     const row = await reloaded.examAttempts.get(attempt.id)
     reloaded.close()
     expect(row).toMatchObject({ state: 'sealed', answers: { q1: ['A'] } })
-    // The only attempt is used: no new one starts.
-    expect(await examDb.startOrResume(EXAM)).toBeNull()
+    // The only attempt is used: no new one starts (and the server is not asked).
+    setActivePinia(createPinia())
+    const ask = vi.spyOn(examApi, 'start')
+    expect(await useExamStore().start(EXAM)).toBeNull()
+    expect(ask).not.toHaveBeenCalled()
+  })
+})
+
+describe('starting an exam attempt', () => {
+  beforeEach(async () => {
+    vi.restoreAllMocks()
+    setActivePinia(createPinia())
+    await Promise.all([db.examPapers.clear(), db.examAttempts.clear(), db.outbox.clear()])
+    await examDb.saveExams([{ ...EXAM, paper: null }])
   })
 
-  it('resumes the attempt being answered instead of starting another', async () => {
-    const first = (await examDb.startOrResume(EXAM))!
+  it('gets the paper online and times it from the server’s start, not the phone’s clock', async () => {
+    const serverNow = Date.now() + 3_600_000 // the phone's clock is an hour slow
+    vi.spyOn(examApi, 'start').mockResolvedValue({ exam: EXAM, startedAt: serverNow - 5 * 60_000, serverNow })
+    const attempt = (await useExamStore().start({ ...EXAM, paper: null }))!
+    // Five minutes of the twenty are already gone on the server's clock.
+    expect(Date.now() - attempt.startedAt).toBeGreaterThanOrEqual(5 * 60_000 - 1000)
+    expect(Date.now() - attempt.startedAt).toBeLessThan(5 * 60_000 + 1000)
+    expect((await examDb.exam('exam-1'))!.paper).toHaveLength(2)
+  })
+
+  it('offline, refuses to start a new attempt but resumes the one being answered', async () => {
+    vi.spyOn(examApi, 'start').mockRejectedValue(new HttpError(0, 'NETWORK', 'offline'))
+    const store = useExamStore()
+    await expect(store.start(EXAM)).rejects.toMatchObject({ code: 'NETWORK' })
+    expect(await db.examAttempts.count()).toBe(0)
+
+    const first = await examDb.begin(EXAM, 1, Date.now())
     await examDb.saveProgress(first.id, 'q2', ['true'], 1)
-    const again = (await examDb.startOrResume(EXAM))!
-    expect(again).toMatchObject({ id: first.id, current: 1, answers: { q2: ['true'] } })
+    expect(await store.start(EXAM)).toMatchObject({ id: first.id, current: 1, answers: { q2: ['true'] } })
   })
 })

@@ -5,9 +5,11 @@
  * this person was given (derived from the exam's secret seed). Scored here; the phone never
  * had the answers. One attempt per (exam, person, attempt number): another attempt id for a
  * number already used is refused; the same attempt id again stores nothing new.
+ * The time limit runs from when the server handed out the paper for this attempt (`exam_start`),
+ * never from the phone's `startedAt` (docs/quiz.md "Time limit").
  * The score also goes into `quiz_attempt`, so retraining 复训 follows the quiz rule.
  */
-import { ExamAttemptPayload } from '../../../../src/protocol/exam.ts'
+import { EXAM_SEAL_GRACE_MS, EXAM_SYNC_GRACE_MS, ExamAttemptPayload } from '../../../../src/protocol/exam.ts'
 import { answerShapeError, scoreQuiz, type QuizScore, type Scorable } from '../../../../src/protocol/quiz.scoring.ts'
 import { examCandidates, examPaper, type ExamRow } from '../../exam/exam.repository.ts'
 import { visibleOrgUnits } from '../pull.repository.ts'
@@ -22,6 +24,22 @@ const decided = new WeakMap<KindContext, Map<string, Decided>>()
 
 const invalid = (message: string, field: string): Refusal => ({ code: 'INVALID_PAYLOAD', message, field })
 const paper = (message: string, field: string): Refusal => ({ code: 'EXAM_PAPER', message, field })
+
+/**
+ * The server's time limit. `at` (server-bounded seal time) may pass the limit by the small
+ * EXAM_SEAL_GRACE_MS (offset error, the start request's round trip); the record must reach the
+ * server within EXAM_SYNC_GRACE_MS after the limit, which bounds what a phone clock turned back
+ * after the start could gain; a seal time before the start means such a clock.
+ */
+export function timeLimitRefusal(startedAt: number | undefined, minutes: number, at: number, receivedAt: number): Refusal | null {
+  const field = 'payload.attemptNo'
+  if (startedAt === undefined) return { code: 'EXAM_PAPER', message: 'This attempt was never started online, so no paper was handed out for it.', field }
+  const deadline = startedAt + minutes * 60_000
+  if (at > deadline + EXAM_SEAL_GRACE_MS) return { code: 'EXAM_TIME', message: `Submitted after the ${minutes}-minute time limit.`, field }
+  if (at < startedAt - EXAM_SEAL_GRACE_MS) return { code: 'EXAM_TIME', message: 'The phone’s clock says the attempt was sealed before it was started.', field }
+  if (receivedAt > deadline + EXAM_SYNC_GRACE_MS) return { code: 'EXAM_TIME', message: 'The attempt reached the server more than a day after its time limit.', field }
+  return null
+}
 
 export const examAttempt = defineKind({
   kind: 'exam_attempt',
@@ -41,6 +59,13 @@ export const examAttempt = defineKind({
       ),
     )
 
+    // When the server handed out each attempt's paper: the time limit runs from there.
+    const starts = new Map(
+      (await ctx.trx.selectFrom('exam_start').select(['exam_id', 'attempt_no', 'started_at']).where('person_id', '=', personId).where('exam_id', 'in', examIds).execute()).map(
+        (s) => [`${s.exam_id}#${s.attempt_no}`, Number(s.started_at)],
+      ),
+    )
+
     return records.map((r): Refusal | null => {
       const p = r.payload
       const exam = exams.get(p.examId)
@@ -56,6 +81,8 @@ export const examAttempt = defineKind({
       if (holder !== undefined && holder !== p.attemptId) {
         return { code: 'EXAM_ATTEMPTS', message: `Attempt ${p.attemptNo} was already submitted.`, field: 'payload.attemptNo' }
       }
+      const timeRefusal = timeLimitRefusal(starts.get(slot), exam.time_limit_minutes, r.at, ctx.receivedAt)
+      if (timeRefusal) return timeRefusal
       const given = examPaper(exam, personId, candidates)
       const byId = new Map((candidates.get(`${exam.quiz_id}@${Number(exam.quiz_version)}`) ?? []).map((q) => [q.id, q]))
       const onPaper = new Set(given.map((q) => q.id))

@@ -7,6 +7,7 @@ import type { SyncKind } from './kind.ts'
 import { attendanceMark } from './attendance_mark.kind.ts'
 import { checkin } from './checkin.kind.ts'
 import { examAttempt } from './exam_attempt.kind.ts'
+import { evaluation } from './evaluation.kind.ts'
 import { flowingRecord } from './flowing_record.kind.ts'
 import { flowingRecordReview } from './flowing_record_review.kind.ts'
 import { homeVisit } from './home_visit.kind.ts'
@@ -20,7 +21,7 @@ import { studyEvent } from './study_event.kind.ts'
 import { surveyAnswer } from './survey_answer.kind.ts'
 
 // `SyncKind<any>`: each kind's handler is typed by its own schema; the registry only routes.
-const ALL: SyncKind<any>[] = [studyEvent, meetingCreate, attendanceMark, checkin, homeVisit, flowingRecord, flowingRecordReview, quizAttempt, examAttempt, surveyAnswer, reflectionPost, reflectionReply, reflectionLike, reflectionReview]
+const ALL: SyncKind<any>[] = [studyEvent, meetingCreate, attendanceMark, checkin, homeVisit, flowingRecord, flowingRecordReview, quizAttempt, examAttempt, surveyAnswer, evaluation, reflectionPost, reflectionReply, reflectionLike, reflectionReview]
 
 export interface RegisteredKind {
   def: SyncKind<any>

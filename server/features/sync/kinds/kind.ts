@@ -34,11 +34,17 @@ export interface KindContext {
   grants(): Promise<Grant[]>
   /** Server clock for the whole batch. */
   receivedAt: number
+  /**
+   * The batch's new records that passed their schemas, in the order sent, not yet authorised.
+   * Every kind authorises before any applies, so a rule that depends on an earlier record of the
+   * same batch (a rating after the lesson completion it follows, both queued offline) reads it here.
+   */
+  batch: ReadonlyArray<{ kind: string; record: AcceptedRecord<unknown> }>
 }
 
 /** Why a record is refused: a stable code and a sentence a member can read. */
 export interface Refusal {
-  code: 'FORBIDDEN' | 'INVALID_PAYLOAD' | 'CONFLICT' | 'CHECKIN_CODE' | 'CHECKIN_WINDOW' | 'RATE_LIMITED' | 'CHECKIN_LOCKED' | 'CHECKIN_QR_ONLY' | 'EXAM_NOT_OPEN' | 'EXAM_CLOSED' | 'EXAM_ATTEMPTS' | 'EXAM_PAPER' | 'SURVEY_NOT_OPEN' | 'SURVEY_CLOSED' | 'SURVEY_ANSWER'
+  code: 'FORBIDDEN' | 'INVALID_PAYLOAD' | 'CONFLICT' | 'CHECKIN_CODE' | 'CHECKIN_WINDOW' | 'RATE_LIMITED' | 'CHECKIN_LOCKED' | 'CHECKIN_QR_ONLY' | 'EXAM_NOT_OPEN' | 'EXAM_CLOSED' | 'EXAM_ATTEMPTS' | 'EXAM_PAPER' | 'SURVEY_NOT_OPEN' | 'SURVEY_CLOSED' | 'SURVEY_ANSWER' | 'EXAM_TIME' | 'EVALUATION_TARGET'
   message: string
   field?: string
 }

@@ -22,7 +22,10 @@ export const meetingCreate = defineKind({
     const grants = await ctx.grants()
     const paths = await unitPaths(ctx.trx, records.map((r) => r.payload.orgUnitId))
     const existing = await findMeetings(ctx.trx, records.map((r) => r.payload.meetingId))
+    const named = [...new Set(records.flatMap((r) => (r.payload.lecturerId ? [r.payload.lecturerId] : [])))]
+    const lecturers = new Set(named.length ? (await ctx.trx.selectFrom('lecturer').select('id').where('id', 'in', named).execute()).map((l) => l.id) : [])
     return records.map(({ payload: p, personId }): Refusal | null => {
+      if (p.lecturerId && !lecturers.has(p.lecturerId)) return { code: 'INVALID_PAYLOAD', message: `No lecturer "${p.lecturerId}" in the pool.`, field: 'payload.lecturerId' }
       const path = paths.get(p.orgUnitId)
       if (!path || !allows(grants, path, 'group_leader')) {
         return { code: 'FORBIDDEN', message: 'Only a leader of this organisation unit can create its meetings.', field: 'payload.orgUnitId' }
@@ -55,6 +58,7 @@ export const meetingCreate = defineKind({
           place: p.place,
           topic: p.topic,
           lesson_id: p.lessonId ?? null,
+          lecturer_id: p.lecturerId ?? null,
           created_by: personId,
           checkin_code: p.checkinCode,
           checkin_token: p.checkinToken ?? null,
