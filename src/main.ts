@@ -5,6 +5,7 @@ import App from './App.vue'
 import { useAuthStore } from './features/auth/auth.store.ts'
 import { i18n, localeReady } from './i18n/index.ts'
 import { router } from './router.ts'
+import { whenIdle } from './shared/idle.ts'
 import { startOfflineReadiness } from './shared/offlineReadiness.ts'
 import './shared/elderMode.ts'
 
@@ -31,7 +32,12 @@ async function start(): Promise<void> {
     },
     { immediate: true },
   )
-  startOfflineReadiness()
+  // The service worker's downloads start once the first screen is interactive (its route loaded,
+  // then a quiet moment): on a slow link they never compete with it.
+  void router
+    .isReady()
+    .then(() => whenIdle())
+    .then(startOfflineReadiness)
 }
 
 void start()

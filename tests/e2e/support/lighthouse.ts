@@ -69,8 +69,12 @@ export async function launchForLighthouse(): Promise<LighthouseChromium> {
     browser,
     async close() {
       await browser.close().catch(() => undefined)
-      chrome.kill()
-      rmSync(profile, { recursive: true, force: true })
+      if (chrome.exitCode === null) {
+        const exited = new Promise((resolve) => chrome.once('exit', resolve))
+        chrome.kill()
+        await exited
+      }
+      rmSync(profile, { recursive: true, force: true, maxRetries: 5 })
     },
   }
 }

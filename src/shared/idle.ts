@@ -1,0 +1,11 @@
+/**
+ * Resolves at the browser's next quiet moment (at most `timeoutMs` later): background work such
+ * as the service worker's downloads or the search index waits for it, so it never delays a screen
+ * a member is waiting for on a cheap phone. Safari has no requestIdleCallback: a timer stands in.
+ */
+export function whenIdle(timeoutMs = 2000): Promise<void> {
+  return new Promise((resolve) => {
+    if (typeof requestIdleCallback === 'function') requestIdleCallback(() => resolve(), { timeout: timeoutMs })
+    else setTimeout(resolve, 200)
+  })
+}
