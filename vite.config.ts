@@ -173,6 +173,10 @@ export default defineConfig({
     // Chromium (Android WebViews) and Safari 17+ preload modules themselves; an older Safari ignores
     // the links and still loads every module, a little later. The polyfill cost every phone bytes.
     modulePreload: { polyfill: false },
+    rolldownOptions: {
+      preserveEntrySignatures: false,
+      output: { codeSplitting: { experimentalInlineCommonChunks: { maxSize: 2048 } } },
+    },
   },
   server: { proxy: { '/api': 'http://localhost:8080' } },
 })

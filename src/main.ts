@@ -5,7 +5,7 @@ import App from './App.vue'
 import { useAuthStore } from './features/auth/auth.store.ts'
 import { i18n, localeReady } from './i18n/index.ts'
 import { router } from './router.ts'
-import { whenIdle } from './shared/idle.ts'
+import { firstScreenSettled, whenIdle } from './shared/idle.ts'
 import { startOfflineReadiness } from './shared/offlineReadiness.ts'
 import './shared/elderMode.ts'
 
@@ -37,7 +37,10 @@ async function start(): Promise<void> {
   void router
     .isReady()
     .then(() => whenIdle())
-    .then(startOfflineReadiness)
+    .then(() => {
+      firstScreenSettled.value = true
+      startOfflineReadiness()
+    })
 }
 
 void start()

@@ -1,3 +1,5 @@
+import { ref } from 'vue'
+
 /**
  * Resolves at the browser's next quiet moment (at most `timeoutMs` later): background work such
  * as the service worker's downloads or the search index waits for it, so it never delays a screen
@@ -9,3 +11,10 @@ export function whenIdle(timeoutMs = 2000): Promise<void> {
     else setTimeout(resolve, 200)
   })
 }
+
+/**
+ * True once the first screen is interactive (its route loaded) and the browser had a quiet
+ * moment: the service worker registers and downloads only then, so on a slow link it never
+ * competes with the screen the member is waiting for (set in main.ts).
+ */
+export const firstScreenSettled = ref(false)
