@@ -11,15 +11,22 @@ import { startServer } from '../tests/e2e/support/server.ts'
 import { emulateSlowPhone } from '../tests/e2e/support/slowPhone.ts'
 import { loadavg } from 'node:os'
 
+/** The little of the DOM this script reads inside the page. */
+interface Dom {
+  document: { querySelector(selector: string): unknown }
+  navigator: { serviceWorker: { controller: unknown } }
+}
+
 /** Milliseconds from now until `selector` is in the page, read on the page's own frames. */
 async function msUntil(page: Page, selector: string, act: () => Promise<unknown>): Promise<number> {
   const start = Date.now()
   await act()
-  // A string: this file is type-checked with the server's (DOM-free) settings.
-  const at = await page.waitForFunction(`document.querySelector(${JSON.stringify(selector)}) && performance.timeOrigin + performance.now()`, undefined, {
-    polling: 'raf',
-    timeout: 60_000,
-  })
+  // `globalThis` cast: this file is type-checked with the server's (DOM-free) settings.
+  const at = await page.waitForFunction(
+    (s) => (globalThis as unknown as Dom).document.querySelector(s) !== null && performance.timeOrigin + performance.now(),
+    selector,
+    { polling: 'raf', timeout: 60_000 },
+  )
   return Math.round(Number(await at.jsonValue()) - start)
 }
 
@@ -48,7 +55,7 @@ try {
   await fast.getByTestId('login-submit').click()
   await fast.getByTestId('home-today').waitFor({ timeout: 60_000 })
   // The service worker in control: the later opening below comes from its cache.
-  await fast.waitForFunction('navigator.serviceWorker.controller !== null', undefined, { timeout: 60_000 })
+  await fast.waitForFunction(() => (globalThis as unknown as Dom).navigator.serviceWorker.controller !== null, undefined, { timeout: 60_000 })
   // The first pull's search-index update runs at a quiet moment: let it finish.
   await fast.goto('/search')
   await fast.getByTestId('search-input').locator('input').fill('党员')
