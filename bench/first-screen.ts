@@ -78,7 +78,7 @@ try {
   report("home's study block shown", `${await msUntil(phone, '[data-testid="home-today"]', async () => undefined)} ms after the greeting`)
   report('pocket book opened from home (4× CPU)', `${await msUntil(phone, '[data-testid="pocket-search"]', () => phone.getByTestId('tab-pocket').click())} ms`)
   await phone.goto('/search')
-  await phone.getByTestId('search-input').waitFor({ timeout: 60_000 })
+  await phone.getByTestId('search-input').locator('input').waitFor({ timeout: 60_000 })
   report(
     `first search: saved index (${indexKb} KB JSON) read and loaded (4× CPU)`,
     `${await msUntil(phone, '[data-testid="search-results"] > a', () => phone.getByTestId('search-input').locator('input').fill('党员'))} ms`,
