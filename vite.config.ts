@@ -69,6 +69,43 @@ function vantStylesPerComponent(): Plugin {
 }
 
 /**
+ * A first visit's login screen is a lazy route: without a hint, its chunks and styles are only
+ * requested once the entry has run, a second round of requests over the village link. The page
+ * names them up front (modulepreload, style preload), so both rounds travel together. A later
+ * opening reads them from the service worker's cache, where a hint costs nothing.
+ */
+function preloadLoginScreen(): Plugin {
+  const LOGIN = 'src/features/auth/LoginPage.vue'
+  return {
+    name: 'preload-login-screen',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html, { bundle }) {
+        if (!bundle) return
+        const chunks = Object.values(bundle).filter((c) => c.type === 'chunk')
+        const login = chunks.find((c) => c.facadeModuleId?.endsWith(LOGIN))
+        if (!login) throw new Error(`${LOGIN} is not in the bundle`)
+        const seen = new Set<string>()
+        const visit = (file: string) => {
+          if (seen.has(file)) return
+          seen.add(file)
+          chunks.find((c) => c.fileName === file)?.imports.forEach(visit)
+        }
+        visit(login.fileName)
+        // What the page already loads (the entry and its imports) needs no second hint.
+        const files = [...seen].filter((f) => !html.includes(`/${f}"`))
+        const styles = files.flatMap((f) => [...(chunks.find((c) => c.fileName === f)?.viteMetadata?.importedCss ?? [])])
+        return [
+          ...files.map((f) => ({ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: true, href: `/${f}` }, injectTo: 'head' as const })),
+          ...styles.map((f) => ({ tag: 'link', attrs: { rel: 'preload', as: 'style', href: `/${f}` }, injectTo: 'head' as const })),
+        ]
+      },
+    },
+  }
+}
+
+/**
  * Marks the app shell in the service worker's file list: what the first screens need to start
  * (index.html, their JS and CSS, the icon font, the icons and the web app manifest). The worker
  * installs only these, so a first visit on a slow or lossy link still ends with a working offline
@@ -86,6 +123,7 @@ export default defineConfig({
     vue(),
     vantIconFontAsFile(),
     vantStylesPerComponent(),
+    preloadLoginScreen(),
     VitePWA({
       // Our own service worker (src/sw.ts) built with Workbox modules; the page asks before updating.
       strategies: 'injectManifest',
@@ -135,6 +173,10 @@ export default defineConfig({
     // Chromium (Android WebViews) and Safari 17+ preload modules themselves; an older Safari ignores
     // the links and still loads every module, a little later. The polyfill cost every phone bytes.
     modulePreload: { polyfill: false },
+    rolldownOptions: {
+      preserveEntrySignatures: false,
+      output: { codeSplitting: { experimentalInlineCommonChunks: { maxSize: 2048 } } },
+    },
   },
   server: { proxy: { '/api': 'http://localhost:8080' } },
 })

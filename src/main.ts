@@ -1,10 +1,11 @@
 import { createPinia } from 'pinia'
-import { createApp } from 'vue'
+import { createApp, watch } from 'vue'
 import './styles/app.css'
 import App from './App.vue'
 import { useAuthStore } from './features/auth/auth.store.ts'
 import { i18n, localeReady } from './i18n/index.ts'
 import { router } from './router.ts'
+import { firstScreenSettled, whenIdle } from './shared/idle.ts'
 import { startOfflineReadiness } from './shared/offlineReadiness.ts'
 import { installPopupNames } from './ui/popupNames.ts'
 import './shared/elderMode.ts'
@@ -12,16 +13,36 @@ import './shared/elderMode.ts'
 async function start(): Promise<void> {
   const app = createApp(App).use(createPinia()).use(i18n)
   const auth = useAuthStore()
-  // The session comes from Dexie before the first route is chosen, so an offline reload stays signed in.
+  // The session is read before the first route is chosen, so an offline reload stays signed in.
   await Promise.all([auth.restore(), localeReady])
   app.use(router)
   app.mount('#app')
   installPopupNames()
   void auth.refreshProfile()
   // Pushes whatever the outbox holds now and whenever a trigger fires (online, visible, new write…).
-  // Loaded after the first screen shows: it needs Dexie, which a first visit's login does not.
-  void import('./features/sync/sync.store.ts').then(({ useSyncStore }) => useSyncStore().start())
-  startOfflineReadiness()
+  // Started once someone is signed in (records are only ever sent under their maker's session): a
+  // first visit's login screen loads neither Dexie nor the sync engine.
+  let syncStarted = false
+  watch(
+    () => auth.signedIn,
+    async (signedIn) => {
+      if (!signedIn || syncStarted) return
+      syncStarted = true
+      await auth.personalDataClaimed()
+      const { useSyncStore } = await import('./features/sync/sync.store.ts')
+      useSyncStore().start()
+    },
+    { immediate: true },
+  )
+  // The service worker's downloads start once the first screen is interactive (its route loaded,
+  // then a quiet moment): on a slow link they never compete with it.
+  void router
+    .isReady()
+    .then(() => whenIdle())
+    .then(() => {
+      firstScreenSettled.value = true
+      startOfflineReadiness()
+    })
 }
 
 void start()

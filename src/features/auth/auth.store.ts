@@ -5,6 +5,7 @@ import { PRIVACY_NOTICE_VERSION, ROLE_RANK } from '@/protocol/auth.constants.ts'
 import { HttpError, useTokenFrom } from '@/shared/http.ts'
 import { databaseMayExist } from '@/db/dbName.ts'
 import { authApi } from './auth.api.ts'
+import { readStoredSession } from './storedSession.ts'
 
 /**
  * The session and personal data live in Dexie, which loads only once needed: a first visit shows
@@ -44,15 +45,25 @@ export const useAuthStore = defineStore('auth', () => {
     profile.value = next?.profile
   }
 
-  /** Restores the session kept in Dexie: works with no network, so members stay signed in offline. */
+  /**
+   * Restores the session kept on the phone: works with no network, so members stay signed in
+   * offline. Read without Dexie, so a signed-in opening paints before Dexie has loaded.
+   */
   async function restore(): Promise<void> {
     if (!(await databaseMayExist())) return
-    const { loadSession, claimPersonalData } = await local()
-    const session = await loadSession()
-    // The signed-in person made whatever personal data is here (only matters once, on phones
-    // updated from a version that did not record whose it was).
-    if (session) await claimPersonalData(session.profile.id, { adopt: true })
-    apply(session)
+    apply(await readStoredSession())
+  }
+
+  let claimed: Promise<void> | undefined
+  /**
+   * The restored person made whatever personal data is here (only matters once, on phones updated
+   * from a version that did not record whose it was). Runs after the first paint, before the sync
+   * engine starts and before home reads any personal data.
+   */
+  function personalDataClaimed(): Promise<void> {
+    const personId = profile.value?.id
+    claimed ??= personId ? local().then(({ claimPersonalData }) => claimPersonalData(personId, { adopt: true }).then(() => undefined)) : Promise.resolve()
+    return claimed
   }
 
   /**
@@ -140,6 +151,7 @@ export const useAuthStore = defineStore('auth', () => {
     mustAcceptPrivacy,
     acceptPrivacy,
     restore,
+    personalDataClaimed,
     login,
     unsentRecords,
     refreshProfile,

@@ -6,6 +6,7 @@
  */
 import type { PullChange, PullResponse } from '@/protocol/content.ts'
 import { api } from '@/shared/http.ts'
+import { whenIdle } from '@/shared/idle.ts'
 import { db } from '@/db/db.ts'
 import { applyPullPage, cursorFor, signedInPerson } from './pull.db.ts'
 import { loadDeviceId } from './outbox.db.ts'
@@ -71,9 +72,13 @@ export function startContentSync(): void {
   tryPull()
   if (started) return
   started = true
-  // Keep the search index in step with each pull, off the typing path (lazy chunk).
+  // Keep the search index in step with each pull, off the typing path (lazy chunk), and at a quiet
+  // moment: reading and saving the saved index (megabytes of JSON) blocks a cheap phone's main
+  // thread, and must not land while the member is opening the pocket book.
   onContentPulled((result) => {
-    void import('@/features/pocket/search.store.ts').then((m) => m.updateSearchIndexAfterPull(result))
+    void whenIdle()
+      .then(() => import('@/features/pocket/search.store.ts'))
+      .then((m) => m.updateSearchIndexAfterPull(result))
   })
   window.addEventListener('online', tryPull)
   document.addEventListener('visibilitychange', () => {
