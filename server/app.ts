@@ -19,7 +19,8 @@ import { lecturerRoutes } from './features/lecturers/lecturers.routes.ts'
 import { authRoutes, DEFAULT_LOGIN_LIMITS, type LoginLimits } from './features/auth/auth.routes.ts'
 import { myDataRoutes } from './features/auth/myData.routes.ts'
 import { mediaRoutes } from './features/content/media.routes.ts'
-import { MEDIA_STORE_DIR, UPLOADED_MEDIA_PREFIX } from './features/media/mediaStore.ts'
+import { localMediaStore, MEDIA_STORE_DIR, UPLOADED_MEDIA_PREFIX } from './features/media/mediaStore.ts'
+import { studioRoutes } from './features/studio/studio.routes.ts'
 import { healthRoutes } from './features/health/health.routes.ts'
 import { metricsRoutes } from './features/health/metrics.routes.ts'
 import { orgRoutes } from './features/org/org.routes.ts'
@@ -124,6 +125,7 @@ export async function buildApp({
   await app.register(reflectionRoutes, { db: handle.db })
   await app.register(studyPointRoutes, { db: handle.db })
   await app.register(examRoutes, { db: handle.db, clock })
+  await app.register(studioRoutes, { db: handle.db, mediaStore: localMediaStore(mediaStoreDir) })
   await app.register(mediaRoutes, { root: mediaStoreDir, urlPrefix: UPLOADED_MEDIA_PREFIX })
   await app.register(mediaRoutes, { root: mediaDir })
 

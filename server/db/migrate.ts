@@ -36,6 +36,7 @@ import * as m027 from './migrations/027_event_partitions.ts'
 import * as m029 from './migrations/029_db_copy.ts'
 import * as m031 from './migrations/031_exams.ts'
 import * as m033 from './migrations/033_lesson_video.ts'
+import * as m034 from './migrations/034_studio.ts'
 
 /** Every migration, in order, wired by hand (no directory scanning: the list is the truth). */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -65,6 +66,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '029_db_copy': m029,
   '031_exams': m031,
   '033_lesson_video': m033,
+  '034_studio': m034,
 }
 
 /** Both keys of the PostgreSQL advisory lock: this application, and the schema being migrated. */

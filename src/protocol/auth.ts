@@ -13,6 +13,8 @@ export const RoleName = Type.Union([
   Type.Literal('secretary'),
   Type.Literal('supervisor'),
   Type.Literal('admin'),
+  /** 课件编辑: writes course-studio drafts for a district or township (server/features/studio). */
+  Type.Literal('editor'),
 ])
 export type RoleName = Static<typeof RoleName>
 
