@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Kysely, Transaction } from 'kysely'
-import { errorResponses, IdParams } from '../../../src/protocol/common.ts'
+import { Lecturer, LecturerQuery } from '../../../src/protocol/admin.ts'
+import { errorResponses, IdParams, Page } from '../../../src/protocol/common.ts'
 import {
   CreateItemBody,
   RejectBody,
@@ -27,6 +28,7 @@ import { ApiError, notFound } from '../../shared/errors.ts'
 import type { SessionContext } from '../auth/auth.repository.ts'
 import { decodeKey } from '../admin/access.ts'
 import { UPLOADED_MEDIA_PREFIX, type MediaStore } from '../media/mediaStore.ts'
+import { listLecturers, toLecturer } from '../lecturers/lecturers.repository.ts'
 import { assertStudioAccess } from './studio.access.ts'
 import { diffDraft } from './studio.diff.ts'
 import { publishBody, unpublishContent, type MediaSize } from './studio.publish.ts'
@@ -71,6 +73,20 @@ export const studioRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; med
       const { orgUnitId, kind, cursor, limit = 20 } = request.query
       await assertStudioAccess(db, auth.personId, orgUnitId)
       return listItems(db, orgUnitId, kind, limit, decodeKey<[number, string]>(cursor, 2))
+    },
+  )
+
+  /** The lecturer pool a course of this unit may name: its own, the units' above and below (师资库). */
+  app.get(
+    '/api/v1/studio/lecturers',
+    { schema: { tags: ['studio'], querystring: LecturerQuery, response: { 200: Page(Lecturer), ...errorResponses(400, 401, 403, 404) } } },
+    async (request) => {
+      const auth = requireAuth(request)
+      const { orgUnitId, cursor, limit = 50 } = request.query
+      await assertStudioAccess(db, auth.personId, orgUnitId)
+      const unit = await db.selectFrom('org_unit').select('path').where('id', '=', orgUnitId).executeTakeFirstOrThrow()
+      const page = await listLecturers(db, unit.path, limit, decodeKey<[string, string]>(cursor, 2))
+      return { items: page.items.map((l) => toLecturer(l, false)), next: page.next }
     },
   )
 
