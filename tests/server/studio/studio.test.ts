@@ -67,6 +67,20 @@ describe.each(DIALECTS)('course studio on %s', (dialect) => {
     expect(list.json().items.map((i: StudioItem) => i.title)).toEqual(['桃园村的合作社'])
   })
 
+  it('lets a supervisor grant 课件编辑 on their township (not a secretary), which opens the studio there and nothing else', async () => {
+    const township = ctx.seed.units.find((u) => u.kind === 'township')!
+    const person = ctx.seed.people.find((p) => p.phone === MEMBER)!
+    const grant = (headers: Headers, orgUnitId: string) => ctx.app.inject({ method: 'POST', url: `/api/v1/admin/people/${person.id}/roles`, headers, payload: { role: 'editor', orgUnitId } })
+    expect((await grant(secretary, township.id)).statusCode).toBe(403)
+    const branch = ctx.seed.units.find((u) => u.kind === 'branch')!
+    expect((await grant(supervisor, branch.id)).json().field).toBe('body.orgUnitId')
+    expect((await grant(supervisor, township.id)).statusCode).toBe(200)
+    expect((await call('GET', `/items?orgUnitId=${township.id}&kind=course`, member)).statusCode).toBe(200)
+    expect((await call('GET', `/items?orgUnitId=${districtId}&kind=course`, member)).statusCode).toBe(403)
+    // Ranked with members: no leader screen opens.
+    expect((await ctx.app.inject({ method: 'GET', url: `/api/v1/lecturers?orgUnitId=${township.id}`, headers: member })).statusCode).toBe(403)
+  })
+
   it('refuses a stale save with 409 and both versions, never overwriting the other editor', async () => {
     const first = await call('PUT', `/items/${item.id}`, editor, { revision: 1, draft: { ...item.draft, title: '合作社（一）' } })
     expect(first.statusCode).toBe(200)
