@@ -55,7 +55,7 @@ describe('course studio 课件工作室', () => {
     await expectAccessible(editor)
     await screenshot(editor, 'studio-editor-desktop')
     await editor.getByTestId('studio-submit').click()
-    await expect.poll(() => editor.getByTestId('studio-status').textContent()).toContain('待审核')
+    await expect.poll(() => editor.getByTestId('studio-status').textContent(), { timeout: 15_000 }).toContain('待审核')
     // Its own editor is not offered the review.
     expect(await editor.getByTestId('studio-review').count()).toBe(0)
 
@@ -68,7 +68,7 @@ describe('course studio 课件工作室', () => {
     expect(await review.getByTestId('studio-review-lesson').textContent()).toContain(`新增 ${LESSON}`)
     await expectAccessible(reviewer)
     await reviewer.getByTestId('studio-approve').click()
-    await expect.poll(() => reviewer.getByTestId('studio-status').textContent()).toContain('已发布')
+    await expect.poll(() => reviewer.getByTestId('studio-status').textContent(), { timeout: 15_000 }).toContain('已发布')
     await reviewer.getByTestId('studio-versions').getByText('第 1 版').waitFor()
     await reviewerContext.close()
 
@@ -79,10 +79,10 @@ describe('course studio 课件工作室', () => {
     const card = member.locator('[data-testid^="course-s-"]').filter({ hasText: TITLE })
     await card.first().click()
     const lessonLink = member.locator('[data-testid^="lesson-s-"]').first()
-    const href = await lessonLink.getAttribute('href')
+    await lessonLink.waitFor()
     await goOffline(session.context)
-    await member.goto(href ?? '/')
-    await expect.poll(() => member.getByTestId('lesson-title').textContent()).toContain(LESSON)
+    await lessonLink.click()
+    await expect.poll(() => member.getByTestId('lesson-title').textContent(), { timeout: 15_000 }).toContain(LESSON)
     await member.getByText('合作社从三户人家开始').waitFor()
     expect(await member.locator('[data-testid="lesson"] article').locator('script, iframe, a[href^="javascript"]').count()).toBe(0)
     await screenshot(member, 'studio-lesson-on-phone-offline')
