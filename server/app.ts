@@ -27,6 +27,7 @@ import { mediaUploadRoutes } from './features/media/upload.routes.ts'
 import { ffmpegAvailable } from './features/video/ffmpeg.ts'
 import { UPLOAD_DIR, videoUploadRoutes } from './features/video/videoUpload.routes.ts'
 import { startVideoWorker } from './features/video/videoWorker.ts'
+import { studioRoutes } from './features/studio/studio.routes.ts'
 import { healthRoutes } from './features/health/health.routes.ts'
 import { metricsRoutes } from './features/health/metrics.routes.ts'
 import { orgRoutes } from './features/org/org.routes.ts'
@@ -162,6 +163,7 @@ export async function buildApp({
   await app.register(surveyRoutes, { db: handle.db, clock })
   await app.register(itemStatsRoutes, { db: handle.db })
   await app.register(evaluationRoutes, { db: handle.db })
+  await app.register(studioRoutes, { db: handle.db, mediaStore })
   await app.register(mediaRoutes, { root: mediaStoreDir, urlPrefix: UPLOADED_MEDIA_PREFIX })
   await app.register(mediaRoutes, { root: mediaDir })
 

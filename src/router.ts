@@ -8,6 +8,8 @@ declare module 'vue-router' {
   interface RouteMeta {
     public?: boolean
     leadersOnly?: boolean
+    /** Course studio screens: editors, supervisors, admins (the 管理 page opens to editors too). */
+    studio?: boolean
     /** lowest role that sees the page (secretaries' and supervisors' screens) */
     minRole?: RoleName
     /** i18n key of the page title */
@@ -39,7 +41,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'me', name: 'me', component: () => import('@/features/me/MePage.vue'), meta: { title: 'tabs.me' } },
       { path: 'me/sessions', name: 'sessions', component: () => import('@/features/me/SessionsPage.vue'), meta: { title: 'me.sessions' } },
       // Leaders' and supervisors' tools; each entry lists the lowest role it needs (manage/links.ts).
-      { path: 'manage', name: 'manage', component: () => import('@/features/manage/ManagePage.vue'), meta: { title: 'manage.title', leadersOnly: true } },
+      { path: 'manage', name: 'manage', component: () => import('@/features/manage/ManagePage.vue'), meta: { title: 'manage.title', leadersOnly: true, studio: true } },
       { path: 'me/sync', name: 'sync', component: () => import('@/features/sync/SyncRefusedPage.vue'), meta: { title: 'sync.refused' } },
     ],
   },
@@ -149,6 +151,9 @@ const routes: RouteRecordRaw[] = [
   { path: '/manage/import', name: 'admin-import', component: () => import('@/features/admin/ImportPage.vue'), meta: { title: 'admin.import.title', minRole: 'secretary' } },
   { path: '/manage/audit', name: 'admin-audit', component: () => import('@/features/admin/AuditPage.vue'), meta: { title: 'admin.audit.title', minRole: 'supervisor' } },
   { path: '/manage/lecturers', name: 'lecturers', component: () => import('@/features/lecturers/LecturersPage.vue'), meta: { title: 'admin.lecturers.title', minRole: 'secretary' } },
+  // 课件工作室: desktop-friendly editors (full screen), online only.
+  { path: '/studio', name: 'studio', component: () => import('@/features/studio/StudioListPage.vue'), meta: { title: 'studio.title', studio: true } },
+  { path: '/studio/items/:id', name: 'studio-item', component: () => import('@/features/studio/StudioItemPage.vue'), meta: { title: 'studio.title', studio: true } },
   // 修改密码: full screen, also where a one-time password leads right after sign-in.
   { path: '/me/password', name: 'change-password', component: () => import('@/features/me/ChangePasswordPage.vue'), meta: { title: 'account.changePassword' } },
   // 个人信息保护告知: full screen until the current version is accepted.
@@ -167,7 +172,8 @@ router.beforeEach(async (to) => {
   // PIPL: nothing is used before the person has read and accepted the privacy notice.
   if (!auth.mustChangePassword && auth.mustAcceptPrivacy && !to.meta.public && to.name !== 'privacy-notice') return { name: 'privacy-notice' }
   // The client only hides; the server decides what a person may do.
-  if (to.meta.leadersOnly && !auth.isLeader) return { name: 'home' }
+  if (to.meta.leadersOnly && !auth.isLeader && !(to.meta.studio && auth.usesStudio)) return { name: 'home' }
+  if (to.meta.studio && !to.meta.leadersOnly && !auth.usesStudio) return { name: 'home' }
   if (to.meta.minRole && !auth.hasRole(to.meta.minRole)) return { name: 'home' }
   // Feature screens' text arrives with the first of them (login and home paint without it).
   if (to.name !== 'login' && to.name !== 'home') await loadFeatureMessages()

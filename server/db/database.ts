@@ -782,6 +782,42 @@ export interface Database {
   study_plan_item: StudyPlanItemTable
   db_copy: DbCopyTable
   video_job: VideoJobTable
+  studio_item: StudioItemTable
+  studio_version: StudioVersionTable
+}
+
+/** A course or pocket entry made in the studio (migration 034). */
+export interface StudioItemTable {
+  id: string
+  kind: 'course' | 'pocket_entry'
+  /** The id of its published row in course / pocket_entry. */
+  content_id: string
+  org_unit_id: string
+  title: string
+  /** JSON CourseDraft | PocketEntryDraft (src/protocol/studio.ts) */
+  draft: string
+  /** Bumped on every save; a save names the revision it was based on. */
+  revision: number
+  status: 'draft' | 'submitted' | 'rejected' | 'published'
+  submitted_by: string | null
+  reject_reason: string | null
+  published_version: number | null
+  unpublished: number
+  created_by: string
+  updated_by: string
+  updated_at: number
+}
+
+export interface StudioVersionTable {
+  item_id: string
+  number: number
+  /** JSON of the draft as published */
+  body: string
+  edited_by: string
+  approved_by: string
+  published_at: number
+  action: 'publish' | 'rollback'
+  rolled_back_from: number | null
 }
 
 export type OrgUnitRow = Selectable<OrgUnitTable>

@@ -36,6 +36,7 @@ import * as m027 from './migrations/027_event_partitions.ts'
 import * as m029 from './migrations/029_db_copy.ts'
 import * as m031 from './migrations/031_exams.ts'
 import * as m033 from './migrations/033_lesson_video.ts'
+import * as m034 from './migrations/034_studio.ts'
 import * as m036 from './migrations/036_video_jobs.ts'
 import * as m037 from './migrations/037_surveys.ts'
 import * as m038 from './migrations/038_assessment_quality.ts'
@@ -68,6 +69,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '029_db_copy': m029,
   '031_exams': m031,
   '033_lesson_video': m033,
+  '034_studio': m034,
   '036_video_jobs': m036,
   '037_surveys': m037,
   '038_assessment_quality': m038,

@@ -23,6 +23,7 @@ export const DEMO_LOGINS = [
   { phone: '13800000004', role: 'secretary', label: '支部书记 branch secretary' },
   { phone: '13800000005', role: 'supervisor', label: '乡镇督导 township supervisor' },
   { phone: '13800000006', role: 'admin', label: '区县管理员 district admin' },
+  { phone: '13800000007', role: 'editor', label: '课件编辑 course editor (district)' },
 ] as const
 
 const TREE = {
@@ -94,6 +95,8 @@ export async function seedDemo(db: Kysely<Database>, { passwordCost = DEFAULT_CO
 
   const district = addUnit('district', TREE.name)
   grant(addPerson(district, '13800000006'), district, 'admin')
+  // The district party school's course editor: writes in the studio; the admin or a supervisor approves.
+  grant(addPerson(district, '13800000007'), district, 'editor')
   TREE.townships.forEach((t, ti) => {
     const township = addUnit('township', t.name, district)
     grant(addPerson(township, ti === 0 ? '13800000005' : nextPhone()), township, 'supervisor')

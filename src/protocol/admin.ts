@@ -108,7 +108,7 @@ export type PersonPatch = Static<typeof PersonPatch>
 export const MovePerson = Type.Object({ orgUnitId: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false })
 
 /** Roles granted here; `member` comes with membership and `admin` is not handed out in the app. */
-export const GrantableRole = Type.Union([Type.Literal('group_leader'), Type.Literal('secretary'), Type.Literal('supervisor')])
+export const GrantableRole = Type.Union([Type.Literal('group_leader'), Type.Literal('secretary'), Type.Literal('supervisor'), Type.Literal('editor')])
 export type GrantableRole = Static<typeof GrantableRole>
 export const RoleChange = Type.Object(
   { role: GrantableRole, orgUnitId: Type.String({ minLength: 1, maxLength: 64 }) },

@@ -13,7 +13,7 @@ export const RoleName = Type.Union([
   Type.Literal('secretary'),
   Type.Literal('supervisor'),
   Type.Literal('admin'),
-  // 课件编辑: writes course drafts for a unit; outside the leader ranks (issue 15).
+  /** 课件编辑: writes course-studio drafts for a district or township (server/features/studio). */
   Type.Literal('editor'),
 ])
 export type RoleName = Static<typeof RoleName>

@@ -13,6 +13,8 @@ export class HttpError extends Error {
     message: string,
     readonly field?: string,
     readonly retryAfterSeconds?: number,
+    /** The whole error body, for the few answers that carry more (the studio's 409 with both versions). */
+    readonly body?: unknown,
   ) {
     super(message)
   }
@@ -67,7 +69,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     const err = (data ?? {}) as Partial<ApiErrorBody>
     if (await steppedUp(response.status, err.code)) return api<T>(method, path, body)
     const retryAfter = Number(response.headers.get('retry-after')) || undefined
-    throw new HttpError(response.status, err.code ?? `HTTP_${response.status}`, err.message ?? response.statusText, err.field, retryAfter)
+    throw new HttpError(response.status, err.code ?? `HTTP_${response.status}`, err.message ?? response.statusText, err.field, retryAfter, data)
   }
   return data as T
 }

@@ -40,6 +40,7 @@ const ROLE_UNIT_KINDS: Record<GrantableRole, OrgKind[]> = {
   group_leader: ['group'],
   secretary: ['branch'],
   supervisor: ['township', 'district'],
+  editor: ['township', 'district'],
 }
 
 const alreadyErased = () => conflict('PERSON_ERASED', 'This person’s personal data has been erased; nothing about them can be changed.')
@@ -206,7 +207,8 @@ export const peopleRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> =
   async function roleChange(actor: Actor, personId: string, role: GrantableRole, orgUnitId: string, field: string) {
     const person = await personToChange(actor, personId)
     if (person.id === actor.auth.personId) throw new ApiError(403, 'OWN_ROLES', 'Someone above you changes your own roles.')
-    const unit = await actor.unit(orgUnitId, ROLE_RANK[role] > ROLE_RANK.secretary ? role : 'secretary')
+    // An editor publishes to a whole township or district, so granting it takes a supervisor there.
+    const unit = await actor.unit(orgUnitId, role === 'editor' ? 'supervisor' : ROLE_RANK[role] > ROLE_RANK.secretary ? role : 'secretary')
     if (!ROLE_UNIT_KINDS[role].includes(unit.kind)) {
       throw new ApiError(400, 'ROLE_KIND', `${role} is held on a ${ROLE_UNIT_KINDS[role].join(' or ')}.`, field)
     }

@@ -13,8 +13,24 @@ import type { LessonVideo } from '../../../src/protocol/content.ts'
 import type { CourseTable, LessonTable, PocketCategoryTable, PocketEntryTable, SyncedColumns } from '../../db/database.ts'
 
 export const COURSE_CATEGORIES = ['party-theory', 'org-life', 'rural-revitalisation', 'safety', 'law', 'skills'] as const
-const COURSE_KINDS = ['theme', 'specialty'] as const
+export const COURSE_KINDS = ['theme', 'specialty'] as const
 const ID = /^[a-z0-9][a-z0-9-]{0,63}$/
+
+/**
+ * The rules' messages, shared by the files (with file:line) and the course studio's forms (next
+ * to the field, server/features/studio/studio.validate.ts), so both refuse the same things alike.
+ */
+export const RULES = {
+  required: (key: string) => `"${key}" is required`,
+  text: (key: string, v: unknown) => `"${key}" must be text, got ${JSON.stringify(v)}`,
+  oneOf: (key: string, allowed: readonly string[], v: unknown) => `"${key}" must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`,
+  wholeNumber: (key: string, min: number, v: unknown) => `"${key}" must be a whole number ≥ ${min}, got ${JSON.stringify(v)}`,
+  /** A lesson is at least one minute long. */
+  lessonMinutesMin: 1,
+  lessonNoText: 'lesson has no text',
+  entryNoText: 'entry has no text',
+  unknownPocketCategory: (category: string) => `category "${category}" is not listed in pocket/categories.yaml`,
+}
 
 export class ContentError extends Error {
   constructor(
@@ -108,11 +124,11 @@ function wrap(file: string, doc: Document, yamlLine: (o: number) => number, body
       const v = raw(key)
       if (v === undefined || v === null || v === '') {
         if (opts.optional) return ''
-        return fail(key, `"${key}" is required`)
+        return fail(key, RULES.required(key))
       }
-      if (typeof v !== 'string') return fail(key, `"${key}" must be text, got ${JSON.stringify(v)}`)
+      if (typeof v !== 'string') return fail(key, RULES.text(key, v))
       if (opts.pattern && !opts.pattern.test(v)) return fail(key, `"${key}" ${JSON.stringify(v)} must match ${opts.pattern}`)
-      if (opts.oneOf && !opts.oneOf.includes(v)) return fail(key, `"${key}" must be one of ${opts.oneOf.join(', ')}, got ${JSON.stringify(v)}`)
+      if (opts.oneOf && !opts.oneOf.includes(v)) return fail(key, RULES.oneOf(key, opts.oneOf, v))
       return v.trim()
     },
     optStr(key) {
@@ -120,8 +136,8 @@ function wrap(file: string, doc: Document, yamlLine: (o: number) => number, body
     },
     int(key, min = 0) {
       const v = raw(key)
-      if (v === undefined) return fail(key, `"${key}" is required`)
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < min) return fail(key, `"${key}" must be a whole number ≥ ${min}, got ${JSON.stringify(v)}`)
+      if (v === undefined) return fail(key, RULES.required(key))
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < min) return fail(key, RULES.wholeNumber(key, min, v))
       return v
     },
     strList(key) {
@@ -261,7 +277,7 @@ export function parseContent(root: string): ParsedContent {
         course_id: course.id,
         title: lf.str('title'),
         sort_order: lf.int('order'),
-        minutes: lf.int('minutes', 1),
+        minutes: lf.int('minutes', RULES.lessonMinutesMin),
         audio: audio?.url ?? null,
         video: video ? JSON.stringify(video.video) : null,
         // Only on video lessons, so a text lesson's content hash (and version) stays as it was.
@@ -269,7 +285,7 @@ export function parseContent(root: string): ParsedContent {
         body: rewriteMediaLinks(lessonFile, lf.body, lf.bodyLine, resolve, media),
       }
       // A video lesson's notes are optional; a text lesson is nothing without its text.
-      if (!lesson.body && !video) throw new ContentError(lessonFile, lf.bodyLine, 'lesson has no text after the front matter')
+      if (!lesson.body && !video) throw new ContentError(lessonFile, lf.bodyLine, RULES.lessonNoText)
       claim('lesson', lesson.id, lessonFile, lf.line('id'))
       if (video) out.videos.push(video)
       out.lessons.push({ ...lesson, content_hash: hashOf(lesson) })
@@ -309,7 +325,7 @@ export function parseContent(root: string): ParsedContent {
       const fm = readFrontMatter(file, readFileSync(join(root, 'pocket', dir, name), 'utf8'))
       const category = fm.str('category')
       if (!categoryIds.has(category)) {
-        throw new ContentError(file, fm.line('category'), `category "${category}" is not listed in pocket/categories.yaml`)
+        throw new ContentError(file, fm.line('category'), RULES.unknownPocketCategory(category))
       }
       const entry = {
         id: fm.str('id', { pattern: ID }),
@@ -318,7 +334,7 @@ export function parseContent(root: string): ParsedContent {
         tags: JSON.stringify(fm.strList('tags')),
         body: rewriteMediaLinks(file, fm.body, fm.bodyLine, resolve, []),
       }
-      if (!entry.body) throw new ContentError(file, fm.bodyLine, 'entry has no text after the front matter')
+      if (!entry.body) throw new ContentError(file, fm.bodyLine, RULES.entryNoText)
       claim('pocket entry', entry.id, file, fm.line('id'))
       out.entries.push({ ...entry, content_hash: hashOf(entry) })
     }

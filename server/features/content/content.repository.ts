@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely'
+import { sql, type Kysely, type Transaction } from 'kysely'
 import type { Database } from '../../db/database.ts'
 import { nextVersion, nextVersions } from '../../db/version.ts'
 import type { ParsedContent } from './content.parse.ts'
@@ -38,7 +38,14 @@ async function syncTable<R extends { id: string; content_hash: string }>(
   now: number,
   summary: ImportSummary,
 ): Promise<void> {
-  const existing = await trx.selectFrom(table).select(['id', 'content_hash', 'deleted_at']).execute()
+  // Rows the course studio published are the studio's: a file import neither updates nor deletes them.
+  const studio = trx.selectFrom('studio_item').select('content_id')
+  const existing = await trx
+    .selectFrom(table)
+    .select(['id', 'content_hash', 'deleted_at'])
+    .$if(table === 'course' || table === 'pocket_entry', (q) => q.where('id', 'not in', studio))
+    .$if(table === 'lesson', (q) => q.where(sql.ref('course_id'), 'not in', studio))
+    .execute()
   const byId = new Map(existing.map((e) => [e.id, e]))
   const fresh = rows.filter((r) => !byId.has(r.id))
   // New rows (a first import is all new) get their versions in one call and go in in batches.

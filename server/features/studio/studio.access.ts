@@ -1,24 +1,32 @@
 /**
- * PROVISIONAL (media branch): who may use the course studio. The studio branch owns the real
- * helper; at merge its version replaces this file. Same signature, same refusal.
+ * Who may use the course studio for a unit: an editor (课件编辑) on that unit or one above it,
+ * or a supervisor/admin there. The editor role ranks with members (ROLE_RANK), so it is checked
+ * by name here and opens nothing else. Media and video uploads call this same function.
  */
 import type { Kysely } from 'kysely'
+import { ROLE_RANK } from '../../../src/protocol/auth.ts'
 import type { Database } from '../../db/database.ts'
+import { grantsOf, type Grant } from '../../shared/authz.ts'
 import { ApiError, notFound } from '../../shared/errors.ts'
-import { grantsOf } from '../../shared/authz.ts'
 
-const STUDIO_ROLES = new Set(['editor', 'supervisor', 'admin'])
+/** A grant that opens the studio on the units below it. */
+export function opensStudio(g: Pick<Grant, 'role'>): boolean {
+  return g.role === 'editor' || ROLE_RANK[g.role] >= ROLE_RANK.supervisor
+}
 
-/** Allows an editor, supervisor or admin (over `orgUnitId` when given); otherwise 403 NOT_EDITOR. */
+export const notEditor = () => new ApiError(403, 'NOT_EDITOR', 'Only a course editor, supervisor or admin of this unit may do this in the studio.')
+
+/**
+ * Throws 403 NOT_EDITOR unless the person may use the studio on `orgUnitId` (or, without it, on
+ * any unit); 404 when the unit does not exist.
+ */
 export async function assertStudioAccess(db: Kysely<Database>, personId: string, orgUnitId?: string): Promise<void> {
-  let path: string | undefined
-  if (orgUnitId) {
-    const unit = await db.selectFrom('org_unit').select('path').where('id', '=', orgUnitId).executeTakeFirst()
-    if (!unit) throw notFound('Organisation unit')
-    path = unit.path
+  const grants = (await grantsOf(db, personId)).filter(opensStudio)
+  if (orgUnitId === undefined) {
+    if (grants.length === 0) throw notEditor()
+    return
   }
-  const grants = await grantsOf(db, personId)
-  if (!grants.some((g) => STUDIO_ROLES.has(g.role) && (path === undefined || path.startsWith(g.path)))) {
-    throw new ApiError(403, 'NOT_EDITOR', 'Only a course editor, supervisor or admin of this unit may do this.')
-  }
+  const unit = await db.selectFrom('org_unit').select('path').where('id', '=', orgUnitId).executeTakeFirst()
+  if (!unit) throw notFound('Organisation unit')
+  if (!grants.some((g) => unit.path.startsWith(g.path))) throw notEditor()
 }

@@ -37,6 +37,8 @@ export const useAuthStore = defineStore('auth', () => {
     return !!profile.value?.roles.some((r) => ROLE_RANK[r.role] >= ROLE_RANK[min])
   }
   const isLeader = computed(() => hasRole('group_leader'))
+  /** 课件工作室: editors, supervisors and admins (the editor role ranks with members, so it is named). */
+  const usesStudio = computed(() => !!profile.value?.roles.some((r) => r.role === 'editor' || ROLE_RANK[r.role] >= ROLE_RANK.supervisor))
 
   function apply(next: { token: string; sessionId: string; expiresAt: number; profile: Profile } | undefined) {
     token.value = next?.token
@@ -146,6 +148,7 @@ export const useAuthStore = defineStore('auth', () => {
     profile,
     signedIn,
     isLeader,
+    usesStudio,
     hasRole,
     mustChangePassword,
     mustAcceptPrivacy,

@@ -11,9 +11,12 @@ export interface ManageLink {
   title: string
   hint: string
   minRole: RoleName
+  /** Open to course editors too (the studio), whatever their rank. */
+  studio?: boolean
 }
 
 export const MANAGE_LINKS: ManageLink[] = [
+  { name: 'studio', title: 'studio.title', hint: 'studio.hint', minRole: 'supervisor', studio: true },
   { name: 'reports', title: 'reports.title', hint: 'reports.hint', minRole: 'secretary' },
   { name: 'attendance-overview', title: 'attendanceOverview.title', hint: 'attendanceOverview.hint', minRole: 'group_leader' },
   { name: 'plans', title: 'archive.plan.title', hint: 'archive.plan.hint', minRole: 'secretary' },

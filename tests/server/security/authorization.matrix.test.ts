@@ -166,6 +166,20 @@ const MATRIX: Record<string, Expectation> = {
   // Evaluation figures and nameless comments: supervisor or above over the unit.
   'GET /api/v1/evaluations': { own: [401, 403, 403, 403, 200, 200], other: [401, 403, 403, 403, 403, 200] },
   'GET /api/v1/evaluations/comments': { own: [401, 403, 403, 403, 200, 200], other: [401, 403, 403, 403, 403, 200] },
+  // Course studio: editors (none among the matrix roles), supervisors and admins of the unit or above.
+  'GET /api/v1/studio/items': { own: [401, 403, 403, 403, 200, 200], other: [401, 403, 403, 403, 403, 200] },
+  'POST /api/v1/studio/items': { own: [401, 403, 403, 403, 201, 201], other: [401, 403, 403, 403, 403, 201] },
+  'GET /api/v1/studio/lecturers': { own: [401, 403, 403, 403, 200, 200], other: [401, 403, 403, 403, 403, 200] },
+  // {id} is sampled from another table's ids (the "items" segment is the plans'): no such studio item.
+  'GET /api/v1/studio/items/{id}': { own: [401, 404, 404, 404, 404, 404], other: [401, 404, 404, 404, 404, 404] },
+  'PUT /api/v1/studio/items/{id}': { own: [401, 404, 404, 404, 404, 404], other: [401, 404, 404, 404, 404, 404] },
+  'POST /api/v1/studio/items/{id}/submit': { own: [401, 404, 404, 404, 404, 404], other: [401, 404, 404, 404, 404, 404] },
+  'GET /api/v1/studio/items/{id}/diff': { own: [401, 404, 404, 404, 404, 404], other: [401, 404, 404, 404, 404, 404] },
+  'POST /api/v1/studio/items/{id}/approve': { own: [401, 404, 404, 404, 404, 404], other: [401, 404, 404, 404, 404, 404] },
+  'POST /api/v1/studio/items/{id}/reject': { own: [401, 404, 404, 404, 404, 404], other: [401, 404, 404, 404, 404, 404] },
+  'GET /api/v1/studio/items/{id}/versions': { own: [401, 404, 404, 404, 404, 404], other: [401, 404, 404, 404, 404, 404] },
+  'POST /api/v1/studio/items/{id}/rollback': { own: [401, 404, 404, 404, 404, 404], other: [401, 404, 404, 404, 404, 404] },
+  'POST /api/v1/studio/items/{id}/unpublish': { own: [401, 404, 404, 404, 404, 404], other: [401, 404, 404, 404, 404, 404] },
 }
 
 describe.each(DIALECTS)('authorisation matrix on %s', (dialect) => {

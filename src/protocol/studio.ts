@@ -1,0 +1,161 @@
+/**
+ * Course studio 课件工作室 (issue 15, docs/studio.md): drafts, review, versions. A draft may be
+ * incomplete while it is written; the content rules (the ones content:import enforces) are
+ * checked on submit and shown next to each field as `problems` meanwhile.
+ */
+import { Type, type Static } from 'typebox'
+import { CourseKind } from './content.ts'
+
+const Text = (maxLength: number) => Type.String({ maxLength })
+/** Ids the server gave (a lesson keeps its id across versions, so phones keep their progress). */
+const StudioId = Type.String({ pattern: '^s-[a-z0-9]{1,40}$' })
+
+export const LessonDraft = Type.Object(
+  {
+    /** Absent on a lesson added since the last save: the server gives it one. */
+    id: Type.Optional(StudioId),
+    title: Text(200),
+    minutes: Type.Integer({ minimum: 0, maximum: 600 }),
+    /** Markdown, rendered and sanitised on the phone exactly as imported lessons are. */
+    body: Text(100_000),
+    // null first: the API coerces types, and a null tried against a string first would become ''.
+    audio: Type.Union([Type.Null(), Text(500)]),
+  },
+  { additionalProperties: false },
+)
+export type LessonDraft = Static<typeof LessonDraft>
+
+export const CourseDraft = Type.Object(
+  {
+    type: Type.Literal('course'),
+    title: Text(200),
+    kind: CourseKind,
+    category: Text(64),
+    description: Text(2000),
+    cover: Type.Union([Type.Null(), Text(500)]),
+    /** From the lecturer pool 师资库 of the unit or a unit above it. */
+    lecturerId: Type.Union([Type.Null(), Type.String({ maxLength: 64 })]),
+    lessons: Type.Array(LessonDraft, { maxItems: 200 }),
+  },
+  { additionalProperties: false },
+)
+export type CourseDraft = Static<typeof CourseDraft>
+
+export const PocketEntryDraft = Type.Object(
+  {
+    type: Type.Literal('pocket_entry'),
+    title: Text(200),
+    category: Text(64),
+    tags: Type.Array(Text(30), { maxItems: 20 }),
+    body: Text(20_000),
+  },
+  { additionalProperties: false },
+)
+export type PocketEntryDraft = Static<typeof PocketEntryDraft>
+
+export const Draft = Type.Union([CourseDraft, PocketEntryDraft])
+export type Draft = Static<typeof Draft>
+export type StudioKind = Draft['type']
+
+/** A rule the draft breaks, with the form field it belongs to (e.g. `lessons.2.minutes`). */
+export const Problem = Type.Object({ field: Type.String(), message: Type.String() })
+export type Problem = Static<typeof Problem>
+
+export const StudioStatus = Type.Union([Type.Literal('draft'), Type.Literal('submitted'), Type.Literal('rejected'), Type.Literal('published')])
+export type StudioStatus = Static<typeof StudioStatus>
+
+export const StudioItemSummary = Type.Object({
+  id: Type.String(),
+  kind: Type.Union([Type.Literal('course'), Type.Literal('pocket_entry')]),
+  title: Type.String(),
+  orgUnitId: Type.String(),
+  status: StudioStatus,
+  publishedVersion: Type.Union([Type.Integer(), Type.Null()]),
+  unpublished: Type.Boolean(),
+  updatedAt: Type.Integer(),
+  updatedByName: Type.String(),
+})
+export type StudioItemSummary = Static<typeof StudioItemSummary>
+
+export const StudioItem = Type.Object({
+    ...StudioItemSummary.properties,
+    /** The published row's id (course / pocket entry) on phones. */
+    contentId: Type.String(),
+    draft: Draft,
+    revision: Type.Integer(),
+    submittedByName: Type.Union([Type.String(), Type.Null()]),
+    rejectReason: Type.Union([Type.String(), Type.Null()]),
+    problems: Type.Array(Problem),
+    /** The reader may approve or reject it now (someone else submitted it, and they may review here). */
+    canReview: Type.Boolean(),
+})
+export type StudioItem = Static<typeof StudioItem>
+
+export const StudioItemPage = Type.Object({ items: Type.Array(StudioItemSummary), next: Type.Union([Type.String(), Type.Null()]) })
+export type StudioItemPage = Static<typeof StudioItemPage>
+
+export const StudioListQuery = Type.Object({
+  orgUnitId: Type.String({ maxLength: 64 }),
+  kind: Type.Union([Type.Literal('course'), Type.Literal('pocket_entry')]),
+  cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+})
+export type StudioListQuery = Static<typeof StudioListQuery>
+
+export const CreateItemBody = Type.Object({ orgUnitId: Type.String({ maxLength: 64 }), draft: Draft }, { additionalProperties: false })
+export type CreateItemBody = Static<typeof CreateItemBody>
+
+/** A save names the revision it was based on: a stale one gets 409 with the current item. */
+export const SaveItemBody = Type.Object({ revision: Type.Integer({ minimum: 0 }), draft: Draft }, { additionalProperties: false })
+export type SaveItemBody = Static<typeof SaveItemBody>
+
+export const RevisionBody = Type.Object({ revision: Type.Integer({ minimum: 0 }) }, { additionalProperties: false })
+export type RevisionBody = Static<typeof RevisionBody>
+
+export const RejectBody = Type.Object({ revision: Type.Integer({ minimum: 0 }), reason: Type.String({ maxLength: 500 }) }, { additionalProperties: false })
+export type RejectBody = Static<typeof RejectBody>
+
+export const RollbackBody = Type.Object({ version: Type.Integer({ minimum: 1 }) }, { additionalProperties: false })
+export type RollbackBody = Static<typeof RollbackBody>
+
+/** 409 STALE_REVISION: both versions, so the editor sees what the other person saved. */
+export const SaveConflict = Type.Object({
+  statusCode: Type.Literal(409),
+  code: Type.Literal('STALE_REVISION'),
+  message: Type.String(),
+  field: Type.String(),
+  mine: Draft,
+  theirs: StudioItem,
+})
+export type SaveConflict = Static<typeof SaveConflict>
+
+/** What an approval would change on phones, against the published version. */
+export const FieldChange = Type.Object({ field: Type.String(), before: Type.String(), after: Type.String() })
+export const LessonChange = Type.Object({
+  id: Type.String(),
+  title: Type.String(),
+  change: Type.Union([Type.Literal('added'), Type.Literal('changed'), Type.Literal('removed')]),
+  fields: Type.Array(FieldChange),
+})
+export const StudioDiff = Type.Object({
+  /** null: never published (everything is new). */
+  againstVersion: Type.Union([Type.Integer(), Type.Null()]),
+  fields: Type.Array(FieldChange),
+  lessons: Type.Array(LessonChange),
+})
+export type StudioDiff = Static<typeof StudioDiff>
+export type FieldChange = Static<typeof FieldChange>
+export type LessonChange = Static<typeof LessonChange>
+
+export const StudioVersion = Type.Object({
+  number: Type.Integer(),
+  action: Type.Union([Type.Literal('publish'), Type.Literal('rollback')]),
+  rolledBackFrom: Type.Union([Type.Integer(), Type.Null()]),
+  editedByName: Type.String(),
+  approvedByName: Type.String(),
+  publishedAt: Type.Integer(),
+  current: Type.Boolean(),
+})
+export type StudioVersion = Static<typeof StudioVersion>
+export const StudioVersionList = Type.Object({ items: Type.Array(StudioVersion) })
+export type StudioVersionList = Static<typeof StudioVersionList>
