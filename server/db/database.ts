@@ -600,6 +600,8 @@ export interface SurveyAnswerItemTable {
   question_id: string
   value: string | null
   text: string | null
+  /** Its place in the answer (the key with survey and person). */
+  item_no: number
 }
 
 /** Question quality, rebuilt off the request path (migration 038, server/features/itemStats). */

@@ -59,11 +59,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('question_id', 'text', (c) => c.notNull())
     .addColumn('value', 'text')
     .addColumn('text', 'text')
+    // Its place in the answer: every table has a primary key (db:copy pages by it; replication needs one).
+    .addColumn('item_no', 'integer', (c) => c.notNull())
+    .addPrimaryKeyConstraint('survey_answer_item_pk', ['survey_id', 'person_id', 'item_no'])
     .addForeignKeyConstraint('survey_answer_item_answer_fk', ['survey_id', 'person_id'], 'survey_answer', ['survey_id', 'person_id'])
     .execute()
   await db.schema.createIndex('survey_answer_item_value_idx').on('survey_answer_item').columns(['survey_id', 'question_id', 'value']).execute()
-  // Replacing one person's answer deletes their items.
-  await db.schema.createIndex('survey_answer_item_person_idx').on('survey_answer_item').columns(['survey_id', 'person_id']).execute()
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { connect } from '../../../server/db/connect.ts'
 import { currentSchema, migrateToLatest, MigrationError, MIGRATIONS } from '../../../server/db/migrate.ts'
 import { isPostgres } from '../../../server/db/migrations/helpers.ts'
+import { dataTables } from '../../../server/db/tables.ts'
 import { DIALECTS, openTestDb, PG_URL, type TestDb } from '../../support/testDb.ts'
 
 const ALL = Object.keys(MIGRATIONS).sort()
@@ -38,6 +39,12 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
     expect(await schemaOf(testDb.db)).toEqual([])
     expect(await migrateToLatest(testDb.db, { migrations: released })).toEqual(['001_people'])
     expect(await migrateToLatest(testDb.db, { migrations: released, dryRun: true })).toEqual([])
+  })
+
+  it('gives every data table a primary key (db:copy and backup checks page by it, replication needs it)', async () => {
+    testDb = await openTestDb(dialect)
+    const keyless = (await dataTables(testDb.db, dialect)).filter((t) => t.primaryKey.length === 0).map((t) => t.name)
+    expect(keyless).toEqual([])
   })
 
   it('keeps the previous schema whole when a migration fails, and says which one failed', async () => {

@@ -96,12 +96,12 @@ export const surveyAnswer = defineKind({
       const row = { ...key, ...snapshot, answer_id: r.payload.answerId, device: r.deviceId, created_at: r.at, received_at: ctx.receivedAt }
       if (stored) await ctx.trx.updateTable('survey_answer').set(row).where('survey_id', '=', key.survey_id).where('person_id', '=', key.person_id).execute()
       else await ctx.trx.insertInto('survey_answer').values(row).execute()
-      const items = r.payload.answers.flatMap((a): Insertable<SurveyAnswerItemTable>[] =>
+      const items = r.payload.answers.flatMap((a): Omit<Insertable<SurveyAnswerItemTable>, 'item_no'>[] =>
         a.comment !== undefined
           ? [{ ...key, question_id: a.questionId, value: null, text: a.comment.trim() }]
           : (a.choices ?? [String(a.rating)]).map((value) => ({ ...key, question_id: a.questionId, value, text: null })),
       )
-      if (items.length) await ctx.trx.insertInto('survey_answer_item').values(items).execute()
+      if (items.length) await ctx.trx.insertInto('survey_answer_item').values(items.map((item, i) => ({ ...item, item_no: i }))).execute()
     }
   },
 })
