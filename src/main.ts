@@ -7,7 +7,6 @@ import { i18n, localeReady } from './i18n/index.ts'
 import { router } from './router.ts'
 import { firstScreenSettled, whenIdle } from './shared/idle.ts'
 import { startOfflineReadiness } from './shared/offlineReadiness.ts'
-import { installPopupNames } from './ui/popupNames.ts'
 import './shared/elderMode.ts'
 
 async function start(): Promise<void> {
@@ -17,7 +16,8 @@ async function start(): Promise<void> {
   await Promise.all([auth.restore(), localeReady])
   app.use(router)
   app.mount('#app')
-  installPopupNames()
+  // No pop-up opens before the first screen is on: naming them (ui/popupNames.ts) loads after it.
+  void router.isReady().then(() => import('./ui/popupNames.ts')).then(({ installPopupNames }) => installPopupNames())
   void auth.refreshProfile()
   // Pushes whatever the outbox holds now and whenever a trigger fires (online, visible, new write…).
   // Started once someone is signed in (records are only ever sent under their maker's session): a

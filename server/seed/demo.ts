@@ -95,8 +95,6 @@ export async function seedDemo(db: Kysely<Database>, { passwordCost = DEFAULT_CO
 
   const district = addUnit('district', TREE.name)
   grant(addPerson(district, '13800000006'), district, 'admin')
-  // The district party school's course editor: writes in the studio; the admin or a supervisor approves.
-  grant(addPerson(district, '13800000007'), district, 'editor')
   TREE.townships.forEach((t, ti) => {
     const township = addUnit('township', t.name, district)
     grant(addPerson(township, ti === 0 ? '13800000005' : nextPhone()), township, 'supervisor')
@@ -119,6 +117,10 @@ export async function seedDemo(db: Kysely<Database>, { passwordCost = DEFAULT_CO
       }
     })
   })
+
+  // The district party school's course editor: writes in the studio; the admin or a supervisor
+  // approves. Added last, so everyone seeded before keeps their name and place.
+  grant(addPerson(district, '13800000007'), district, 'editor')
 
   applyDemoMemberGroups(people, roles, now)
   // Hash in parallel: scrypt runs on libuv's thread pool, so this uses every core.

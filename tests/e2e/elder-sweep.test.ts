@@ -25,6 +25,8 @@ interface AppRoute {
   public: boolean
   leadersOnly: boolean
   minRole?: RoleName
+  /** The course studio's screens: editors, supervisors and admins (the router's meta.studio). */
+  studio: boolean
 }
 
 /** Ids from the seeded demo data (and the imported content) that routes with parameters need. */
@@ -47,6 +49,9 @@ const PARAMS: Record<string, (ids: DemoIds) => Params> = {
   exam: () => ({ skip: 'the demo data has no exam (exam.test.ts sets one up and checks the screen)' }),
   'exam-take': () => ({ skip: 'the demo data has no exam (exam.test.ts sets one up and checks the screen)' }),
   'assignment-result': () => ({ skip: 'the demo data has no assignment (assignment.test.ts covers the screen)' }),
+  survey: () => ({ skip: 'the demo data has no survey (survey.test.ts sends one and checks the screen)' }),
+  'survey-results': () => ({ skip: 'the demo data has no survey (survey.test.ts checks the results screen)' }),
+  'studio-item': () => ({ skip: 'the demo data has no studio item (studio.test.ts writes one and checks the screen)' }),
 }
 
 /**
@@ -61,7 +66,7 @@ const POPUPS: Record<string, { open: string; close: string }> = {
 const SCREENSHOTS = new Set(['login', 'home', 'study', 'course', 'lesson', 'pocket', 'pocket-entry', 'quiz', 'quiz-take', 'attendance', 'me', 'manage', 'roll-call', 'reflections', 'archive', 'study-points', 'checkin'])
 
 /** One demo account per role, lowest role first (each screen's axe run uses the first that opens it). */
-const ROLES = (['member', 'group_leader', 'secretary', 'supervisor', 'admin'] as const).map((role) => DEMO_LOGINS.find((l) => l.role === role)!)
+const ROLES = (['member', 'editor', 'group_leader', 'secretary', 'supervisor', 'admin'] as const).map((role) => DEMO_LOGINS.find((l) => l.role === role)!)
 
 const requiredParams = (path: string) => [...path.matchAll(/:(\w+)(\([^)]*\))?([?*+])?/g)].filter((m) => m[3] !== '?' && m[3] !== '*').map((m) => m[1]!)
 
@@ -71,8 +76,10 @@ function fillPath(path: string, params: Record<string, string>): string {
 
 function opens(route: AppRoute, role: RoleName): boolean {
   if (route.public) return false
+  const studio = route.studio && (role === 'editor' || ROLE_RANK[role] >= ROLE_RANK.supervisor)
   if (route.minRole) return ROLE_RANK[role] >= ROLE_RANK[route.minRole]
-  return !route.leadersOnly || ROLE_RANK[role] >= ROLE_RANK.group_leader
+  if (route.leadersOnly) return studio || ROLE_RANK[role] >= ROLE_RANK.group_leader
+  return !route.studio || studio
 }
 
 let server: E2eServer
@@ -137,12 +144,12 @@ async function elderPhone(): Promise<{ context: BrowserContext; page: Page }> {
 
 async function readRoutes(page: Page): Promise<AppRoute[]> {
   return page.evaluate(() => {
-    type Record = { name?: unknown; path: string; redirect?: unknown; meta: { public?: boolean; leadersOnly?: boolean; minRole?: RoleName } }
+    type Record = { name?: unknown; path: string; redirect?: unknown; meta: { public?: boolean; leadersOnly?: boolean; minRole?: RoleName; studio?: boolean } }
     const app = (document.querySelector('#app') as unknown as { __vue_app__: { config: { globalProperties: { $router: { getRoutes(): Record[] } } } } }).__vue_app__
     return app.config.globalProperties.$router
       .getRoutes()
       .filter((r) => r.name && !r.redirect)
-      .map((r) => ({ name: String(r.name), path: r.path, public: !!r.meta.public, leadersOnly: !!r.meta.leadersOnly, minRole: r.meta.minRole }))
+      .map((r) => ({ name: String(r.name), path: r.path, public: !!r.meta.public, leadersOnly: !!r.meta.leadersOnly, minRole: r.meta.minRole, studio: !!r.meta.studio }))
   })
 }
 
@@ -215,6 +222,8 @@ async function checkPopup(page: Page, path: string, popup: (typeof POPUPS)[strin
   const findings = (await measure(page)).filter((f) => f.rule !== 'pop-up')
   const failures = [...report(label, findings), ...(await axeBothModes(page, label))]
   await page.locator(popup.close).click()
+  // Gone before the next screen is measured (its leave transition would count as a pop-up there).
+  await page.locator('.van-popup[role="dialog"]').first().waitFor({ state: 'hidden' })
   return failures
 }
 

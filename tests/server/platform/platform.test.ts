@@ -31,7 +31,7 @@ describe.each(DIALECTS)('platform on %s', (dialect) => {
     expect(kinds.filter((k) => k === 'branch')).toHaveLength(4)
     expect(kinds.filter((k) => k === 'group')).toHaveLength(10)
     expect(ctx.seed.people.length).toBeGreaterThanOrEqual(120)
-    expect(new Set(ctx.seed.roles.map((r) => r.role))).toEqual(new Set(['member', 'group_leader', 'secretary', 'supervisor', 'admin']))
+    expect(new Set(ctx.seed.roles.map((r) => r.role))).toEqual(new Set(['member', 'group_leader', 'secretary', 'supervisor', 'admin', 'editor']))
     expect(ctx.seed.people.some((p) => p.is_flowing)).toBe(true)
     expect(ctx.seed.people.some((p) => p.is_elderly)).toBe(true)
   })

@@ -180,6 +180,8 @@ const MATRIX: Record<string, Expectation> = {
   'GET /api/v1/studio/items/{id}/versions': { own: [401, 404, 404, 404, 404, 404], other: [401, 404, 404, 404, 404, 404] },
   'POST /api/v1/studio/items/{id}/rollback': { own: [401, 404, 404, 404, 404, 404], other: [401, 404, 404, 404, 404, 404] },
   'POST /api/v1/studio/items/{id}/unpublish': { own: [401, 404, 404, 404, 404, 404], other: [401, 404, 404, 404, 404, 404] },
+  // A studio video's processing state: editors, supervisors and admins; no video exists here.
+  'GET /api/v1/studio/videos/{id}': { own: [401, 403, 403, 403, 404, 404], other: [401, 403, 403, 403, 404, 404] },
 }
 
 describe.each(DIALECTS)('authorisation matrix on %s', (dialect) => {

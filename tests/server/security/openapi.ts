@@ -153,6 +153,8 @@ function resourceOfPathParam(path: string, name: string): Resource {
     units: 'unit', groups: 'unit', people: 'person', meetings: 'meeting', lecturers: 'lecturer',
     'lecturer-requests': 'lecturerRequest', items: 'planItem', assignments: 'assignment', 'study-points': 'studyPoint',
     'home-visits': 'homeVisit', 'flowing-records': 'flowingRecord', reflections: 'reflection', sessions: 'session', exams: 'exam', surveys: 'survey',
+    // Studio videos live in video_job, which the matrix does not seed: any id is one no video has.
+    videos: 'planItem',
   }
   const resource = bySegment[segment]
   if (!resource) throw new Error(`no target table for {${name}} of ${path}: add its segment to resourceOfPathParam`)

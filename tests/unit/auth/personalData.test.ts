@@ -78,6 +78,8 @@ describe('a shared phone', () => {
     await db.meta.delete('personalOwner')
     setActivePinia(createPinia())
     await useAuthStore().restore()
+    // What the app does once the first screen is painted (main.ts).
+    await useAuthStore().personalDataClaimed()
     expect(await db.practiceDays.count()).toBe(1)
     expect(await signIn('p1', 'tok-1c')).toEqual({ switchedPerson: false })
     expect(await db.practiceDays.count()).toBe(1)
