@@ -2,6 +2,7 @@
  * The whole server, wired by hand: every plugin and feature is registered here and nowhere else.
  * Stateless: sessions, rate limits and data live in the database, so N instances can share it.
  */
+import { mkdir } from 'node:fs/promises'
 import compress from '@fastify/compress'
 import swagger from '@fastify/swagger'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
@@ -164,6 +165,8 @@ export async function buildApp({
   await app.register(itemStatsRoutes, { db: handle.db })
   await app.register(evaluationRoutes, { db: handle.db })
   await app.register(studioRoutes, { db: handle.db, mediaStore })
+  // A fresh install has no uploads yet: the folder is made here, not at the first upload.
+  await mkdir(mediaStoreDir, { recursive: true })
   await app.register(mediaRoutes, { root: mediaStoreDir, urlPrefix: UPLOADED_MEDIA_PREFIX })
   await app.register(mediaRoutes, { root: mediaDir })
 
