@@ -37,9 +37,25 @@ export interface PullScope {
   token: ScopeToken
 }
 
+/** The person's row with what their scope is made of: their unit's path and member-group flags. */
+const personScopeRow = (db: Kysely<Database>, personId: string) =>
+  db
+    .selectFrom('person')
+    .innerJoin('org_unit', 'org_unit.id', 'person.org_unit_id')
+    .select(['org_unit.path', 'person.is_flowing', 'person.is_elderly', 'person.is_committee', 'person.joined_party_at'])
+    .where('person.id', '=', personId)
+
+function scopeOf(personId: string, row: { path: string } & Parameters<typeof memberGroupsOf>[0], now: number): PullScope {
+  const memberGroups = memberGroupsOf(row, now)
+  return { personId, orgUnitIds: row.path.split('/').filter(Boolean), memberGroups, token: scopeToken(row.path, memberGroups) }
+}
+
+const NO_SCOPE = (personId: string): PullScope => ({ personId, orgUnitIds: [], memberGroups: [], token: scopeToken('', []) })
+
 /** The person's pull scope alone, for read routes that follow the same addressing (surveys). */
 export async function pullScope(db: Kysely<Database>, personId: string, now = Date.now()): Promise<PullScope> {
-  return (await lookAround(db, personId, now)).scope
+  const row = await personScopeRow(db, personId).executeTakeFirst()
+  return row ? scopeOf(personId, row, now) : NO_SCOPE(personId)
 }
 
 /** What one statement tells a pull: the person's scope, the newest pulled version, the device's last pull. */
@@ -62,17 +78,12 @@ async function lookAround(db: Kysely<Database>, personId: string, now: number, d
     sql` union all `,
   )}) as newest)`
   const seen = deviceId === undefined ? sql<number | null>`null` : sql<number | null>`(select last_pull_at from sync_device where person_id = ${personId} and device_id = ${deviceId})`
-  const row = await db
-    .selectFrom('person')
-    .innerJoin('org_unit', 'org_unit.id', 'person.org_unit_id')
-    .select(['org_unit.path', 'person.is_flowing', 'person.is_elderly', 'person.is_committee', 'person.joined_party_at'])
+  const row = await personScopeRow(db, personId)
     .select([newest.as('newest'), seen.as('seen')])
-    .where('person.id', '=', personId)
     .executeTakeFirst()
-  if (!row) return { scope: { personId, orgUnitIds: [], memberGroups: [], token: scopeToken('', []) }, newest: 0, deviceSeenAt: null }
-  const memberGroups = memberGroupsOf(row, now)
+  if (!row) return { scope: NO_SCOPE(personId), newest: 0, deviceSeenAt: null }
   return {
-    scope: { personId, orgUnitIds: row.path.split('/').filter(Boolean), memberGroups, token: scopeToken(row.path, memberGroups) },
+    scope: scopeOf(personId, row, now),
     newest: Number(row.newest ?? 0),
     deviceSeenAt: row.seen === null ? null : Number(row.seen),
   }
