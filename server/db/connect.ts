@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import SQLite from 'better-sqlite3'
@@ -45,7 +46,7 @@ export function connect({ url, pgSchema }: ConnectOptions): DbHandle {
     // An idle connection the database closed (a restart, a failover, an admin ending it) must not
     // crash the process: the pool drops it and opens a new one for the next query.
     pool.on('error', (err) => console.warn('PostgreSQL closed an idle connection:', err.message))
-    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres', pool }
+    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: process.env.PG_PREPARED === '0' ? pool : withPreparedStatements(pool) }) }), dialect: 'postgres', pool }
   }
   if (url !== ':memory:') mkdirSync(dirname(url), { recursive: true })
   const sqlite = new SQLite(url)
@@ -55,6 +56,44 @@ export function connect({ url, pgSchema }: ConnectOptions): DbHandle {
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
   return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }), dialect: 'sqlite', sqlite }
+}
+
+/** Distinct statements one PostgreSQL connection keeps prepared: bounds the backend's memory. */
+const PREPARED_PER_CONNECTION = 300
+
+/**
+ * node-pg sends every query unnamed, so PostgreSQL parses and analyses the same text again on
+ * each request: in bench:load most of the database's CPU per pull and push. Named statements are
+ * parsed once per connection and planned as PostgreSQL sees fit (custom plans first; a generic
+ * plan only where it is no dearer). Only parameterised texts are named (a statement without
+ * parameters may be several commands, which cannot be prepared), and at most
+ * PREPARED_PER_CONNECTION per connection; the rest run unnamed as before. PgBouncer in
+ * transaction mode keeps protocol-level prepared statements from version 1.21
+ * (max_prepared_statements); PG_PREPARED=0 turns this off for an older pooler (docs/scaling.md).
+ */
+function withPreparedStatements(pool: pg.Pool) {
+  const prepared = new WeakMap<pg.PoolClient, Set<string>>()
+  const nameOf = (client: pg.PoolClient, text: string): string | undefined => {
+    let names = prepared.get(client)
+    if (!names) prepared.set(client, (names = new Set()))
+    const name = `k${createHash('sha1').update(text).digest('base64url')}`
+    if (names.has(name)) return name
+    if (names.size >= PREPARED_PER_CONNECTION) return undefined
+    names.add(name)
+    return name
+  }
+  return {
+    end: () => pool.end(),
+    async connect() {
+      const client = await pool.connect()
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown
+      return Object.assign(Object.create(client) as pg.PoolClient, {
+        query: (text: unknown, values?: unknown[]) =>
+          typeof text === 'string' && values && values.length > 0 ? query({ name: nameOf(client, text), text, values }) : query(text, values),
+        release: (err?: Error | boolean) => client.release(err),
+      })
+    },
+  }
 }
 
 /**
