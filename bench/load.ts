@@ -12,7 +12,7 @@
  *
  * LOAD_SECONDS (mix, default 30), LOAD_PHASE_SECONDS (other phases, default 10), LOAD_CLIENTS
  * (requests in flight, default 32), LOAD_WORKERS (server processes, as WORKERS for `npm start`;
- * the CPU of all of them is counted), BENCH_PG=0 skips PostgreSQL, LOAD_SERVER_ROOT runs the server
+ * the CPU of all of them is counted), BENCH_PG=0 skips PostgreSQL, BENCH_SQLITE=0 skips SQLite, LOAD_SERVER_ROOT runs the server
  * from another checkout (an old version, to compare), LOAD_PROFILE=dir profiles the server's CPU.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -406,6 +406,6 @@ async function run(dialect: 'sqlite' | 'postgres') {
 }
 
 console.log(`bench:load: ${CLIENTS} requests in flight; phases of ${PHASE_SECONDS} s, mix of ${MIX_SECONDS} s; server from ${SERVER_ROOT}`)
-await run('sqlite')
+if (process.env.BENCH_SQLITE !== '0') await run('sqlite')
 if (process.env.BENCH_PG !== '0') await run('postgres')
 agent.destroy()
