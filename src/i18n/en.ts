@@ -1,6 +1,7 @@
 import type zhCN from './zh-CN.ts'
 import type zhFeatures from './zh-CN.features.ts'
 import surveyMessages from '@/features/survey/survey.messages.ts'
+import casesMessages from '@/features/cases/cases.messages.ts'
 
 // One file for English: it is loaded only when chosen, so it need not be split like zh-CN.
 const en: typeof zhCN & typeof zhFeatures = {
@@ -126,6 +127,7 @@ const en: typeof zhCN & typeof zhFeatures = {
     results: '{n} results',
   },
   survey: surveyMessages.en,
+  cases: casesMessages.en,
   studio: {
     title: 'Course studio',
     hint: 'Write courses, lessons and pocket-book entries; publish to phones after review',

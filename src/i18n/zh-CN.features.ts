@@ -1,4 +1,5 @@
 import surveyMessages from '@/features/survey/survey.messages.ts'
+import casesMessages from '@/features/cases/cases.messages.ts'
 
 export default {
   me: {
@@ -98,6 +99,7 @@ export default {
     results: '找到 {n} 条结果',
   },
   survey: surveyMessages.zh,
+  cases: casesMessages.zh,
   studio: {
     title: '课件工作室',
     hint: '编写课程、课件和口袋书条目，送审后发布到手机',
