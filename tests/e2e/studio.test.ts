@@ -46,7 +46,7 @@ describe('course studio 课件工作室', () => {
     await editor.getByTestId('studio-lesson-body').fill(BODY)
     // A small PNG made here, uploaded through the lesson's image button into the text.
     const png = await sharp({ create: { width: 96, height: 64, channels: 3, background: { r: 200, g: 30, b: 30 } } }).png().toBuffer()
-    const upload = editor.getByTestId('media-upload-image')
+    const upload = editor.locator('.studio-lesson').getByTestId('media-upload-image')
     await upload.getByTestId('media-upload-input').setInputFiles({ name: '合作社.png', mimeType: 'image/png', buffer: png })
     await upload.getByTestId('media-upload-done').waitFor({ timeout: 30_000 })
     expect(await editor.getByTestId('studio-lesson-body').inputValue()).toMatch(/!\[合作社\.png\]\(\/media\/u\/[^)]+\.png\?v=[0-9a-f]+\)/)
