@@ -99,7 +99,8 @@ describe('course studio 课件工作室', () => {
     const image = member.locator('[data-testid="lesson"] article img')
     await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), { timeout: 15_000 }).toBe(true)
     await screenshot(member, 'studio-lesson-on-phone-offline')
-  })
+    // Three people, an upload and a course download: more than the file default of 120 s on a shared machine.
+  }, 240_000)
 
   it('fits a 360×640 phone, in normal and elder mode', async () => {
     const small = await newPhone(session.browser, session.server.url)
