@@ -29,6 +29,7 @@ import { ffmpegAvailable } from './features/video/ffmpeg.ts'
 import { UPLOAD_DIR, videoUploadRoutes } from './features/video/videoUpload.routes.ts'
 import { startVideoWorker } from './features/video/videoWorker.ts'
 import { studioRoutes } from './features/studio/studio.routes.ts'
+import { caseRoutes } from './features/cases/cases.routes.ts'
 import { healthRoutes } from './features/health/health.routes.ts'
 import { metricsRoutes } from './features/health/metrics.routes.ts'
 import { orgRoutes } from './features/org/org.routes.ts'
@@ -165,6 +166,7 @@ export async function buildApp({
   await app.register(itemStatsRoutes, { db: handle.db })
   await app.register(evaluationRoutes, { db: handle.db })
   await app.register(studioRoutes, { db: handle.db, mediaStore })
+  await app.register(caseRoutes, { db: handle.db })
   // A fresh install has no uploads yet: the folder is made here, not at the first upload.
   await mkdir(mediaStoreDir, { recursive: true })
   await app.register(mediaRoutes, { root: mediaStoreDir, urlPrefix: UPLOADED_MEDIA_PREFIX })

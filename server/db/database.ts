@@ -786,6 +786,26 @@ export interface Database {
   video_job: VideoJobTable
   studio_item: StudioItemTable
   studio_version: StudioVersionTable
+  case_proposal: CaseProposalTable
+}
+
+/** 好的进教材: an excellent reflection proposed as a case, and its author's answer (migration 043). */
+export interface CaseProposalTable {
+  id: string
+  reflection_id: string
+  author_id: string
+  proposed_by: string
+  org_unit_id: string
+  target: 'lesson' | 'pocket_entry'
+  course_item_id: string | null
+  category: string | null
+  title: string
+  note: string
+  status: 'asked' | 'agreed' | 'refused'
+  show_name: number | null
+  answered_at: number | null
+  draft_item_id: string | null
+  created_at: number
 }
 
 /** A course or pocket entry made in the studio (migration 034). */

@@ -14,6 +14,7 @@ import type { MarkStatus, Meeting, MeetingAttendee, RosterMember } from '@/proto
 import type { FlowingRecord } from '@/protocol/flowing.ts'
 import type { StudyPoint } from '@/protocol/studyPoints.ts'
 import type { Reflection } from '@/protocol/reflections.ts'
+import type { CaseProposal } from '@/protocol/cases.ts'
 import type { ArchiveLesson, ArchiveMeeting, ArchiveQuiz, ArchiveSummary, ArchiveVisit } from '@/protocol/archive.ts'
 
 /** The signed-in device session, kept so a member stays signed in offline. */
@@ -252,6 +253,14 @@ export interface SurveyAnswerRow {
 }
 
 /** The member's own rating of a course or meeting (docs/quiz.md "Evaluations"); one per target. */
+/**
+ * A proposal to use one of the member's reflections as a case (好的进教材), as last read from the
+ * server, with the answer given on this phone (`answer`, kept until the server's copy shows it).
+ */
+export interface CaseRequestRow extends CaseProposal {
+  answer?: { agree: boolean; showName: boolean; at: number }
+}
+
 export interface EvaluationRow {
   /** `course:<id>` or `meeting:<id>` */
   key: string
@@ -384,6 +393,7 @@ export class PocketDb extends Dexie {
   surveys!: EntityTable<MySurvey, 'id'>
   surveyAnswers!: EntityTable<SurveyAnswerRow, 'surveyId'>
   evaluations!: EntityTable<EvaluationRow, 'key'>
+  caseRequests!: EntityTable<CaseRequestRow, 'id'>
 
   constructor(name = DB_NAME) {
     super(name)
@@ -460,6 +470,10 @@ export class PocketDb extends Dexie {
     this.version(17).stores({
       evaluations: 'key',
     })
+    // Proposals to use the member's reflections as cases (好的进教材), answered offline.
+    this.version(21).stores({
+      caseRequests: 'id',
+    })
   }
 }
 
@@ -492,6 +506,7 @@ export const PERSONAL_TABLES = [
   'archives',
   'videoPositions',
   'evaluations',
+  'caseRequests',
 ] as const satisfies readonly (keyof PocketDb)[]
 
 /** Per-person values in `meta` (the same rule as PERSONAL_TABLES). */

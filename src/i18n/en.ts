@@ -1,6 +1,7 @@
 import type zhCN from './zh-CN.ts'
 import type zhFeatures from './zh-CN.features.ts'
 import surveyMessages from '@/features/survey/survey.messages.ts'
+import casesMessages from '@/features/cases/cases.messages.ts'
 
 // One file for English: it is loaded only when chosen, so it need not be split like zh-CN.
 const en: typeof zhCN & typeof zhFeatures = {
@@ -126,6 +127,7 @@ const en: typeof zhCN & typeof zhFeatures = {
     results: '{n} results',
   },
   survey: surveyMessages.en,
+  cases: casesMessages.en,
   studio: {
     title: 'Course studio',
     hint: 'Write courses, lessons and pocket-book entries; publish to phones after review',
@@ -995,6 +997,7 @@ const en: typeof zhCN & typeof zhFeatures = {
       reflection_reply: 'Reply to a reflection',
       reflection_like: 'Like',
       reflection_review: 'Reflection review',
+      case_consent: 'Answer to a case proposal',
       unknown: 'Record',
     },
     studyEvent: {
@@ -1040,6 +1043,9 @@ const en: typeof zhCN & typeof zhFeatures = {
       SURVEY_ANSWER: 'The answers do not match the questionnaire; answer it again',
       EXAM_TIME: 'Submitted after the exam’s time limit',
       EVALUATION_TARGET: 'You can rate only a course you completed or a meeting you attended',
+      CASE_NOT_FOUND: 'The proposal is no longer on the server',
+      CASE_NOT_YOURS: 'Only the author answers a proposal about their reflection',
+      CASE_ANSWERED: 'This proposal was already answered (perhaps on another phone)',
       CHECKIN_WINDOW: 'Outside check-in time (1 hour before to 2 hours after the meeting)',
       RATE_LIMITED: 'Too many check-in attempts; try again later',
       other: 'Not accepted by the server: {message}',

@@ -1,4 +1,5 @@
 import surveyMessages from '@/features/survey/survey.messages.ts'
+import casesMessages from '@/features/cases/cases.messages.ts'
 
 export default {
   me: {
@@ -98,6 +99,7 @@ export default {
     results: '找到 {n} 条结果',
   },
   survey: surveyMessages.zh,
+  cases: casesMessages.zh,
   studio: {
     title: '课件工作室',
     hint: '编写课程、课件和口袋书条目，送审后发布到手机',
@@ -948,6 +950,7 @@ export default {
       reflection_reply: '心得回复',
       reflection_like: '点赞',
       reflection_review: '心得审核',
+      case_consent: '案例征求意见的答复',
       unknown: '记录',
     },
     studyEvent: {
@@ -993,6 +996,9 @@ export default {
       SURVEY_ANSWER: '回答与问卷不符，请重新填写',
       EXAM_TIME: '超过考核限时才提交',
       EVALUATION_TARGET: '只能评价已学完的课程或参加过的会议',
+      CASE_NOT_FOUND: '服务器上没有这条征求意见',
+      CASE_NOT_YOURS: '只有心得的作者本人才能答复',
+      CASE_ANSWERED: '这条征求意见已经答复过（可能是在另一部手机上）',
       CHECKIN_WINDOW: '不在签到时间内（会前 1 小时至会后 2 小时）',
       RATE_LIMITED: '签到尝试次数过多，请稍后再试',
       other: '服务器未接收：{message}',

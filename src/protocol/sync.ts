@@ -7,6 +7,7 @@ import { Type, type Static } from 'typebox'
 import type { FlowingRecordPayload, FlowingRecordReviewPayload } from './flowing.ts'
 import type { ExamAttemptPayload } from './exam.ts'
 import type { SurveyAnswerPayload } from './survey.ts'
+import type { CaseConsentPayload } from './cases.ts'
 import type { EvaluationPayload } from './evaluation.ts'
 import type { QuizAttemptPayload } from './quiz.ts'
 import type { ReflectionLikePayload, ReflectionPostPayload, ReflectionReplyPayload, ReflectionReviewPayload } from './reflections.ts'
@@ -142,5 +143,6 @@ export interface OutboxKinds {
   reflection_reply: ReflectionReplyPayload
   reflection_like: ReflectionLikePayload
   reflection_review: ReflectionReviewPayload
+  case_consent: CaseConsentPayload
 }
 export type OutboxKind = keyof OutboxKinds

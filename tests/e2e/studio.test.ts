@@ -2,10 +2,11 @@
  * 课件工作室 end to end: the district's course editor writes a course on a desktop browser (the
  * preview drops script, iframe and javascript: links exactly as the phone's reader does) and
  * submits it; the district admin, a second person, sees the diff and approves; a member's phone
- * pulls, loses the network (the service worker's fetches too), and opens the new lesson.
- * Image upload is not exercised: its endpoint comes with the media work (docs/studio.md).
+ * pulls, downloads the course for offline (离线下载: media is fetched per course on request), loses
+ * the network (the service worker's fetches too), and opens the new lesson with its uploaded image.
  */
 import type { BrowserContext, Page } from 'playwright-core'
+import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
 import { axeViolations } from './support/axe.ts'
 import { goOffline, newPhone, PHONES, screenshot, signIn, usePhone, waitForServiceWorker } from './support/browser.ts'
@@ -43,6 +44,13 @@ describe('course studio 课件工作室', () => {
     await editor.getByTestId('studio-description').fill('致富带头人讲合作社。')
     await editor.getByTestId('studio-lesson-title').fill(LESSON)
     await editor.getByTestId('studio-lesson-body').fill(BODY)
+    // A small PNG made here, uploaded through the lesson's image button into the text.
+    const png = await sharp({ create: { width: 96, height: 64, channels: 3, background: { r: 200, g: 30, b: 30 } } }).png().toBuffer()
+    const upload = editor.locator('.studio-lesson').getByTestId('media-upload-image')
+    await upload.getByTestId('media-upload-input').setInputFiles({ name: '合作社.png', mimeType: 'image/png', buffer: png })
+    await upload.getByTestId('media-upload-done').waitFor({ timeout: 30_000 })
+    expect(await editor.getByTestId('studio-lesson-body').inputValue()).toMatch(/!\[合作社\.png\]\(\/media\/u\/[^)]+\.png\?v=[0-9a-f]+\)/)
+    await expect.poll(() => editor.getByTestId('studio-preview').locator('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true)
     const preview = editor.getByTestId('studio-preview')
     await preview.getByText('合作社从三户人家开始').waitFor()
     expect(await preview.locator('script, iframe').count()).toBe(0)
@@ -80,13 +88,19 @@ describe('course studio 课件工作室', () => {
     await card.first().click()
     const lessonLink = member.locator('[data-testid^="lesson-s-"]').first()
     await lessonLink.waitFor()
+    await member.getByTestId('download-start').click()
+    await member.locator('.van-dialog__confirm').click()
+    await member.getByTestId('download-done').waitFor({ timeout: 30_000 })
     await goOffline(session.context)
     await lessonLink.click()
     await expect.poll(() => member.getByTestId('lesson-title').textContent(), { timeout: 15_000 }).toContain(LESSON)
     await member.getByText('合作社从三户人家开始').waitFor()
     expect(await member.locator('[data-testid="lesson"] article').locator('script, iframe, a[href^="javascript"]').count()).toBe(0)
+    const image = member.locator('[data-testid="lesson"] article img')
+    await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), { timeout: 15_000 }).toBe(true)
     await screenshot(member, 'studio-lesson-on-phone-offline')
-  })
+    // Three people, an upload and a course download: more than the file default of 120 s on a shared machine.
+  }, 240_000)
 
   it('fits a 360×640 phone, in normal and elder mode', async () => {
     const small = await newPhone(session.browser, session.server.url)

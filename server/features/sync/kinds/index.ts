@@ -5,6 +5,7 @@
 import { Compile, type Validator } from 'typebox/compile'
 import type { SyncKind } from './kind.ts'
 import { attendanceMark } from './attendance_mark.kind.ts'
+import { caseConsent } from './case_consent.kind.ts'
 import { checkin } from './checkin.kind.ts'
 import { examAttempt } from './exam_attempt.kind.ts'
 import { evaluation } from './evaluation.kind.ts'
@@ -21,7 +22,7 @@ import { studyEvent } from './study_event.kind.ts'
 import { surveyAnswer } from './survey_answer.kind.ts'
 
 // `SyncKind<any>`: each kind's handler is typed by its own schema; the registry only routes.
-const ALL: SyncKind<any>[] = [studyEvent, meetingCreate, attendanceMark, checkin, homeVisit, flowingRecord, flowingRecordReview, quizAttempt, examAttempt, surveyAnswer, evaluation, reflectionPost, reflectionReply, reflectionLike, reflectionReview]
+const ALL: SyncKind<any>[] = [studyEvent, meetingCreate, attendanceMark, checkin, homeVisit, flowingRecord, flowingRecordReview, quizAttempt, examAttempt, surveyAnswer, evaluation, reflectionPost, reflectionReply, reflectionLike, reflectionReview, caseConsent]
 
 export interface RegisteredKind {
   def: SyncKind<any>
