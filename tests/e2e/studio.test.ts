@@ -108,7 +108,7 @@ describe('course studio 课件工作室', () => {
     await editor.getByTestId('studio-description').fill('村里的消防员演示灭火器。')
     await editor.getByTestId('studio-lesson-title').fill('灭火器演示')
     await editor.getByTestId('studio-lesson-video').check()
-    expect(await editor.getByTestId('video-upload-limits').textContent()).toMatch(/MP4.*H\.264\/AAC.*4 GB.*3小时/)
+    expect(await editor.getByTestId('video-upload-limits').textContent()).toMatch(/MP4.*H\.264\/AAC.*4(\.0)? GB.*3小时/)
     await editor.getByTestId('video-upload-file').setInputFiles(clip)
     await editor.getByTestId('video-processing').waitFor()
     // Processing (poster, 360p data-saver) runs on the server's worker after the upload.
