@@ -162,6 +162,6 @@ describe('course studio 课件工作室', () => {
       await screenshot(page, `studio-item${suffix}`, { andBottom: true })
     }
     await small.close()
-    await desk.close()
+    await desk?.close()
   })
 })
