@@ -77,7 +77,8 @@ try {
   await page.evaluate(`navigator.serviceWorker.ready.then(() => navigator.serviceWorker.controller ||
     new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true })))`)
   await page.goto(`/study/lesson/${LESSON}`)
-  await page.getByTestId('video-start').click()
+  // The first pull brings the whole library: on a busy machine that takes longer than a click's 30 s.
+  await page.getByTestId('video-start').click({ timeout: 180_000 })
   await page.getByTestId('video-downloaded').waitFor({ timeout: 300_000 })
 
   // The network off for real: the page and the service worker's fetches both fail.

@@ -20,6 +20,8 @@ import { ensurePartitionsAhead } from './db/partitions.ts'
 import { ledgerMaxAgeDays, purgeLedger } from './features/sync/ledgerRetention.ts'
 import { MEDIA_STORE_DIR } from './features/media/mediaStore.ts'
 import { refreshItemStats } from './features/itemStats/itemStats.repository.ts'
+import { expireAbandonedUploads } from './features/video/uploadExpiry.ts'
+import { UPLOAD_DIR } from './features/video/videoUpload.routes.ts'
 
 const port = Number(process.env.PORT ?? 8080)
 const host = process.env.HOST ?? '0.0.0.0'
@@ -155,4 +157,13 @@ async function startJobs(app: Awaited<ReturnType<typeof buildApp>>) {
     setTimeout(() => void itemStats(), 60_000).unref()
     setInterval(() => void itemStats(), itemStatsEveryMs).unref()
   }
+
+  // Studio uploads nobody continued for a day lose their bytes (docs/video.md): at start and hourly.
+  const expireUploads = () =>
+    expireAbandonedUploads(UPLOAD_DIR).then(
+      (n) => n > 0 && app.log.info({ removed: n }, 'abandoned video uploads deleted'),
+      (err: unknown) => app.log.error({ err }, 'abandoned video upload expiry failed'),
+    )
+  await expireUploads()
+  setInterval(() => void expireUploads(), 3600 * 1000).unref()
 }

@@ -20,6 +20,12 @@ export const LessonDraft = Type.Object(
     body: Text(100_000),
     // null first: the API coerces types, and a null tried against a string first would become ''.
     audio: Type.Union([Type.Null(), Text(500)]),
+    /**
+     * A video lesson: the studio upload's id (GET /api/v1/studio/videos/:id); the body is then the
+     * notes below the video and may be empty. Null or absent: a text lesson. Publishing writes the
+     * lesson row as content:import does (`video` and `video_source`), so phones see one form.
+     */
+    video: Type.Optional(Type.Union([Type.Null(), Type.String({ minLength: 1, maxLength: 64 })])),
   },
   { additionalProperties: false },
 )

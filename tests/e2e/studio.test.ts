@@ -4,10 +4,16 @@
  * submits it; the district admin, a second person, sees the diff and approves; a member's phone
  * pulls, downloads the course for offline (离线下载: media is fetched per course on request), loses
  * the network (the service worker's fetches too), and opens the new lesson with its uploaded image.
+ * A second course is a 视频课: the editor uploads a 2 s H.264 clip made with ffmpeg at test time
+ * (tus), waits for processing, and the member's phone shows it as a video lesson with its notes.
  */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { BrowserContext, Page } from 'playwright-core'
 import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
+import { makeTestVideo } from '../support/ffmpegVideo.ts'
 import { axeViolations } from './support/axe.ts'
 import { goOffline, newPhone, PHONES, screenshot, signIn, usePhone, waitForServiceWorker } from './support/browser.ts'
 
@@ -102,6 +108,57 @@ describe('course studio 课件工作室', () => {
     // Three people, an upload and a course download: more than the file default of 120 s on a shared machine.
   }, 240_000)
 
+  it('publishes a video lesson the editor uploaded: processed, approved, shown on the phone with its notes', async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'pps-studio-video-'))
+    const clip = join(scratch, '灭火器演示.mp4')
+    makeTestVideo(clip, { seconds: 2, width: 640, height: 480 })
+    // A desk of its own: the first test's desk is already signed in.
+    const videoDesk = await session.browser.newContext({ baseURL: session.server.url, viewport: { width: 1280, height: 800 }, locale: 'zh-CN' })
+    videoDesk.setDefaultTimeout(15_000)
+    const editor = await videoDesk.newPage()
+    await openStudio(editor, EDITOR)
+    await editor.getByTestId('studio-new').click()
+    await editor.getByTestId('studio-title').fill('灭火器怎么用')
+    await editor.getByTestId('studio-description').fill('村里的消防员演示灭火器。')
+    await editor.getByTestId('studio-lesson-title').fill('灭火器演示')
+    await editor.getByTestId('studio-lesson-video').check()
+    expect(await editor.getByTestId('video-upload-limits').textContent()).toMatch(/MP4.*H\.264\/AAC.*4(\.0)? GB.*3小时/)
+    await editor.getByTestId('video-upload-file').setInputFiles(clip)
+    await editor.getByTestId('video-processing').waitFor()
+    // Processing (poster, 360p data-saver) runs on the server's worker after the upload.
+    await editor.getByTestId('video-processing-done').waitFor({ timeout: 60_000 })
+    await editor.getByTestId('studio-lesson-body').fill('看完想一想：家里的灭火器放在哪里？')
+    await editor.getByTestId('studio-save').click()
+    await editor.getByText('已保存').waitFor()
+    await editor.getByText('已保存').waitFor({ state: 'hidden' })
+    await expectAccessible(editor)
+    await screenshot(editor, 'studio-video-lesson-desktop')
+    await editor.getByTestId('studio-submit').click()
+    await expect.poll(() => editor.getByTestId('studio-status').textContent(), { timeout: 15_000 }).toContain('待审核')
+    rmSync(scratch, { recursive: true, force: true })
+    await videoDesk.close()
+
+    const reviewerContext = await session.browser.newContext({ baseURL: session.server.url, viewport: { width: 1280, height: 800 }, locale: 'zh-CN' })
+    const reviewer = await reviewerContext.newPage()
+    await openStudio(reviewer, ADMIN)
+    await reviewer.getByTestId('studio-list-item').filter({ hasText: '灭火器怎么用' }).click()
+    await reviewer.getByTestId('studio-approve').click()
+    await expect.poll(() => reviewer.getByTestId('studio-status').textContent(), { timeout: 15_000 }).toContain('已发布')
+    await reviewerContext.close()
+
+    const phone = await newPhone(session.browser, session.server.url)
+    const member = await phone.newPage()
+    await signIn(member, PHONES.member)
+    await member.getByTestId('tab-study').click()
+    await member.locator('[data-testid^="course-s-"]').filter({ hasText: '灭火器怎么用' }).first().click()
+    await member.locator('[data-testid^="lesson-s-"]').first().click()
+    await expect.poll(() => member.getByTestId('video-rendition-saver').textContent(), { timeout: 15_000 }).toMatch(/省流（360p）/)
+    expect(await member.locator('video').count()).toBe(1)
+    await member.getByText('家里的灭火器放在哪里').waitFor()
+    await screenshot(member, 'studio-video-lesson-on-phone')
+    await phone.close()
+  }, 240_000)
+
   it('fits a 360×640 phone, in normal and elder mode', async () => {
     const small = await newPhone(session.browser, session.server.url)
     const page = await small.newPage()
@@ -119,6 +176,6 @@ describe('course studio 课件工作室', () => {
       await screenshot(page, `studio-item${suffix}`, { andBottom: true })
     }
     await small.close()
-    await desk.close()
+    await desk?.close()
   })
 })

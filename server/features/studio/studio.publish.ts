@@ -9,6 +9,8 @@ import type { Transaction } from 'kysely'
 import type { CourseDraft, Draft, PocketEntryDraft } from '../../../src/protocol/studio.ts'
 import type { Database } from '../../db/database.ts'
 import { nextVersion } from '../../db/version.ts'
+import { ApiError } from '../../shared/errors.ts'
+import { findVideoJob, processedVideo } from '../video/videoJob.repository.ts'
 
 /** Sizes of uploaded media (the media store), so "download for offline" shows the real size. */
 export type MediaSize = (url: string) => Promise<number>
@@ -51,6 +53,18 @@ function mediaUrls(d: CourseDraft): string[] {
   return [...urls]
 }
 
+/**
+ * The lesson row's video as content:import writes it: the video as processed so far, and
+ * `video_source` (the original's sha256), by which a job finishing later adds its renditions.
+ */
+async function lessonVideo(trx: Transaction<Database>, uploadId: string | null | undefined, i: number) {
+  // No video_source key on a text lesson: its row (and content hash) stays as before video lessons.
+  if (!uploadId) return { video: null }
+  const job = await findVideoJob(trx, uploadId)
+  if (!job) throw new ApiError(400, 'DRAFT_INVALID', '"video" is not a video uploaded through the studio', `draft.lessons.${i}.video`)
+  return { video: JSON.stringify(processedVideo(job)), video_source: job.source_sha256 }
+}
+
 async function publishCourse(trx: Transaction<Database>, d: CourseDraft, t: Target, sizeOf: MediaSize): Promise<void> {
   const media = await Promise.all(mediaUrls(d).map(async (url) => ({ url, bytes: await sizeOf(url) })))
   const course = {
@@ -68,7 +82,8 @@ async function publishCourse(trx: Transaction<Database>, d: CourseDraft, t: Targ
   const kept = new Set<string>()
   for (const [i, l] of d.lessons.entries()) {
     kept.add(l.id!)
-    await upsert(trx, 'lesson', { id: l.id!, course_id: t.contentId, title: l.title, sort_order: i + 1, minutes: l.minutes, audio: l.audio, video: null, body: l.body }, t)
+    const video = await lessonVideo(trx, l.video, i)
+    await upsert(trx, 'lesson', { id: l.id!, course_id: t.contentId, title: l.title, sort_order: i + 1, minutes: l.minutes, audio: l.audio, body: l.body, ...video }, t)
   }
   const live = await trx.selectFrom('lesson').select('id').where('course_id', '=', t.contentId).where('deleted_at', 'is', null).execute()
   await tombstone(trx, 'lesson', live.map((l) => l.id).filter((id) => !kept.has(id)), t.now)

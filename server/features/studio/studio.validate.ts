@@ -14,12 +14,17 @@ export interface RuleContext {
   /** The unit's path: a lecturer from this unit, one above or one below may teach its course. */
   unitPath: string
   lecturerPath: string | null | undefined
+  /** Studio video uploads the draft's lessons name that exist (video_job ids). */
+  videos: Set<string>
 }
 
 export async function ruleContext(db: Kysely<Database>, unitPath: string, draft: Draft): Promise<RuleContext> {
   const categories = await db.selectFrom('pocket_category').select('id').where('deleted_at', 'is', null).execute()
   const lecturer = draft.type === 'course' && draft.lecturerId ? await findLecturer(db, draft.lecturerId) : undefined
+  const videoIds = draft.type === 'course' ? draft.lessons.flatMap((l) => (l.video ? [l.video] : [])) : []
+  const videos = videoIds.length ? await db.selectFrom('video_job').select('id').where('id', 'in', videoIds).execute() : []
   return {
+    videos: new Set(videos.map((v) => v.id)),
     pocketCategories: new Set(categories.map((c) => c.id)),
     unitPath,
     lecturerPath: lecturer && lecturer.retired_at === null ? lecturer.path : draft.type === 'course' && draft.lecturerId ? null : undefined,
@@ -47,7 +52,9 @@ function courseProblems(d: CourseDraft, ctx: RuleContext): Problem[] {
   d.lessons.forEach((l, i) => {
     need(`lessons.${i}.title`, l.title)
     if (l.minutes < RULES.lessonMinutesMin) out.push({ field: `lessons.${i}.minutes`, message: RULES.wholeNumber('minutes', RULES.lessonMinutesMin, l.minutes) })
-    if (l.body.trim() === '') out.push({ field: `lessons.${i}.body`, message: RULES.lessonNoText })
+    // A video lesson's notes may be empty, as in an imported one.
+    if (!l.video && l.body.trim() === '') out.push({ field: `lessons.${i}.body`, message: RULES.lessonNoText })
+    if (l.video && !ctx.videos.has(l.video)) out.push({ field: `lessons.${i}.video`, message: '"video" is not a video uploaded through the studio' })
     if (l.audio !== null && !MEDIA_URL.test(l.audio)) out.push({ field: `lessons.${i}.audio`, message: `"audio" must be an uploaded file (/media/…), got ${JSON.stringify(l.audio)}` })
   })
   return out

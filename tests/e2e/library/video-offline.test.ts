@@ -5,18 +5,18 @@
  * The video is an MP4 with an Opus sound track made from the demo audio at test time (see
  * docs/video.md: no H.264 encoder here, and Chromium plays Opus in MP4 without proprietary codecs).
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CONTENT_DIR } from '../../../server/features/content/import.ts'
 import { opusMp4FromOgg } from '../../support/mp4.ts'
+import { contentWithVideo, VIDEO_LESSON_ID } from '../../support/videoContent.ts'
 import { goOffline, goOnline, launchBrowser, newPhone, PHONES, screenshot, signIn, waitForServiceWorker } from '../support/browser.ts'
 import { queryServerDb } from '../support/serverDb.ts'
 import { startServer, type E2eServer } from '../support/server.ts'
 
-const LESSON = 'rural-safety-05'
+const LESSON = VIDEO_LESSON_ID
 const MB = 1024 * 1024
 const SIZE = Math.round(3.4 * MB) // four 1 MB chunks, the last one short
 
@@ -27,15 +27,8 @@ let context: BrowserContext
 let page: Page
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'pps-video-e2e-'))
-  cpSync(CONTENT_DIR, dir, { recursive: true })
-  mkdirSync(join(dir, 'media/video'))
   const mp4 = opusMp4FromOgg(readFileSync(join(CONTENT_DIR, 'media/audio/rural-safety-01.ogg')), { seconds: 6, padTo: SIZE })
-  writeFileSync(join(dir, 'media/video/fire-drill.mp4'), mp4)
-  writeFileSync(
-    join(dir, 'courses/rural-safety/05-fire-drill-video.md'),
-    `---\nid: ${LESSON}\ntitle: 灭火演练录像\norder: 5\nminutes: 1\nvideo: media/video/fire-drill.mp4\n---\n看完想一想：家里的灭火器放在哪里？\n`,
-  )
+  dir = contentWithVideo(mp4, { whole: true, title: '灭火演练录像', notes: '看完想一想：家里的灭火器放在哪里？\n' })
   ;[server, browser] = await Promise.all([startServer({ env: { CONTENT_DIR: dir } }), launchBrowser()])
   context = await newPhone(browser, server.url)
   page = await context.newPage()

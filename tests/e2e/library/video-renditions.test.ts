@@ -4,18 +4,16 @@
  * 高清 and 省流 with their sizes, the data-saver chosen, and the player shows the poster.
  * Screenshots at 360×640, normal and elder mode, with axe.
  */
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { rmSync } from 'node:fs'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CONTENT_DIR } from '../../../server/features/content/import.ts'
 import { makeTestVideo } from '../../support/ffmpegVideo.ts'
+import { contentWithVideo, VIDEO_LESSON_ID } from '../../support/videoContent.ts'
 import { axeViolations } from '../support/axe.ts'
 import { launchBrowser, newPhone, PHONES, screenshot, signIn, waitForServiceWorker } from '../support/browser.ts'
 import { startServer, type E2eServer } from '../support/server.ts'
 
-const LESSON = 'rural-safety-05'
+const LESSON = VIDEO_LESSON_ID
 let dir: string
 let server: E2eServer
 let browser: Browser
@@ -23,14 +21,11 @@ let context: BrowserContext
 let page: Page
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'pps-renditions-e2e-'))
-  cpSync(CONTENT_DIR, dir, { recursive: true })
-  mkdirSync(join(dir, 'media/video'))
-  makeTestVideo(join(dir, 'media/video/drill.mp4'), { seconds: 3, width: 640, height: 480 })
-  writeFileSync(
-    join(dir, 'courses/rural-safety/05-fire-drill-video.md'),
-    `---\nid: ${LESSON}\ntitle: 灭火演练录像\norder: 5\nminutes: 1\nvideo: media/video/drill.mp4\n---\n看完想一想：家里的灭火器放在哪里？\n`,
-  )
+  dir = contentWithVideo((path) => makeTestVideo(path, { seconds: 3, width: 640, height: 480 }), {
+    whole: true,
+    title: '灭火演练录像',
+    notes: '看完想一想：家里的灭火器放在哪里？\n',
+  })
   ;[server, browser] = await Promise.all([startServer({ env: { CONTENT_DIR: dir } }), launchBrowser()])
   context = await newPhone(browser, server.url)
   // A phone on the mobile network, as Android Chrome reports it.

@@ -24,7 +24,7 @@ function importError(dir: string): ContentError {
 describe('a video lesson in content/', () => {
   const dirs: string[] = []
   const scratch = (bytes: Buffer, notes?: string) => {
-    const d = contentWithVideo(bytes, notes)
+    const d = contentWithVideo(bytes, { notes })
     dirs.push(d)
     return d
   }
@@ -66,7 +66,7 @@ describe.each(DIALECTS)('video lessons on %s', (dialect) => {
   let dir: string
   const mp4 = minimalMp4({ payload: 5000 })
   beforeAll(async () => {
-    dir = contentWithVideo(mp4, '看完后想一想：家里的灭火器放在哪里？')
+    dir = contentWithVideo(mp4, { notes: '看完后想一想：家里的灭火器放在哪里？' })
     ctx = await buildTestApp(dialect, { mediaDir: join(dir, 'media') })
     await importContent(ctx.testDb.db, dir)
   })

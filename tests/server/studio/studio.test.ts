@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { CourseDraft, StudioItem } from '../../../src/protocol/studio.ts'
 import { DEMO_LOGINS } from '../../../server/seed/demo.ts'
 import { importContent } from '../../../server/features/content/import.ts'
+import { claimVideoJob, finishVideoJob, queueVideoJob } from '../../../server/features/video/videoJob.repository.ts'
 import { buildTestApp, signIn, type TestContext } from '../../support/testApp.ts'
 import { DIALECTS } from '../../support/testDb.ts'
 
@@ -201,5 +202,32 @@ describe.each(DIALECTS)('course studio on %s', (dialect) => {
     expect(e.status).toBe('published')
     const { changes } = await pullAll(member)
     expect(changes.find((c) => c.type === 'pocketEntry' && c.id === e.contentId)?.data).toMatchObject({ title: '合作社分红三原则', category })
+  })
+
+  it('publishes a video lesson as content:import does: the upload’s video, its renditions once processed, notes below', async () => {
+    // An upload the tus route accepted: its processing job is the video's reference.
+    const uploadId = crypto.randomUUID()
+    const original = { url: '/media/u/ab/abcd.mp4?v=abcd', bytes: 2048, type: 'video/mp4' as const, duration: 3, width: 640, height: 480 }
+    await queueVideoJob(ctx.testDb.db, { id: uploadId, sourcePath: '/nowhere.mp4', sourceSha256: 'f'.repeat(64), original, uploadedBy: null })
+    const draft = course({ title: '灭火器怎么用', lessons: [{ title: '演示', minutes: 3, body: '', audio: null, video: 'no-such-upload' }] })
+    let v = (await call('POST', '/items', editor, { orgUnitId: districtId, draft })).json() as StudioItem
+    // An id that is no upload is refused by name; a video lesson needs no notes (a text one does).
+    expect(v.problems).toEqual([{ field: 'lessons.0.video', message: '"video" is not a video uploaded through the studio' }])
+    const lessons = [{ ...(v.draft as CourseDraft).lessons[0]!, video: uploadId, body: '' }, lesson('想一想', '家里的灭火器放在哪里？')]
+    v = (await call('PUT', `/items/${v.id}`, editor, { revision: v.revision, draft: { ...v.draft, lessons } })).json()
+    expect(v.problems).toEqual([])
+    v = (await call('POST', `/items/${v.id}/submit`, editor, { revision: v.revision })).json()
+    v = (await call('POST', `/items/${v.id}/approve`, admin, { revision: v.revision })).json()
+    expect(v.status).toBe('published')
+    const first = await pullAll(member)
+    const pulled = first.changes.filter((c) => c.type === 'lesson' && c.data?.courseId === v.contentId)
+    expect(pulled.map((l) => l.data!.video ?? null)).toEqual([{ ...original, noSaver: 'pending' }, null])
+    // Processing ends after publishing: the lesson gets the renditions, and phones pull them.
+    const job = (await claimVideoJob(ctx.testDb.db))!
+    expect(job.id).toBe(uploadId)
+    const renditions = [{ kind: 'hd' as const, url: original.url, bytes: 2048, width: 640, height: 480 }]
+    await finishVideoJob(ctx.testDb.db, job, { state: 'done', result: { poster: '/media/u/cd/p.jpg?v=cd', renditions, noSaver: 'small' } })
+    const later = await pullAll(member, first.cursor)
+    expect(later.changes.find((c) => c.id === pulled[0]!.id)?.data?.video).toMatchObject({ poster: '/media/u/cd/p.jpg?v=cd', renditions, noSaver: 'small' })
   })
 })

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto'
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { UPLOAD_SAMPLE_BYTES } from '../../../src/protocol/video.ts'
+import { ABANDONED_UPLOAD_MS, expireAbandonedUploads } from '../../../server/features/video/uploadExpiry.ts'
 import { makeTestVideo } from '../../support/ffmpegVideo.ts'
 import { minimalMp4 } from '../../support/mp4.ts'
 import { buildTestApp, signIn, type TestContext } from '../../support/testApp.ts'
@@ -153,5 +154,26 @@ describe.each(DIALECTS)('studio video upload (tus) on %s', (dialect) => {
     expect((await patch(url, 0, video.subarray(0, 10), admin)).statusCode).toBe(404)
     expect((await ctx.app.inject({ method: 'GET', url: '/api/v1/studio/videos/nope', headers: member })).statusCode).toBe(403)
     expect((await ctx.app.inject({ method: 'GET', url: '/api/v1/studio/videos/nope', headers: editor })).statusCode).toBe(404)
+  })
+
+  it('deletes an upload nobody continued for a day, with its files; one still receiving bytes stays', async () => {
+    const idle = await create(video)
+    const busy = await create(video)
+    expect((await patch(idle.url, 0, video.subarray(0, 1000))).statusCode).toBe(204)
+    expect((await patch(busy.url, 0, video.subarray(0, 1000))).statusCode).toBe(204)
+    const idleId = idle.url.split('/').pop()!
+    const busyId = busy.url.split('/').pop()!
+    // The idle one last received a byte 25 hours ago; the busy one 23 hours into its upload still gets bytes.
+    const longAgo = (Date.now() - ABANDONED_UPLOAD_MS - 3600_000) / 1000
+    for (const f of [idleId, `${idleId}.json`]) utimesSync(join(uploadDir(), f), longAgo, longAgo)
+    writeFileSync(join(uploadDir(), 'README'), 'not an upload')
+    utimesSync(join(uploadDir(), 'README'), longAgo, longAgo)
+
+    expect(await expireAbandonedUploads(uploadDir())).toBeGreaterThanOrEqual(1)
+    expect(filesIn(uploadDir()).filter((f) => f.startsWith(idleId))).toEqual([])
+    expect(filesIn(uploadDir())).toEqual(expect.arrayContaining([busyId, `${busyId}.json`, 'README']))
+    // The editor's tus client finds the upload gone and starts a new one.
+    expect((await ctx.app.inject({ method: 'HEAD', url: idle.url, headers: { ...TUS, ...editor } })).statusCode).toBe(404)
+    expect(await offsetOf(busy.url)).toBe(1000)
   })
 })
