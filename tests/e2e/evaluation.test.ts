@@ -3,7 +3,8 @@
  * page then offers (inline, no pop-up) to rate it; the rating is kept through a reload offline as
  * "联网后上传", and back online it syncs once. The township supervisor's results screen shows the
  * course with one rating, its distribution and the comment, without the member's name. Axe on
- * both screens, normal and elder mode.
+ * both screens, normal and elder mode. Then the question-quality screen, and the member setting
+ * their own occupation under 我的.
  */
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
@@ -97,6 +98,21 @@ describe('course evaluation', () => {
     await desk.getByTestId(`evaluation-summary-${COURSE}`).waitFor(WAIT)
     expect(await axeViolations(desk)).toEqual([])
     await screenshot(desk, 'evaluation-results-elder')
+    await setElder(desk, false)
+
+    // 题目质量 beside it: no question has 30 answers in the demo, so the screen says it has not run.
+    await desk.goto('/manage/item-stats')
+    await desk.getByTestId('quality-computed').waitFor(WAIT)
+    expect(await axeViolations(desk)).toEqual([])
+    await screenshot(desk, 'item-stats')
     await office.close()
+
+    // 我的 → 职业: the member sets their own occupation (survey results split by it).
+    await page.getByTestId('tab-me').click()
+    await page.getByTestId('me-occupation').selectOption('farmer')
+    await expect.poll(() => query(server.dbFile, 'select occupation from person where phone = ?', PHONES.member), WAIT).toEqual([{ occupation: 'farmer' }])
+    await page.reload()
+    await expect.poll(() => page.getByTestId('me-occupation').inputValue(), WAIT).toBe('farmer')
+    expect(await axeViolations(page)).toEqual([])
   }, 180_000)
 })
