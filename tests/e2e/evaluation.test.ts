@@ -49,7 +49,9 @@ describe('course evaluation', () => {
     await page.locator('.van-nav-bar__left').click()
     const card = page.getByTestId(`evaluation-course-${COURSE}`)
     await card.getByTestId('evaluation-open').click()
-    expect(await page.locator('.van-overlay:visible, .van-popup:visible').count()).toBe(0)
+    // In place, not a dialog or sheet (a toast from the last lesson may still be fading).
+    expect(await page.locator('.van-dialog:visible, .van-action-sheet:visible').count()).toBe(0)
+    await card.getByTestId('evaluation-submit').waitFor()
     await card.getByTestId('evaluation-content-4').click()
     await card.getByTestId('evaluation-usefulness-5').click()
     await card.getByTestId('evaluation-comment').locator('textarea').fill(COMMENT)
