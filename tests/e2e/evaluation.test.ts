@@ -110,7 +110,7 @@ describe('course evaluation', () => {
     await office.close()
 
     // 我的 → 职业: the member sets their own occupation (survey results split by it).
-    await page.getByTestId('tab-me').click()
+    await page.goto('/me')
     await page.getByTestId('me-occupation').selectOption('farmer')
     await expect.poll(() => query(server.dbFile, 'select occupation from person where phone = ?', PHONES.member), WAIT).toEqual([{ occupation: 'farmer' }])
     await page.reload()
