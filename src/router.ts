@@ -122,6 +122,9 @@ const routes: RouteRecordRaw[] = [
   // Assignments 布置学习: secretaries set them (desktop or phone); leaders read how their people did.
   { path: '/manage/surveys', name: 'survey-admin', component: () => import('@/features/survey/SurveyAdminPage.vue'), meta: { title: 'survey.admin.title', minRole: 'secretary' } },
   { path: '/manage/surveys/:id', name: 'survey-results', component: () => import('@/features/survey/SurveyResultsPage.vue'), meta: { title: 'survey.results.title', minRole: 'secretary' } },
+  { path: '/manage/evaluations', name: 'evaluation-results', component: () => import('@/features/evaluation/EvaluationResultsPage.vue'), meta: { title: 'evaluation.results.title', minRole: 'supervisor' } },
+  // Editors write the questions, so they see their quality; supervisors and up as well (the studio's rule).
+  { path: '/manage/item-stats', name: 'item-stats', component: () => import('@/features/evaluation/ItemStatsPage.vue'), meta: { title: 'evaluation.quality.title', studio: true } },
   { path: '/manage/exams', name: 'exam-admin', component: () => import('@/features/exam/ExamAdminPage.vue'), meta: { title: 'exam.admin.title', minRole: 'secretary' } },
   { path: '/manage/assignments', name: 'assignments', component: () => import('@/features/assignment/AssignmentsPage.vue'), meta: { title: 'assignment.title', minRole: 'secretary' } },
   {

@@ -2,6 +2,7 @@ import type zhCN from './zh-CN.ts'
 import type zhFeatures from './zh-CN.features.ts'
 import surveyMessages from '@/features/survey/survey.messages.ts'
 import casesMessages from '@/features/cases/cases.messages.ts'
+import evaluationMessages from '@/features/evaluation/evaluation.messages.ts'
 
 // One file for English: it is loaded only when chosen, so it need not be split like zh-CN.
 const en: typeof zhCN & typeof zhFeatures = {
@@ -35,6 +36,8 @@ const en: typeof zhCN & typeof zhFeatures = {
     language: 'Language',
     elderMode: 'Elder mode',
     elderModeHint: 'Larger text and buttons',
+    occupationHint: 'Optional; only used to sum up training needs by occupation',
+    occupationSaved: 'Saved',
     sessions: 'Signed-in devices',
     sessionsHint: 'See and sign out other phones',
     current: 'This device',
@@ -128,6 +131,8 @@ const en: typeof zhCN & typeof zhFeatures = {
   },
   survey: surveyMessages.en,
   cases: casesMessages.en,
+  evaluation: evaluationMessages.en,
+  rating: { point: '{n} of 5' },
   studio: {
     title: 'Course studio',
     hint: 'Write courses, lessons and pocket-book entries; publish to phones after review',

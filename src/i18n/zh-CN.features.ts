@@ -1,5 +1,6 @@
 import surveyMessages from '@/features/survey/survey.messages.ts'
 import casesMessages from '@/features/cases/cases.messages.ts'
+import evaluationMessages from '@/features/evaluation/evaluation.messages.ts'
 
 export default {
   me: {
@@ -7,6 +8,8 @@ export default {
     language: '语言',
     elderMode: '长辈模式',
     elderModeHint: '更大的字和按钮',
+    occupationHint: '选填，仅用于按职业统计培训需求',
+    occupationSaved: '已保存',
     sessions: '登录设备',
     sessionsHint: '查看和退出在其他手机上的登录',
     current: '本机',
@@ -100,6 +103,8 @@ export default {
   },
   survey: surveyMessages.zh,
   cases: casesMessages.zh,
+  evaluation: evaluationMessages.zh,
+  rating: { point: '{n} 分' },
   studio: {
     title: '课件工作室',
     hint: '编写课程、课件和口袋书条目，送审后发布到手机',

@@ -139,6 +139,8 @@ export const Meeting = Type.Object({
   topic: Type.String(),
   lessonId: Type.Union([Type.String(), Type.Null()]),
   createdBy: Type.String(),
+  /** The pool lecturer who gave its lesson, if named: attendees may rate them (docs/quiz.md "Evaluations"). */
+  lecturerId: Type.Optional(Type.String()),
   /** Only for people who may run the meeting (group leader or higher over its unit). */
   checkinCode: Type.Optional(Type.String()),
   /** Likewise: lets another phone of a leader show the full QR code. */

@@ -61,6 +61,8 @@ export const Profile = Type.Object({
   mustChangePassword: Type.Optional(Type.Boolean()),
   /** The privacy notice version the person accepted (null: none); compared with PRIVACY_NOTICE_VERSION. */
   privacyAcceptedVersion: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  /** Occupation category the person chose under 我的 (or an admin set); survey results split by it. */
+  occupation: Type.Optional(Type.Union([Type.String(), Type.Null()])),
 })
 export type Profile = Static<typeof Profile>
 

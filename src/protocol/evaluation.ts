@@ -52,5 +52,6 @@ export type EvaluationSummaries = Static<typeof EvaluationSummaries>
 
 /** A comment as the party school reads it: no name, no person id, the day only. */
 export const EvaluationComment = Type.Object({ comment: Type.String(), content: Type.Integer(), usefulness: Type.Integer(), lecturer: Type.Union([Type.Integer(), Type.Null()]), day: Type.String() })
+export type EvaluationComment = Static<typeof EvaluationComment>
 export const EvaluationComments = Type.Object({ items: Type.Array(EvaluationComment), next: Type.Union([Type.String(), Type.Null()]) })
 export type EvaluationComments = Static<typeof EvaluationComments>

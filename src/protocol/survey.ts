@@ -23,6 +23,9 @@ export type SurveyQuestionType = Static<typeof SurveyQuestionType>
 export const OCCUPATIONS = ['farmer', 'migrant', 'business', 'civil_servant', 'teacher', 'retired', 'other'] as const
 export type Occupation = (typeof OCCUPATIONS)[number]
 export const Occupation = Type.Unsafe<Occupation>(Type.String({ enum: [...OCCUPATIONS] }))
+/** 我的 → 职业: a person sets (or clears, null) their own category. */
+export const OccupationBody = Type.Object({ occupation: Type.Union([Occupation, Type.Null()]) }, { additionalProperties: false })
+export type OccupationBody = Static<typeof OccupationBody>
 
 /** Age bands by year of birth; `unknown` when none was given. */
 export const AGE_BANDS = ['under35', '35to49', '50to64', '65plus', 'unknown'] as const

@@ -41,6 +41,7 @@ export function toMeeting(row: Selectable<MeetingTable>, withCode: boolean): Mee
     lessonId: row.lesson_id,
     createdBy: row.created_by,
   }
+  if (row.lecturer_id) meeting.lecturerId = row.lecturer_id
   if (withCode) {
     meeting.checkinCode = row.checkin_code
     if (row.checkin_token) meeting.checkinToken = row.checkin_token

@@ -176,6 +176,7 @@ export async function loadProfile(db: Kysely<Database>, personId: string): Promi
       'person.password_changed_at',
       'person.created_at',
       'person.privacy_accepted_version',
+      'person.occupation',
     ])
     .where('person.id', '=', personId)
     .executeTakeFirstOrThrow()
@@ -203,5 +204,6 @@ export async function loadProfile(db: Kysely<Database>, personId: string): Promi
     roles,
     mustChangePassword: mustChangePassword(person),
     privacyAcceptedVersion: person.privacy_accepted_version ?? null,
+    occupation: person.occupation ?? null,
   }
 }

@@ -12,6 +12,7 @@ import {
   VerifyResponse,
 } from '../../../src/protocol/auth.ts'
 import { errorResponses, IdParams } from '../../../src/protocol/common.ts'
+import { OccupationBody } from '../../../src/protocol/survey.ts'
 import { passwordProblem } from '../../../src/protocol/passwordPolicy.ts'
 import type { Database } from '../../db/database.ts'
 import { maskPhone, writeAudit } from '../../shared/audit.ts'
@@ -167,6 +168,34 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; limit
           .where('person.id', '=', auth.personId)
           .executeTakeFirstOrThrow()
         await writeAudit(trx, auth, 'auth.privacy_accept', auth.personId, { version }, now, path)
+      })
+      return loadProfile(db, auth.personId)
+    },
+  )
+
+  app.put(
+    '/api/v1/auth/me/occupation',
+    {
+      schema: {
+        tags: ['auth'],
+        description: '我的 → 职业: sets or clears (null) my own occupation category, which survey results split by. Only for oneself: an admin sets others’ on the person page.',
+        body: OccupationBody,
+        response: { 200: Profile, ...errorResponses(400, 401) },
+      },
+    },
+    async (request) => {
+      const auth = requireAuth(request)
+      const { occupation } = request.body
+      await db.transaction().execute(async (trx) => {
+        const now = Date.now()
+        await trx.updateTable('person').set({ occupation }).where('id', '=', auth.personId).execute()
+        const { path } = await trx
+          .selectFrom('person')
+          .innerJoin('org_unit', 'org_unit.id', 'person.org_unit_id')
+          .select('org_unit.path')
+          .where('person.id', '=', auth.personId)
+          .executeTakeFirstOrThrow()
+        await writeAudit(trx, auth, 'auth.occupation', auth.personId, { occupation }, now, path)
       })
       return loadProfile(db, auth.personId)
     },

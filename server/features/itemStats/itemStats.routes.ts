@@ -1,6 +1,7 @@
 /**
- * Question quality for editors: supervisors and admins (content is shared by the whole tree, and
- * the figures are aggregates of at least 30 attempts, never a person's answers).
+ * Question quality for editors: course editors (课件编辑), supervisors and admins, whoever opens the
+ * studio (content is shared by the whole tree, and the figures are aggregates of at least 30
+ * attempts, never a person's answers).
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Kysely } from 'kysely'
@@ -8,6 +9,7 @@ import { errorResponses, PageQuery } from '../../../src/protocol/common.ts'
 import { ItemStatsPage } from '../../../src/protocol/itemStats.ts'
 import type { Database } from '../../db/database.ts'
 import { grantsOf, requireAuth } from '../../shared/authz.ts'
+import { opensStudio } from '../studio/studio.access.ts'
 import { ApiError, forbidden } from '../../shared/errors.ts'
 import { decodeCursor } from '../org/org.repository.ts'
 import { flaggedItems } from './itemStats.repository.ts'
@@ -18,7 +20,7 @@ export const itemStatsRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }
     {
       schema: {
         tags: ['quiz'],
-        description: 'Flagged questions (≥ 30 attempts; discrimination < 0.2, or right share > 0.95 or < 0.05), lowest discrimination first (supervisor or admin).',
+        description: 'Flagged questions (≥ 30 attempts; discrimination < 0.2, or right share > 0.95 or < 0.05), lowest discrimination first (course editor, supervisor or admin).',
         querystring: PageQuery,
         response: { 200: ItemStatsPage, ...errorResponses(400, 401, 403) },
       },
@@ -26,7 +28,7 @@ export const itemStatsRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }
     async (request) => {
       const auth = requireAuth(request)
       const grants = await grantsOf(db, auth.personId)
-      if (!grants.some((g) => g.role === 'supervisor' || g.role === 'admin')) throw forbidden()
+      if (!grants.some(opensStudio)) throw forbidden()
       let after: [number, string] | undefined
       if (request.query.cursor !== undefined) {
         const decoded = decodeCursor(request.query.cursor)

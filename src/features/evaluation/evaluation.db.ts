@@ -22,6 +22,10 @@ export function ratingProblem(r: RatingInput): string | null {
 
 export const evaluationDb = {
   mine: (target: EvaluationRow['target'], targetId: string) => db.evaluations.get(`${target}:${targetId}`),
+  /** Every rating kept on this phone: a few dozen at most (one per course or meeting). */
+  all: () => db.evaluations.toArray(),
+  /** Ids of ratings still waiting in the outbox (not yet accepted by the server). */
+  queued: async () => (await db.outbox.where('kind').equals('evaluation').toArray()).map((r) => (r.payload as EvaluationPayload).evaluationId),
 
   async rate(input: RatingInput, now = Date.now()): Promise<EvaluationRow> {
     const problem = ratingProblem(input)

@@ -25,6 +25,8 @@ export const MANAGE_LINKS: ManageLink[] = [
   { name: 'assignments', title: 'assignment.title', hint: 'assignment.hint', minRole: 'secretary' },
   { name: 'survey-admin', title: 'survey.admin.title', hint: 'survey.admin.hint', minRole: 'secretary' },
   { name: 'exam-admin', title: 'exam.admin.title', hint: 'exam.admin.hint', minRole: 'secretary' },
+  { name: 'evaluation-results', title: 'evaluation.results.title', hint: 'evaluation.results.hint', minRole: 'supervisor' },
+  { name: 'item-stats', title: 'evaluation.quality.title', hint: 'evaluation.quality.hint', minRole: 'supervisor', studio: true },
   { name: 'assignment-results', title: 'assignment.results.listTitle', hint: 'assignment.results.hint', minRole: 'group_leader' },
   { name: 'reflection-stats', title: 'reflections.stats.title', hint: 'reflections.stats.hint', minRole: 'secretary' },
   { name: 'study-points-manage', title: 'studyPoints.manage.title', hint: 'studyPoints.manage.hint', minRole: 'supervisor' },

@@ -92,6 +92,10 @@ describe.each(DIALECTS)('evaluations on %s', (dialect) => {
     const res = await push(member, [onMeeting({ lecturer: 4, content: 5, usefulness: 5, comment: '老师讲得好' }), rating({ target: 'meeting', targetId: bare.meetingId, lecturer: 3 })])
     expect(res.map((r) => [r.status, r.field])).toEqual([['applied', undefined], ['rejected', 'payload.lecturer']])
     expect((await push(flowing, [onMeeting({ lecturer: 1 })]))[0]).toMatchObject({ status: 'rejected', code: 'EVALUATION_TARGET' })
+    // The member's attendance names the lecturer, so the phone offers to rate them (and only there).
+    const mine = (await ctx.app.inject({ method: 'GET', url: '/api/v1/attendance/me', headers: member })).json().meetings as { meeting: { id: string; lecturerId?: string } }[]
+    expect(mine.find((e) => e.meeting.id === meetingId)!.meeting.lecturerId).toBe(lecturerId)
+    expect(mine.find((e) => e.meeting.id === bare.meetingId)!.meeting).not.toHaveProperty('lecturerId')
   })
 
   it('shows supervisors count, mean and distribution per course and lecturer, comments without names; members see none', async () => {

@@ -16,6 +16,7 @@ import { DIALECTS } from '../../support/testDb.ts'
 const QUIZ = 'quiz-item-example'
 const [MEMBER] = DEMO_LOGINS.map((l) => l.phone)
 const SUPERVISOR = DEMO_LOGINS.find((l) => l.role === 'supervisor')!.phone
+const EDITOR = DEMO_LOGINS.find((l) => l.role === 'editor')!.phone
 
 describe.each(DIALECTS)('question quality on %s', (dialect) => {
   let ctx: TestContext
@@ -55,7 +56,7 @@ describe.each(DIALECTS)('question quality on %s', (dialect) => {
     )
   })
 
-  it('lists flagged questions with their numbers to a supervisor, one page at a time, and to no member', async () => {
+  it('lists flagged questions with their numbers to a supervisor or course editor, one page at a time, and to no member', async () => {
     const first = (await page('?limit=1')).json()
     expect(first.items).toEqual([expect.objectContaining({ questionId: ids[1], attempts: 40, difficulty: 0.5, reasons: ['negative'] })])
     expect(first.items[0].stem.length).toBeGreaterThan(0)
@@ -63,6 +64,8 @@ describe.each(DIALECTS)('question quality on %s', (dialect) => {
     expect(second.items).toEqual([expect.objectContaining({ questionId: ids[2], difficulty: 0.975, reasons: ['lowDiscrimination', 'tooEasy'] })])
     expect(second.next).toBeNull()
     expect((await page('', MEMBER)).statusCode).toBe(403)
+    // Editors write the questions, so they read the figures too (their role ranks with members).
+    expect((await page('?limit=1', EDITOR)).json().items).toEqual(first.items)
     expect((await page('?cursor=nonsense')).json()).toMatchObject({ field: 'querystring.cursor' })
   })
 

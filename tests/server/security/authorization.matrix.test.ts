@@ -51,6 +51,8 @@ const MATRIX: Record<string, Expectation> = {
   'POST /api/v1/auth/verify': { own: [401, 400, 400, 400, 400, 400] },
   // own: the schema names the one current version, so the sample accepts it.
   'POST /api/v1/auth/privacy': { own: [401, 200, 200, 200, 200, 200] },
+  // own: only ever the caller's own occupation (no person in the path).
+  'PUT /api/v1/auth/me/occupation': { own: [401, 200, 200, 200, 200, 200] },
   'GET /api/v1/auth/me/export.json': { own: [401, 200, 200, 200, 200, 200] },
   'GET /api/v1/auth/sessions': { own: [401, 200, 200, 200, 200, 200] },
   // other: someone else's session is not found, not deletable.
