@@ -4,8 +4,8 @@ import './styles/app.css'
 import App from './App.vue'
 import { useAuthStore } from './features/auth/auth.store.ts'
 import { i18n, localeReady } from './i18n/index.ts'
-import { router } from './router.ts'
-import { firstScreenSettled, whenIdle } from './shared/idle.ts'
+import { createAppRouter } from './router.ts'
+import { firstScreenSettled, nextTask, whenIdle } from './shared/idle.ts'
 import { startOfflineReadiness } from './shared/offlineReadiness.ts'
 import './shared/elderMode.ts'
 
@@ -14,6 +14,8 @@ async function start(): Promise<void> {
   const auth = useAuthStore()
   // The session is read before the first route is chosen, so an offline reload stays signed in.
   await Promise.all([auth.restore(), localeReady])
+  const router = createAppRouter()
+  await nextTask()
   app.use(router)
   app.mount('#app')
   // No pop-up opens before the first screen is on: naming them (ui/popupNames.ts) loads after it.

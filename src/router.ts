@@ -1,4 +1,4 @@
-import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import { createRouter, createWebHistory, type RouteLocationNormalized, type Router, type RouteRecordRaw } from 'vue-router'
 import { useAuthStore } from '@/features/auth/auth.store.ts'
 import { installIdleLock } from '@/features/auth/idleLock.ts'
 import { loadFeatureMessages } from '@/i18n/index.ts'
@@ -164,9 +164,19 @@ const routes: RouteRecordRaw[] = [
   { path: '/:rest(.*)*', redirect: '/' },
 ]
 
-export const router = createRouter({ history: createWebHistory(), routes })
+/**
+ * Built when the app starts, not when this module is evaluated: matching ~60 route paths is one of
+ * the larger pieces of start-up work, and main.ts runs it in a task of its own (a cheap phone's
+ * first screen must not wait on one long task).
+ */
+export function createAppRouter(): Router {
+  const router = createRouter({ history: createWebHistory(), routes })
+  router.beforeEach(guard)
+  installIdleLock(router)
+  return router
+}
 
-router.beforeEach(async (to) => {
+async function guard(to: RouteLocationNormalized) {
   const auth = useAuthStore()
   if (!to.meta.public && !auth.signedIn) return { name: 'login', query: to.fullPath === '/' ? {} : { next: to.fullPath } }
   if (to.name === 'login' && auth.signedIn) return { name: 'home' }
@@ -180,6 +190,4 @@ router.beforeEach(async (to) => {
   if (to.meta.minRole && !auth.hasRole(to.meta.minRole)) return { name: 'home' }
   // Feature screens' text arrives with the first of them (login and home paint without it).
   if (to.name !== 'login' && to.name !== 'home') await loadFeatureMessages()
-})
-
-installIdleLock(router)
+}

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { signInDestination } from '@/features/auth/signInDestination.ts'
-import { router } from '@/router.ts'
+import { createAppRouter } from '@/router.ts'
 
 /** Where the login page goes after signing in, from `/login?next=…` (already URL-decoded once). */
 describe('the page after sign-in', () => {
+  const router = createAppRouter()
   const go = (next: unknown) => signInDestination(next, router)
 
   it('returns to the app page the person was sent away from', () => {
