@@ -161,6 +161,8 @@ export default defineConfig({
     __VUE_I18N_LEGACY_API__: 'false',
     __VUE_I18N_FULL_INSTALL__: 'false',
     __INTLIFY_PROD_DEVTOOLS__: 'false',
+    // Its message compiler too: src/i18n/messageCompiler.ts compiles the app's few message forms.
+    __INTLIFY_DROP_MESSAGE_COMPILER__: 'true',
     // Every component here (ours, Vant's, the router's) uses setup(): Vue's Options API support goes.
     __VUE_OPTIONS_API__: 'false',
   },

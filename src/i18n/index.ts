@@ -2,6 +2,7 @@ import { createI18n } from 'vue-i18n'
 import { Locale as VantLocale } from 'vant'
 import vantZh from 'vant/es/locale/lang/zh-CN'
 import zhCN from './zh-CN.ts'
+import { messageCompiler } from './messageCompiler.ts'
 import { loadPreference, savePreference } from '@/shared/preferences.ts'
 
 export const LOCALES = ['zh-CN', 'en'] as const
@@ -15,6 +16,7 @@ export const i18n = createI18n({
   locale: 'zh-CN',
   fallbackLocale: 'zh-CN',
   messages: { 'zh-CN': zhCN },
+  messageCompiler,
   datetimeFormats: {
     'zh-CN': { short: { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' }, date: { month: 'numeric', day: 'numeric' } },
     en: { short: { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }, date: { month: 'short', day: 'numeric' } },
