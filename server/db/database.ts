@@ -791,7 +791,7 @@ export interface Database {
 /** A course or pocket entry made in the studio (migration 034). */
 export interface StudioItemTable {
   id: string
-  kind: 'course' | 'pocket_entry'
+  kind: 'course' | 'pocket_entry' | 'question_bank' | 'quiz'
   /** The id of its published row in course / pocket_entry. */
   content_id: string
   org_unit_id: string

@@ -32,7 +32,7 @@ import { listLecturers, toLecturer } from '../lecturers/lecturers.repository.ts'
 import { assertStudioAccess } from './studio.access.ts'
 import { diffDraft } from './studio.diff.ts'
 import { publishBody, unpublishContent, type MediaSize } from './studio.publish.ts'
-import { findItem, listItems, listVersions, newContentId, publishedBody, toItem, withLessonIds, type ItemRow } from './studio.repository.ts'
+import { findItem, listItems, listVersions, newContentId, publishedBody, toItem, withPartIds, type ItemRow } from './studio.repository.ts'
 import { draftProblems, ruleContext } from './studio.validate.ts'
 
 const staleRevision = () => new ApiError(409, 'STALE_REVISION', 'Someone saved this draft after you opened it.', 'body.revision')
@@ -97,7 +97,7 @@ export const studioRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; med
       const auth = requireAuth(request)
       const { orgUnitId } = request.body
       await assertStudioAccess(db, auth.personId, orgUnitId)
-      const draft = withLessonIds(request.body.draft, null, 'body.draft')
+      const draft = withPartIds(request.body.draft, null, 'body.draft')
       const now = Date.now()
       const id = randomUUID()
       await db.transaction().execute(async (trx) => {
@@ -150,7 +150,7 @@ export const studioRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; med
       const row = await itemFor(auth, request.params.id)
       const { revision } = request.body
       if (request.body.draft.type !== row.kind) throw new ApiError(400, 'VALIDATION', `body.draft.type must be ${row.kind}`, 'body.draft.type')
-      const draft = withLessonIds(request.body.draft, JSON.parse(row.draft) as Draft, 'body.draft')
+      const draft = withPartIds(request.body.draft, JSON.parse(row.draft) as Draft, 'body.draft')
       const now = Date.now()
       const saved = await db.transaction().execute(async (trx) => {
         const result = await trx
@@ -226,7 +226,7 @@ export const studioRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; med
           .insertInto('studio_version')
           .values({ item_id: row.id, number, body: row.draft, edited_by: row.updated_by, approved_by: auth.personId, published_at: now, action: 'publish', rolled_back_from: null })
           .execute()
-        await publishBody(trx, draft, { contentId: row.content_id, orgUnitId: row.org_unit_id, now }, sizeOf)
+        await publishBody(trx, draft, { contentId: row.content_id, orgUnitId: row.org_unit_id, unitPath: row.path, now }, sizeOf)
         await writeAudit(trx, auth, 'studio.publish', row.id, { version: number, title: row.title, editor: row.updated_by_name }, now, row.path)
       })
       return reload(auth, row.id)
@@ -286,7 +286,7 @@ export const studioRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; med
             .insertInto('studio_version')
             .values({ item_id: row.id, number, body: old.body, edited_by: old.edited_by, approved_by: auth.personId, published_at: now, action: 'rollback', rolled_back_from: old.number })
             .execute()
-          await publishBody(trx, JSON.parse(old.body) as Draft, { contentId: row.content_id, orgUnitId: row.org_unit_id, now }, sizeOf)
+          await publishBody(trx, JSON.parse(old.body) as Draft, { contentId: row.content_id, orgUnitId: row.org_unit_id, unitPath: row.path, now }, sizeOf)
           await writeAudit(trx, auth, 'studio.rollback', row.id, { version: number, from: old.number, title: row.title }, now, row.path)
         },
       )
