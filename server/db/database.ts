@@ -141,6 +141,10 @@ export interface CourseTable extends SyncedColumns {
   body: string
   /** JSON [{url, bytes}]: every media file a course download stores. */
   media: string
+  /** A unit's specialty category's title when `category` is one (migration 041); null for the six themes. */
+  category_title?: string | null
+  /** The pool lecturer a studio course names (migration 041). */
+  lecturer_id?: string | null
 }
 
 export interface LessonTable extends SyncedColumns {
@@ -786,6 +790,16 @@ export interface Database {
   video_job: VideoJobTable
   studio_item: StudioItemTable
   studio_version: StudioVersionTable
+  course_category: CourseCategoryTable
+}
+
+/** A unit's own specialty category of courses (migration 041). */
+export interface CourseCategoryTable {
+  id: string
+  org_unit_id: string
+  title: string
+  created_by: string
+  created_at: number
 }
 
 /** A course or pocket entry made in the studio (migration 034). */

@@ -40,6 +40,7 @@ import * as m034 from './migrations/034_studio.ts'
 import * as m036 from './migrations/036_video_jobs.ts'
 import * as m037 from './migrations/037_surveys.ts'
 import * as m038 from './migrations/038_assessment_quality.ts'
+import * as m041 from './migrations/041_studio_catalogue.ts'
 
 /** Every migration, in order, wired by hand (no directory scanning: the list is the truth). */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -73,6 +74,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '036_video_jobs': m036,
   '037_surveys': m037,
   '038_assessment_quality': m038,
+  '041_studio_catalogue': m041,
 }
 
 /** Both keys of the PostgreSQL advisory lock: this application, and the schema being migrated. */

@@ -212,3 +212,24 @@ export const StudioVersion = Type.Object({
 export type StudioVersion = Static<typeof StudioVersion>
 export const StudioVersionList = Type.Object({ items: Type.Array(StudioVersion) })
 export type StudioVersionList = Static<typeof StudioVersionList>
+
+/** A unit's own specialty category 特色课分类 (besides the six theme categories). */
+export const CourseCategory = Type.Object({ id: Type.String(), title: Type.String(), orgUnitId: Type.String(), orgUnitName: Type.String() })
+export type CourseCategory = Static<typeof CourseCategory>
+/** The categories of a unit and the units above it: a short list (at most 50 per unit). */
+export const CourseCategoryList = Type.Object({ items: Type.Array(CourseCategory) })
+export type CourseCategoryList = Static<typeof CourseCategoryList>
+export const CourseCategoryQuery = Type.Object({ orgUnitId: Type.String({ maxLength: 64 }) })
+export const CourseCategoryBody = Type.Object({ orgUnitId: Type.String({ maxLength: 64 }), title: Type.String({ maxLength: 30 }) }, { additionalProperties: false })
+export type CourseCategoryBody = Static<typeof CourseCategoryBody>
+
+/** A published course on a lecturer's page. */
+export const LecturerCourse = Type.Object({
+  id: Type.String(),
+  title: Type.String(),
+  category: Type.String(),
+  categoryTitle: Type.Union([Type.String(), Type.Null()]),
+  orgUnitName: Type.String(),
+  publishedAt: Type.Integer(),
+})
+export type LecturerCourse = Static<typeof LecturerCourse>

@@ -64,11 +64,14 @@ function mediaUrls(d: CourseDraft): string[] {
 
 async function publishCourse(trx: Transaction<Database>, d: CourseDraft, t: Target, sizeOf: MediaSize): Promise<void> {
   const media = await Promise.all(mediaUrls(d).map(async (url) => ({ url, bytes: await sizeOf(url) })))
+  const specialty = await trx.selectFrom('course_category').select('title').where('id', '=', d.category).executeTakeFirst()
   const course = {
     id: t.contentId,
     title: d.title,
     kind: d.kind,
     category: d.category,
+    category_title: specialty?.title ?? null,
+    lecturer_id: d.lecturerId,
     description: d.description,
     cover: d.cover,
     sort_order: STUDIO_SORT_ORDER,

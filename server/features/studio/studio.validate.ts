@@ -19,6 +19,14 @@ export interface RuleContext {
   sources: Map<string, QuestionTable['source_kind']>
   /** A quiz's questions: those of banks published at the unit or above. */
   quiz?: QuizLookup
+  /** Specialty categories of the unit and the units above it, id → title. */
+  courseCategories: Map<string, string>
+}
+
+/** The specialty categories a course of the unit may pick: its own and its ancestors' (course_category_unit_idx). */
+export async function unitCategories(db: Kysely<Database>, unitPath: string): Promise<Map<string, string>> {
+  const rows = await db.selectFrom('course_category').select(['id', 'title']).where('org_unit_id', 'in', unitPath.split('/').filter(Boolean)).orderBy('title').execute()
+  return new Map(rows.map((r) => [r.id, r.title]))
 }
 
 /** Content the members of a unit have: rows scoped to the unit or a unit above it. */
@@ -82,6 +90,7 @@ export async function ruleContext(db: Kysely<Database>, unitPath: string, draft:
     lecturerPath: lecturer && lecturer.retired_at === null ? lecturer.path : draft.type === 'course' && draft.lecturerId ? null : undefined,
     sources: draft.type === 'question_bank' ? await sourceKinds(db, unitPath, draft.questions.map((q) => q.source)) : new Map(),
     quiz: draft.type === 'quiz' ? await quizLookup(db, unitPath, draft.questions) : undefined,
+    courseCategories: draft.type === 'course' ? await unitCategories(db, unitPath) : new Map(),
   }
 }
 
@@ -94,8 +103,9 @@ function courseProblems(d: CourseDraft, ctx: RuleContext): Problem[] {
   need('title', d.title)
   need('description', d.description)
   if (!(COURSE_KINDS as readonly string[]).includes(d.kind)) out.push({ field: 'kind', message: RULES.oneOf('kind', COURSE_KINDS, d.kind) })
-  if (!(COURSE_CATEGORIES as readonly string[]).includes(d.category)) {
-    out.push({ field: 'category', message: RULES.oneOf('category', COURSE_CATEGORIES, d.category) })
+  // The six themes of content:import, or one of the unit's own specialty categories.
+  if (!(COURSE_CATEGORIES as readonly string[]).includes(d.category) && !ctx.courseCategories.has(d.category)) {
+    out.push({ field: 'category', message: RULES.oneOf('category', [...COURSE_CATEGORIES, ...[...ctx.courseCategories.values()].map((t) => `“${t}”`)], d.category) })
   }
   if (d.cover !== null && !MEDIA_URL.test(d.cover)) out.push({ field: 'cover', message: `"cover" must be an uploaded image (/media/…), got ${JSON.stringify(d.cover)}` })
   if (ctx.lecturerPath === null) out.push({ field: 'lecturerId', message: '"lecturerId" is not an active lecturer of the pool' })
