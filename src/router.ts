@@ -154,6 +154,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/manage/import', name: 'admin-import', component: () => import('@/features/admin/ImportPage.vue'), meta: { title: 'admin.import.title', minRole: 'secretary' } },
   { path: '/manage/audit', name: 'admin-audit', component: () => import('@/features/admin/AuditPage.vue'), meta: { title: 'admin.audit.title', minRole: 'supervisor' } },
   { path: '/manage/lecturers', name: 'lecturers', component: () => import('@/features/lecturers/LecturersPage.vue'), meta: { title: 'admin.lecturers.title', minRole: 'secretary' } },
+  { path: '/manage/lecturers/:id', name: 'lecturer', component: () => import('@/features/lecturers/LecturerPage.vue'), meta: { title: 'admin.lecturers.page', minRole: 'secretary' } },
   // 课件工作室: desktop-friendly editors (full screen), online only.
   { path: '/studio', name: 'studio', component: () => import('@/features/studio/StudioListPage.vue'), meta: { title: 'studio.title', studio: true } },
   { path: '/studio/items/:id', name: 'studio-item', component: () => import('@/features/studio/StudioItemPage.vue'), meta: { title: 'studio.title', studio: true } },

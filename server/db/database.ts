@@ -141,6 +141,10 @@ export interface CourseTable extends SyncedColumns {
   body: string
   /** JSON [{url, bytes}]: every media file a course download stores. */
   media: string
+  /** A unit's specialty category's title when `category` is one (migration 041); null for the six themes. */
+  category_title?: string | null
+  /** The pool lecturer a studio course names (migration 041). */
+  lecturer_id?: string | null
 }
 
 export interface LessonTable extends SyncedColumns {
@@ -787,6 +791,7 @@ export interface Database {
   studio_item: StudioItemTable
   studio_version: StudioVersionTable
   case_proposal: CaseProposalTable
+  course_category: CourseCategoryTable
 }
 
 /** 好的进教材: an excellent reflection proposed as a case, and its author's answer (migration 043). */
@@ -808,10 +813,19 @@ export interface CaseProposalTable {
   created_at: number
 }
 
+/** A unit's own specialty category of courses (migration 041). */
+export interface CourseCategoryTable {
+  id: string
+  org_unit_id: string
+  title: string
+  created_by: string
+  created_at: number
+}
+
 /** A course or pocket entry made in the studio (migration 034). */
 export interface StudioItemTable {
   id: string
-  kind: 'course' | 'pocket_entry'
+  kind: 'course' | 'pocket_entry' | 'question_bank' | 'quiz'
   /** The id of its published row in course / pocket_entry. */
   content_id: string
   org_unit_id: string

@@ -40,6 +40,7 @@ import * as m034 from './migrations/034_studio.ts'
 import * as m036 from './migrations/036_video_jobs.ts'
 import * as m037 from './migrations/037_surveys.ts'
 import * as m038 from './migrations/038_assessment_quality.ts'
+import * as m041 from './migrations/041_studio_catalogue.ts'
 import * as m043 from './migrations/043_case_proposals.ts'
 
 /** Every migration, in order, wired by hand (no directory scanning: the list is the truth). */
@@ -74,6 +75,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '036_video_jobs': m036,
   '037_surveys': m037,
   '038_assessment_quality': m038,
+  '041_studio_catalogue': m041,
   '043_case_proposals': m043,
 }
 

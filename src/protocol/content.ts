@@ -15,6 +15,8 @@ export const Course = Type.Object({
   title: Type.String(),
   kind: CourseKind,
   category: Type.String(),
+  /** The title of a unit's own specialty category (studio courses); absent for the six themes. */
+  categoryTitle: Type.Optional(Type.String()),
   description: Type.String(),
   cover: Type.Union([Type.String(), Type.Null()]),
   order: Type.Integer(),

@@ -59,9 +59,62 @@ export const PocketEntryDraft = Type.Object(
 )
 export type PocketEntryDraft = Static<typeof PocketEntryDraft>
 
-export const Draft = Type.Union([CourseDraft, PocketEntryDraft])
+export const QuestionDraft = Type.Object(
+  {
+    /** Absent on a question added since the last save: the server gives it one (like lessons). */
+    id: Type.Optional(StudioId),
+    type: Type.Union([Type.Literal('single'), Type.Literal('multiple'), Type.Literal('truefalse'), Type.Literal('fill')]),
+    stem: Text(1000),
+    /** Choice questions: option i has letter A+i; [] otherwise. */
+    options: Type.Array(Text(300), { maxItems: 26 }),
+    /** Letters (choice), ["true"|"false"], or the accepted texts (fill): as quizzes score them. */
+    answer: Type.Array(Text(200), { maxItems: 26 }),
+    explanation: Text(2000),
+    /** A lesson or pocket-book entry id the result page links to. */
+    source: Text(64),
+    tags: Type.Array(Text(30), { maxItems: 20 }),
+  },
+  { additionalProperties: false },
+)
+export type QuestionDraft = Static<typeof QuestionDraft>
+
+export const QuestionBankDraft = Type.Object(
+  {
+    type: Type.Literal('question_bank'),
+    title: Text(200),
+    /** An exam bank's questions never reach phones (docs/quiz.md, exams). */
+    exam: Type.Boolean(),
+    questions: Type.Array(QuestionDraft, { maxItems: 500 }),
+  },
+  { additionalProperties: false },
+)
+export type QuestionBankDraft = Static<typeof QuestionBankDraft>
+
+export const QuizDraft = Type.Object(
+  {
+    type: Type.Literal('quiz'),
+    title: Text(200),
+    description: Text(2000),
+    /** Fixed question ids, or a draw from a bank (its published id) when an attempt starts. */
+    questions: Type.Union([
+      Type.Object({ fixed: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 200 }) }, { additionalProperties: false }),
+      Type.Object(
+        { draw: Type.Object({ bank: Type.String({ maxLength: 64 }), count: Type.Integer({ minimum: 0, maximum: 500 }), tags: Type.Array(Text(30), { maxItems: 20 }) }, { additionalProperties: false }) },
+        { additionalProperties: false },
+      ),
+    ]),
+    timeLimitMinutes: Type.Union([Type.Null(), Type.Integer({ minimum: 0, maximum: 600 })]),
+    passMark: Type.Integer({ minimum: -1000, maximum: 1000 }),
+    shuffleOptions: Type.Boolean(),
+  },
+  { additionalProperties: false },
+)
+export type QuizDraft = Static<typeof QuizDraft>
+
+export const Draft = Type.Union([CourseDraft, PocketEntryDraft, QuestionBankDraft, QuizDraft])
 export type Draft = Static<typeof Draft>
 export type StudioKind = Draft['type']
+export const StudioKindSchema = Type.Union([Type.Literal('course'), Type.Literal('pocket_entry'), Type.Literal('question_bank'), Type.Literal('quiz')])
 
 /** A rule the draft breaks, with the form field it belongs to (e.g. `lessons.2.minutes`). */
 export const Problem = Type.Object({ field: Type.String(), message: Type.String() })
@@ -72,7 +125,7 @@ export type StudioStatus = Static<typeof StudioStatus>
 
 export const StudioItemSummary = Type.Object({
   id: Type.String(),
-  kind: Type.Union([Type.Literal('course'), Type.Literal('pocket_entry')]),
+  kind: StudioKindSchema,
   title: Type.String(),
   orgUnitId: Type.String(),
   status: StudioStatus,
@@ -102,7 +155,7 @@ export type StudioItemPage = Static<typeof StudioItemPage>
 
 export const StudioListQuery = Type.Object({
   orgUnitId: Type.String({ maxLength: 64 }),
-  kind: Type.Union([Type.Literal('course'), Type.Literal('pocket_entry')]),
+  kind: StudioKindSchema,
   cursor: Type.Optional(Type.String({ maxLength: 200 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
 })
@@ -165,3 +218,24 @@ export const StudioVersion = Type.Object({
 export type StudioVersion = Static<typeof StudioVersion>
 export const StudioVersionList = Type.Object({ items: Type.Array(StudioVersion) })
 export type StudioVersionList = Static<typeof StudioVersionList>
+
+/** A unit's own specialty category 特色课分类 (besides the six theme categories). */
+export const CourseCategory = Type.Object({ id: Type.String(), title: Type.String(), orgUnitId: Type.String(), orgUnitName: Type.String() })
+export type CourseCategory = Static<typeof CourseCategory>
+/** The categories of a unit and the units above it: a short list (at most 50 per unit). */
+export const CourseCategoryList = Type.Object({ items: Type.Array(CourseCategory) })
+export type CourseCategoryList = Static<typeof CourseCategoryList>
+export const CourseCategoryQuery = Type.Object({ orgUnitId: Type.String({ maxLength: 64 }) })
+export const CourseCategoryBody = Type.Object({ orgUnitId: Type.String({ maxLength: 64 }), title: Type.String({ maxLength: 30 }) }, { additionalProperties: false })
+export type CourseCategoryBody = Static<typeof CourseCategoryBody>
+
+/** A published course on a lecturer's page. */
+export const LecturerCourse = Type.Object({
+  id: Type.String(),
+  title: Type.String(),
+  category: Type.String(),
+  categoryTitle: Type.Union([Type.String(), Type.Null()]),
+  orgUnitName: Type.String(),
+  publishedAt: Type.Integer(),
+})
+export type LecturerCourse = Static<typeof LecturerCourse>

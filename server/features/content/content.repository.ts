@@ -43,8 +43,9 @@ async function syncTable<R extends { id: string; content_hash: string }>(
   const existing = await trx
     .selectFrom(table)
     .select(['id', 'content_hash', 'deleted_at'])
-    .$if(table === 'course' || table === 'pocket_entry', (q) => q.where('id', 'not in', studio))
+    .$if(table === 'course' || table === 'pocket_entry' || table === 'quiz', (q) => q.where('id', 'not in', studio))
     .$if(table === 'lesson', (q) => q.where(sql.ref('course_id'), 'not in', studio))
+    .$if(table === 'question', (q) => q.where(sql.ref('bank_id'), 'not in', studio))
     .execute()
   const byId = new Map(existing.map((e) => [e.id, e]))
   const fresh = rows.filter((r) => !byId.has(r.id))

@@ -9,9 +9,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml'
 import type { QuestionTable, QuizTable, SyncedColumns } from '../../db/database.ts'
-import type { QuizSelection } from '../../../src/protocol/quiz.ts'
-import { letter, type Scorable } from '../../../src/protocol/quiz.scoring.ts'
+import type { Scorable } from '../../../src/protocol/quiz.scoring.ts'
 import { ContentError } from './content.parse.ts'
+import { questionProblems, quizProblems } from './quiz.rules.ts'
 
 type Parsed<T> = Omit<T, Exclude<keyof SyncedColumns, 'content_hash'>>
 export type ParsedQuestion = Parsed<QuestionTable>
@@ -19,7 +19,6 @@ export type ParsedQuestion = Parsed<QuestionTable>
 export type ParsedQuiz = Parsed<QuizTable> & { candidates: Scorable[] }
 
 const ID = /^[a-z0-9][a-z0-9-]{0,63}$/
-const TYPES = ['single', 'multiple', 'truefalse', 'fill'] as const
 
 const hashOf = (row: unknown) => createHash('sha256').update(JSON.stringify(row)).digest('hex')
 
@@ -109,44 +108,22 @@ export function parseQuizzes(
       const id = q.str('id', ID)
       const other = byId.get(id)
       if (other) q.fail('id', `question id "${id}" is already used in ${other.file}`)
-      const type = q.str('type') as QuestionTable['type']
-      if (!TYPES.includes(type)) q.fail('type', `"type" must be one of ${TYPES.join(', ')}, got "${type}"`)
-      const stem = q.str('stem')
-      const choice = type === 'single' || type === 'multiple'
-      const options = choice ? q.strList('options', true) : []
-      if (choice && options.length < 2) q.fail('options', 'a choice question needs at least 2 options')
-      if (!choice && q.js('options') !== undefined) q.fail('options', `a ${type} question has no options`)
-      const letters = options.map((_, i) => letter(i))
-      const raw = q.js('answer')
-      let answer: string[] = []
-      if (type === 'single') {
-        if (typeof raw !== 'string' || !letters.includes(raw)) q.fail('answer', `answer ${JSON.stringify(raw)} is not one of the options ${letters.join(', ')}`)
-        answer = [raw as string]
-      } else if (type === 'multiple') {
-        const list = q.strList('answer', true)
-        const bad = list.find((a) => !letters.includes(a))
-        if (bad !== undefined || list.length === 0) q.fail('answer', `answer letter ${JSON.stringify(bad ?? '')} is not one of the options ${letters.join(', ')}`)
-        if (new Set(list).size !== list.length) q.fail('answer', 'answer repeats a letter')
-        answer = [...list].sort()
-      } else if (type === 'truefalse') {
-        if (typeof raw !== 'boolean') q.fail('answer', `a truefalse answer is true or false, got ${JSON.stringify(raw)}`)
-        answer = [String(raw)]
-      } else {
-        answer = typeof raw === 'string' || typeof raw === 'number' ? [String(raw).trim()] : q.strList('answer', true)
-        if (answer.length === 0 || answer.some((a) => a === '')) q.fail('answer', 'a fill question needs at least one accepted answer')
-      }
-      const source = q.str('source')
-      const sourceKind: QuestionTable['source_kind'] = lessons.has(source) ? 'lesson' : entries.has(source) ? 'entry' : q.fail('source', `source "${source}" is neither a lesson nor a pocket-book entry id`)
+      const { problems, checked } = questionProblems(
+        { type: q.js('type'), stem: q.js('stem'), options: q.js('options') == null ? undefined : q.strList('options'), answer: q.js('answer'), explanation: q.js('explanation'), source: q.js('source') },
+        (source) => (lessons.has(source) ? 'lesson' : entries.has(source) ? 'entry' : undefined),
+      )
+      if (!checked) q.fail(problems[0]!.field, problems[0]!.message)
+      const { type, options, answer, sourceKind } = checked!
       const row = {
         id,
         bank_id: bankId,
         type,
-        stem,
+        stem: q.str('stem'),
         options: JSON.stringify(options),
         answer: JSON.stringify(answer),
         explanation: q.str('explanation'),
         source_kind: sourceKind,
-        source_id: source,
+        source_id: q.str('source'),
         tags: JSON.stringify(q.strList('tags')),
         exam_only: exam ? 1 : 0,
       }
@@ -171,56 +148,52 @@ export function parseQuizzes(
     if (quizIds.has(id)) z.fail('id', `quiz id "${id}" is already used`)
     quizIds.add(id)
     const sel = obj(z.node('questions') ?? doc.contents)
-    let selection: QuizSelection
-    let candidates: string[]
-    if (sel.node('fixed') !== undefined) {
-      const fixed = sel.strList('fixed', true)
-      if (fixed.length === 0) sel.fail('fixed', '"fixed" must list at least one question')
-      const unknown = fixed.find((q) => !byId.has(q))
-      if (unknown) sel.fail('fixed', `question "${unknown}" is not in any bank`)
-      if (new Set(fixed).size !== fixed.length) sel.fail('fixed', 'a question is listed twice')
-      selection = { fixed }
-      candidates = fixed
-    } else if (sel.node('draw') !== undefined) {
-      const draw = obj(sel.node('draw'))
-      const bank = draw.str('bank')
-      const count = draw.js('count')
-      const tags = draw.strList('tags')
-      if (!banks.has(bank)) draw.fail('bank', `bank "${bank}" does not exist`)
-      if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) draw.fail('count', '"count" must be a whole number ≥ 1')
-      candidates = banks.get(bank)!.filter((q) => tags.length === 0 || JSON.parse(byId.get(q)!.tags).some((t: string) => tags.includes(t)))
-      if (candidates.length < (count as number)) {
-        draw.fail('count', `bank "${bank}" has ${candidates.length} questions${tags.length ? ` tagged ${tags.join('/')}` : ''}, fewer than count ${count as number}`)
-      }
-      selection = { draw: { bank, count: count as number, tags } }
-    } else {
-      z.fail('questions', '"questions" must have "fixed: [ids]" or "draw: {bank, count}"')
+    const drawNode = sel.node('draw')
+    const draw = drawNode === undefined ? undefined : obj(drawNode)
+    const { problems, checked } = quizProblems(
+      {
+        title: z.js('title'),
+        description: z.js('description'),
+        selection: {
+          fixed: sel.node('fixed') !== undefined ? sel.strList('fixed', true) : undefined,
+          draw: draw && { bank: draw.js('bank'), count: draw.js('count'), tags: draw.strList('tags') },
+        },
+        timeLimitMinutes: z.js('timeLimitMinutes'),
+        passMark: z.js('passMark'),
+        shuffleOptions: z.js('shuffleOptions') ?? false,
+      },
+      {
+        question: (q) => {
+          const row = byId.get(q)
+          return row && { id: row.id, tags: JSON.parse(row.tags) as string[], examOnly: row.exam_only === 1, scorable: { id: row.id, type: row.type, options: JSON.parse(row.options), answer: JSON.parse(row.answer) } }
+        },
+        bank: (b) => banks.get(b),
+      },
+    )
+    if (!checked) {
+      const { field, message } = problems[0]!
+      // Each problem points at the line of its own key: the quiz's, the selection's or the draw's.
+      if (field.startsWith('questions.draw.')) draw!.fail(field.slice('questions.draw.'.length), message)
+      else if (field === 'questions.fixed') sel.fail('fixed', message)
+      z.fail(field, message)
     }
-    const limit = z.js('timeLimitMinutes')
-    if (limit !== undefined && (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1)) z.fail('timeLimitMinutes', '"timeLimitMinutes" must be a whole number ≥ 1')
-    const passMark = z.js('passMark')
-    if (typeof passMark !== 'number' || !Number.isInteger(passMark) || passMark < 0 || passMark > 100) z.fail('passMark', '"passMark" must be a percentage 0–100')
-    const shuffle = z.js('shuffleOptions') ?? false
-    if (typeof shuffle !== 'boolean') z.fail('shuffleOptions', '"shuffleOptions" must be true or false')
-    const picked = candidates!.map((q) => byId.get(q)!)
-    const examOnly = picked.every((q) => q.exam_only === 1)
-    // A quiz mixing both would put exam questions on phones as practice, answers and all.
-    if (!examOnly && picked.some((q) => q.exam_only === 1)) z.fail('questions', 'a quiz takes either only exam-bank questions or none')
+    const { selection, candidates, examOnly } = checked!
+    const limit = z.js('timeLimitMinutes') as number | undefined
     const row = {
       id,
       title: z.str('title'),
       description: z.str('description'),
-      selection: JSON.stringify(selection!),
-      time_limit_minutes: (limit as number | undefined) ?? null,
-      pass_mark: passMark as number,
-      shuffle_options: shuffle ? 1 : 0,
+      selection: JSON.stringify(selection),
+      time_limit_minutes: limit ?? null,
+      pass_mark: z.js('passMark') as number,
+      shuffle_options: z.js('shuffleOptions') === true ? 1 : 0,
       exam_only: examOnly ? 1 : 0,
     }
     // The hash covers the questions too: editing a question gives its quizzes a new version (and snapshot).
     quizzes.push({
       ...row,
-      content_hash: hashOf([examOnly ? row : { ...row, exam_only: undefined }, picked.map((q) => q.content_hash)]),
-      candidates: picked.map((q) => ({ id: q.id, type: q.type, options: JSON.parse(q.options), answer: JSON.parse(q.answer) })),
+      content_hash: hashOf([examOnly ? row : { ...row, exam_only: undefined }, candidates.map((q) => byId.get(q.id)!.content_hash)]),
+      candidates: candidates.map((q) => q.scorable),
     })
   }
   return { questions, quizzes }

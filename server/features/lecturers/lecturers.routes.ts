@@ -11,12 +11,14 @@ import {
   LecturerRequestBody,
   RequestsQuery,
 } from '../../../src/protocol/admin.ts'
-import { errorResponses, IdParams, Page } from '../../../src/protocol/common.ts'
+import { errorResponses, IdParams, Page, PageQuery } from '../../../src/protocol/common.ts'
+import { LecturerCourse } from '../../../src/protocol/studio.ts'
+import { ROLE_RANK } from '../../../src/protocol/auth.ts'
 import type { Database } from '../../db/database.ts'
 import { writeAudit } from '../../shared/audit.ts'
 import { requireAuth } from '../../shared/authz.ts'
 import { notFound } from '../../shared/errors.ts'
-import { actorOf, conflict, decodeKey, requireActiveUnit, type Actor } from '../admin/access.ts'
+import { actorOf, conflict, decodeKey, encodeKey, requireActiveUnit, type Actor } from '../admin/access.ts'
 import { lecturerRatings } from '../evaluation/evaluation.repository.ts'
 import { findLecturer, findRequest, listLecturers, listRequests, toLecturer, toRequest } from './lecturers.repository.ts'
 
@@ -42,6 +44,41 @@ export const lecturerRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }>
       const page = await listLecturers(db, unit.path, limit, decodeKey<[string, string]>(cursor, 2))
       const ratings = await lecturerRatings(db, page.items.map((l) => l.id))
       return { items: page.items.map((l) => ({ ...toLecturer(l, actor.can(l.path, 'supervisor')), ...(ratings.has(l.id) ? { rating: ratings.get(l.id)! } : {}) })), next: page.next }
+    },
+  )
+
+  /**
+   * A lecturer's page: their published courses (studio courses name their lecturer), by title.
+   * Open to whoever may see the lecturer in a pool: a secretary or above on the lecturer's unit,
+   * below it, or above it; anyone else gets 404, as for an unknown lecturer.
+   */
+  app.get(
+    '/api/v1/lecturers/:id/courses',
+    { schema: { tags: ['lecturers'], params: IdParams, querystring: PageQuery, response: { 200: Page(LecturerCourse), ...errorResponses(400, 401, 404) } } },
+    async (request) => {
+      const actor = await actorOf(db, requireAuth(request))
+      const lecturer = await findLecturer(db, request.params.id)
+      const sees = (path: string) => actor.grants.some((g) => ROLE_RANK[g.role] >= ROLE_RANK.secretary && (g.path.startsWith(path) || path.startsWith(g.path)))
+      if (!lecturer || !sees(lecturer.path)) throw notFound('Lecturer')
+      const { cursor, limit = 50 } = request.query
+      const after = decodeKey<[string, string]>(cursor, 2)
+      const rows = await db
+        .selectFrom('course')
+        .innerJoin('org_unit', 'org_unit.id', 'course.org_unit_id')
+        .select(['course.id', 'course.title', 'course.category', 'course.category_title', 'course.published_at', 'org_unit.name'])
+        .where('course.lecturer_id', '=', lecturer.id)
+        .where('course.deleted_at', 'is', null)
+        .$if(!!after, (q) => q.where((eb) => eb.or([eb('course.title', '>', after![0]), eb.and([eb('course.title', '=', after![0]), eb('course.id', '>', after![1])])])))
+        .orderBy('course.title')
+        .orderBy('course.id')
+        .limit(limit + 1)
+        .execute()
+      const items = rows.slice(0, limit)
+      const last = items[items.length - 1]
+      return {
+        items: items.map((r) => ({ id: r.id, title: r.title, category: r.category, categoryTitle: r.category_title ?? null, orgUnitName: r.name, publishedAt: Number(r.published_at) })),
+        next: rows.length > limit && last ? encodeKey([last.title, last.id]) : null,
+      }
     },
   )
 

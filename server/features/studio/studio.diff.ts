@@ -1,8 +1,13 @@
 /**
- * What an approval would change, against the published version: per field, and per lesson
- * (matched by id, so a moved lesson is "changed: order", not removed and added).
+ * What an approval would change, against the published version: per field, and per lesson of a
+ * course or question of a bank (matched by id, so a moved lesson is "changed: order", not removed
+ * and added). Questions go in `lessons` too, titled by their stem: one list of parts, one screen.
  */
-import type { Draft, FieldChange, LessonChange, LessonDraft, StudioDiff } from '../../../src/protocol/studio.ts'
+import type { Draft, FieldChange, LessonChange, StudioDiff } from '../../../src/protocol/studio.ts'
+
+type Part = { id?: string; title?: string; stem?: string }
+const partsOf = (d: Draft | undefined): Part[] => (d?.type === 'course' ? d.lessons : d?.type === 'question_bank' ? d.questions : [])
+const titleOf = (p: Part) => p.title ?? p.stem ?? ''
 
 const show = (v: unknown): string => (v === null || v === undefined ? '' : Array.isArray(v) ? v.join(', ') : String(v))
 
@@ -11,31 +16,34 @@ function fieldChanges(before: Record<string, unknown>, after: Record<string, unk
   return keys.filter((k) => show(before[k]) !== show(after[k])).map((k) => ({ field: k, before: show(before[k]), after: show(after[k]) }))
 }
 
-function lessonChanges(before: LessonDraft[], after: LessonDraft[]): LessonChange[] {
+function lessonChanges(before: Part[], after: Part[]): LessonChange[] {
   const old = new Map(before.map((l, i) => [l.id, { ...l, order: i + 1 }]))
   const out: LessonChange[] = []
   after.forEach((l, i) => {
     const now = { ...l, order: i + 1 }
     const was = l.id ? old.get(l.id) : undefined
     if (!was) {
-      out.push({ id: l.id ?? '', title: l.title, change: 'added', fields: fieldChanges({}, now, ['id']) })
+      out.push({ id: l.id ?? '', title: titleOf(l), change: 'added', fields: fieldChanges({}, now, ['id']) })
       return
     }
     old.delete(l.id)
     const fields = fieldChanges(was, now, ['id'])
-    if (fields.length) out.push({ id: l.id!, title: l.title, change: 'changed', fields })
+    if (fields.length) out.push({ id: l.id!, title: titleOf(l), change: 'changed', fields })
   })
-  for (const l of old.values()) out.push({ id: l.id!, title: l.title, change: 'removed', fields: [] })
+  for (const l of old.values()) out.push({ id: l.id!, title: titleOf(l), change: 'removed', fields: [] })
   return out
 }
 
 /** `published` null: nothing is on phones yet, so every filled field is an addition. */
 export function diffDraft(published: { number: number; body: Draft } | null, draft: Draft): StudioDiff {
   const before = (published?.body ?? {}) as Record<string, unknown>
-  const { lessons: _l, ...after } = draft as Record<string, unknown>
+  const { lessons: _l, questions, ...rest } = draft as Record<string, unknown>
+  // A quiz's questions are a selection (fixed ids or a draw), shown as one field.
+  const after = draft.type === 'quiz' ? { ...rest, questions: JSON.stringify(questions) } : rest
+  const was = published?.body.type === 'quiz' ? { ...before, questions: JSON.stringify(published.body.questions) } : before
   return {
     againstVersion: published?.number ?? null,
-    fields: fieldChanges(before, after, ['type']),
-    lessons: draft.type === 'course' ? lessonChanges(published?.body.type === 'course' ? published.body.lessons : [], draft.lessons) : [],
+    fields: fieldChanges(was, after, ['type']),
+    lessons: lessonChanges(partsOf(published?.body), partsOf(draft)),
   }
 }

@@ -68,24 +68,25 @@ export async function listItems(db: Kysely<Database>, orgUnitId: string, kind: S
 }
 
 /**
- * Gives new lessons their ids. A lesson id the client sends must be one this item already has:
- * ids are the server's, so a draft cannot take over another course's lesson.
+ * Gives new lessons (of a course) and questions (of a bank) their ids. An id the client sends
+ * must be one this item already has: ids are the server's, so a draft cannot take over another
+ * course's lesson or another bank's question.
  */
-export function withLessonIds(draft: Draft, previous: Draft | null, field: string): Draft {
-  if (draft.type !== 'course') return draft
-  const known = new Set(previous?.type === 'course' ? previous.lessons.map((l) => l.id) : [])
+export function withPartIds(draft: Draft, previous: Draft | null, field: string): Draft {
+  if (draft.type !== 'course' && draft.type !== 'question_bank') return draft
+  const key = draft.type === 'course' ? 'lessons' : 'questions'
+  const before = previous?.type === draft.type ? (previous.type === 'course' ? previous.lessons : (previous as typeof draft & { type: 'question_bank' }).questions) : []
+  const known = new Set(before.map((l) => l.id))
   const seen = new Set<string>()
-  return {
-    ...draft,
-    lessons: draft.lessons.map((l, i) => {
-      if (l.id !== undefined && (!known.has(l.id) || seen.has(l.id))) {
-        throw new ApiError(400, 'VALIDATION', `${field}.lessons.${i}.id is not a lesson of this course`, `${field}.lessons.${i}.id`)
-      }
-      const id = l.id ?? newContentId()
-      seen.add(id)
-      return { ...l, id }
-    }),
-  }
+  const parts = (draft.type === 'course' ? draft.lessons : draft.questions).map((l: { id?: string }, i: number) => {
+    if (l.id !== undefined && (!known.has(l.id) || seen.has(l.id))) {
+      throw new ApiError(400, 'VALIDATION', `${field}.${key}.${i}.id is not one of this item's ${key}`, `${field}.${key}.${i}.id`)
+    }
+    const id = l.id ?? newContentId()
+    seen.add(id)
+    return { ...l, id }
+  })
+  return { ...draft, [key]: parts } as Draft
 }
 
 /** The body of the published version, or null when nothing is published. */

@@ -8,6 +8,10 @@ import type { Kysely, Transaction } from 'kysely'
 import { Lecturer, LecturerQuery } from '../../../src/protocol/admin.ts'
 import { errorResponses, IdParams, Page } from '../../../src/protocol/common.ts'
 import {
+  CourseCategory,
+  CourseCategoryBody,
+  CourseCategoryList,
+  CourseCategoryQuery,
   CreateItemBody,
   RejectBody,
   RevisionBody,
@@ -32,7 +36,7 @@ import { listLecturers, toLecturer } from '../lecturers/lecturers.repository.ts'
 import { assertStudioAccess } from './studio.access.ts'
 import { diffDraft } from './studio.diff.ts'
 import { publishBody, unpublishContent, type MediaSize } from './studio.publish.ts'
-import { findItem, listItems, listVersions, newContentId, publishedBody, toItem, withLessonIds, type ItemRow } from './studio.repository.ts'
+import { findItem, listItems, listVersions, newContentId, publishedBody, toItem, withPartIds, type ItemRow } from './studio.repository.ts'
 import { draftProblems, ruleContext } from './studio.validate.ts'
 
 const staleRevision = () => new ApiError(409, 'STALE_REVISION', 'Someone saved this draft after you opened it.', 'body.revision')
@@ -90,6 +94,49 @@ export const studioRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; med
     },
   )
 
+  /** The specialty categories a course of this unit may pick: the unit's own and those above it. */
+  app.get(
+    '/api/v1/studio/categories',
+    { schema: { tags: ['studio'], querystring: CourseCategoryQuery, response: { 200: CourseCategoryList, ...errorResponses(400, 401, 403, 404) } } },
+    async (request) => {
+      const auth = requireAuth(request)
+      await assertStudioAccess(db, auth.personId, request.query.orgUnitId)
+      const unit = await db.selectFrom('org_unit').select('path').where('id', '=', request.query.orgUnitId).executeTakeFirstOrThrow()
+      const rows = await db
+        .selectFrom('course_category')
+        .innerJoin('org_unit', 'org_unit.id', 'course_category.org_unit_id')
+        .select(['course_category.id', 'course_category.title', 'course_category.org_unit_id', 'org_unit.name'])
+        .where('course_category.org_unit_id', 'in', unit.path.split('/').filter(Boolean))
+        .orderBy('course_category.title')
+        .execute()
+      return { items: rows.map((r) => ({ id: r.id, title: r.title, orgUnitId: r.org_unit_id, orgUnitName: r.name })) }
+    },
+  )
+
+  /** 新建特色课分类: a district or township editor adds one for their unit; titles are unique per unit. */
+  app.post(
+    '/api/v1/studio/categories',
+    { schema: { tags: ['studio'], body: CourseCategoryBody, response: { 201: CourseCategory, ...errorResponses(400, 401, 403, 404, 409) } } },
+    async (request, reply) => {
+      const auth = requireAuth(request)
+      const { orgUnitId } = request.body
+      const title = request.body.title.trim()
+      await assertStudioAccess(db, auth.personId, orgUnitId)
+      const unit = await db.selectFrom('org_unit').select(['path', 'kind', 'name']).where('id', '=', orgUnitId).executeTakeFirstOrThrow()
+      if (unit.kind !== 'district' && unit.kind !== 'township') throw new ApiError(400, 'VALIDATION', 'body.orgUnitId: specialty categories belong to a district or a township', 'body.orgUnitId')
+      if (!title) throw new ApiError(400, 'VALIDATION', 'body.title is required', 'body.title')
+      const own = await db.selectFrom('course_category').select(['id', 'title']).where('org_unit_id', '=', orgUnitId).execute()
+      if (own.some((c) => c.title === title)) throw new ApiError(409, 'CATEGORY_EXISTS', 'This unit already has a category with this title.', 'body.title')
+      if (own.length >= 50) throw new ApiError(409, 'TOO_MANY_CATEGORIES', 'A unit keeps at most 50 specialty categories.', 'body.title')
+      const row = { id: newContentId(), org_unit_id: orgUnitId, title, created_by: auth.personId, created_at: Date.now() }
+      await db.transaction().execute(async (trx) => {
+        await trx.insertInto('course_category').values(row).execute()
+        await writeAudit(trx, auth, 'studio.category', row.id, { title }, row.created_at, unit.path)
+      })
+      return reply.status(201).send({ id: row.id, title, orgUnitId, orgUnitName: unit.name })
+    },
+  )
+
   app.post(
     '/api/v1/studio/items',
     { schema: { tags: ['studio'], body: CreateItemBody, response: { 201: StudioItem, ...errorResponses(400, 401, 403, 404) } } },
@@ -97,7 +144,7 @@ export const studioRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; med
       const auth = requireAuth(request)
       const { orgUnitId } = request.body
       await assertStudioAccess(db, auth.personId, orgUnitId)
-      const draft = withLessonIds(request.body.draft, null, 'body.draft')
+      const draft = withPartIds(request.body.draft, null, 'body.draft')
       const now = Date.now()
       const id = randomUUID()
       await db.transaction().execute(async (trx) => {
@@ -150,7 +197,7 @@ export const studioRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; med
       const row = await itemFor(auth, request.params.id)
       const { revision } = request.body
       if (request.body.draft.type !== row.kind) throw new ApiError(400, 'VALIDATION', `body.draft.type must be ${row.kind}`, 'body.draft.type')
-      const draft = withLessonIds(request.body.draft, JSON.parse(row.draft) as Draft, 'body.draft')
+      const draft = withPartIds(request.body.draft, JSON.parse(row.draft) as Draft, 'body.draft')
       const now = Date.now()
       const saved = await db.transaction().execute(async (trx) => {
         const result = await trx
@@ -226,7 +273,7 @@ export const studioRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; med
           .insertInto('studio_version')
           .values({ item_id: row.id, number, body: row.draft, edited_by: row.updated_by, approved_by: auth.personId, published_at: now, action: 'publish', rolled_back_from: null })
           .execute()
-        await publishBody(trx, draft, { contentId: row.content_id, orgUnitId: row.org_unit_id, now }, sizeOf)
+        await publishBody(trx, draft, { contentId: row.content_id, orgUnitId: row.org_unit_id, unitPath: row.path, now }, sizeOf)
         await writeAudit(trx, auth, 'studio.publish', row.id, { version: number, title: row.title, editor: row.updated_by_name }, now, row.path)
       })
       return reload(auth, row.id)
@@ -286,7 +333,7 @@ export const studioRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; med
             .insertInto('studio_version')
             .values({ item_id: row.id, number, body: old.body, edited_by: old.edited_by, approved_by: auth.personId, published_at: now, action: 'rollback', rolled_back_from: old.number })
             .execute()
-          await publishBody(trx, JSON.parse(old.body) as Draft, { contentId: row.content_id, orgUnitId: row.org_unit_id, now }, sizeOf)
+          await publishBody(trx, JSON.parse(old.body) as Draft, { contentId: row.content_id, orgUnitId: row.org_unit_id, unitPath: row.path, now }, sizeOf)
           await writeAudit(trx, auth, 'studio.rollback', row.id, { version: number, from: old.number, title: row.title }, now, row.path)
         },
       )

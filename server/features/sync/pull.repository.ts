@@ -197,6 +197,8 @@ const SOURCES: Source[] = [
     title: r.title,
     kind: r.kind,
     category: r.category,
+    // A unit's specialty category travels by title: phones have no table of categories.
+    ...(r.category_title ? { categoryTitle: r.category_title } : {}),
     description: r.description,
     cover: r.cover,
     order: r.sort_order,

@@ -1,5 +1,5 @@
 import type { Lecturer } from '@/protocol/admin.ts'
-import type { Draft, StudioDiff, StudioItem, StudioItemPage, StudioKind, StudioVersionList } from '@/protocol/studio.ts'
+import type { CourseCategory, CourseCategoryList, Draft, StudioDiff, StudioItem, StudioItemPage, StudioKind, StudioVersionList } from '@/protocol/studio.ts'
 import { api } from '@/shared/http.ts'
 
 const q = encodeURIComponent
@@ -19,5 +19,7 @@ export const studioApi = {
   versions: (id: string) => api<StudioVersionList>('GET', item(id, '/versions')),
   rollback: (id: string, version: number) => api<StudioItem>('POST', item(id, '/rollback'), { version }),
   unpublish: (id: string) => api<StudioItem>('POST', item(id, '/unpublish')),
+  categories: (orgUnitId: string) => api<CourseCategoryList>('GET', `/v1/studio/categories?orgUnitId=${q(orgUnitId)}`),
+  addCategory: (orgUnitId: string, title: string) => api<CourseCategory>('POST', '/v1/studio/categories', { orgUnitId, title }),
   lecturers: (orgUnitId: string) => api<{ items: Lecturer[]; next: string | null }>('GET', `/v1/studio/lecturers?orgUnitId=${q(orgUnitId)}&limit=100`),
 }

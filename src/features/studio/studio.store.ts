@@ -2,7 +2,7 @@ import { defineStore } from 'pinia'
 import { ref, toRaw } from 'vue'
 import type { Lecturer } from '@/protocol/admin.ts'
 import type { PocketCategory } from '@/protocol/content.ts'
-import type { Draft, StudioDiff, StudioItem, StudioItemSummary, StudioKind, StudioVersion } from '@/protocol/studio.ts'
+import type { CourseCategory, Draft, StudioDiff, StudioItem, StudioItemSummary, StudioKind, StudioVersion } from '@/protocol/studio.ts'
 import { HttpError } from '@/shared/http.ts'
 import { pocketDb } from '@/features/pocket/pocket.db.ts'
 import { studioApi } from './studio.api.ts'
@@ -13,10 +13,13 @@ export interface SaveConflict {
   theirs: StudioItem
 }
 
-export const emptyDraft = (kind: StudioKind): Draft =>
-  kind === 'course'
-    ? { type: 'course', title: '', kind: 'specialty', category: 'rural-revitalisation', description: '', cover: null, lecturerId: null, lessons: [{ title: '', minutes: 10, body: '', audio: null }] }
-    : { type: 'pocket_entry', title: '', category: '', tags: [], body: '' }
+const EMPTY: { [K in StudioKind]: () => Extract<Draft, { type: K }> } = {
+  course: () => ({ type: 'course', title: '', kind: 'specialty', category: 'rural-revitalisation', description: '', cover: null, lecturerId: null, lessons: [{ title: '', minutes: 10, body: '', audio: null }] }),
+  pocket_entry: () => ({ type: 'pocket_entry', title: '', category: '', tags: [], body: '' }),
+  question_bank: () => ({ type: 'question_bank', title: '', exam: false, questions: [{ type: 'single', stem: '', options: ['', ''], answer: [], explanation: '', source: '', tags: [] }] }),
+  quiz: () => ({ type: 'quiz', title: '', description: '', questions: { fixed: [] }, timeLimitMinutes: null, passMark: 60, shuffleOptions: false }),
+}
+export const emptyDraft = (kind: StudioKind): Draft => EMPTY[kind]()
 
 /** The studio's screens: one unit's list, and one item being edited or reviewed (online only). */
 export const useStudioStore = defineStore('studio', () => {
@@ -30,6 +33,8 @@ export const useStudioStore = defineStore('studio', () => {
   const versions = ref<StudioVersion[]>([])
   const lecturers = ref<Lecturer[]>([])
   const pocketCategories = ref<PocketCategory[]>([])
+  /** The unit's own specialty categories (and those of the units above it). */
+  const courseCategories = ref<CourseCategory[]>([])
 
   async function loadList(orgUnitId: string, kind: StudioKind, more = false): Promise<void> {
     const page = await studioApi.list(orgUnitId, kind, more ? next.value : null)
@@ -51,14 +56,16 @@ export const useStudioStore = defineStore('studio', () => {
     diff.value = undefined
     show(await studioApi.get(id))
     const it = item.value!
-    const [v, l, c] = await Promise.all([
+    const [v, l, c, s] = await Promise.all([
       studioApi.versions(id),
       it.kind === 'course' ? studioApi.lecturers(it.orgUnitId) : undefined,
       it.kind === 'pocket_entry' ? pocketDb.categories() : undefined,
+      it.kind === 'course' ? studioApi.categories(it.orgUnitId) : undefined,
     ])
     versions.value = v.items
     lecturers.value = l?.items ?? []
     pocketCategories.value = c ?? []
+    courseCategories.value = s?.items ?? []
     if (it.canReview) diff.value = await studioApi.diff(id)
   }
 
@@ -90,6 +97,13 @@ export const useStudioStore = defineStore('studio', () => {
     conflict.value = undefined
   }
 
+  /** 新建特色课分类 for the open course's unit; the course picks it at once. */
+  async function addCategory(title: string): Promise<void> {
+    const made = await studioApi.addCategory(item.value!.orgUnitId, title)
+    courseCategories.value = [...courseCategories.value, made]
+    if (draft.value?.type === 'course') draft.value.category = made.id
+  }
+
   async function act(call: (it: StudioItem) => Promise<StudioItem>): Promise<void> {
     show(await call(item.value!))
     await open(item.value!.id)
@@ -105,6 +119,8 @@ export const useStudioStore = defineStore('studio', () => {
     versions,
     lecturers,
     pocketCategories,
+    courseCategories,
+    addCategory,
     loadList,
     create,
     open,

@@ -104,6 +104,8 @@ const MATRIX: Record<string, Expectation> = {
   'GET /api/v1/lecturers': { own: [401, 403, 403, 200, 200, 200], other: [401, 403, 403, 403, 403, 200] },
   'POST /api/v1/lecturers': { own: [401, 403, 403, 403, 201, 201], other: [401, 403, 403, 403, 403, 201] },
   'PATCH /api/v1/lecturers/{id}': { own: [401, 403, 403, 403, 200, 200], other: [401, 403, 403, 403, 403, 200] },
+  // A lecturer's page: secretaries and above who may see the lecturer in a pool; 404 for anyone else.
+  'GET /api/v1/lecturers/{id}/courses': { own: [401, 404, 404, 200, 200, 200], other: [401, 404, 404, 404, 404, 200] },
   'POST /api/v1/lecturers/{id}/requests': { own: [401, 403, 403, 201, 201, 201], other: [401, 403, 403, 403, 403, 201] },
   'GET /api/v1/lecturer-requests': { own: [401, 403, 403, 403, 200, 200], other: [401, 403, 403, 403, 403, 200] },
   // own: the supervisor decides; the admin then meets a decided request (409).
@@ -172,6 +174,9 @@ const MATRIX: Record<string, Expectation> = {
   'GET /api/v1/studio/items': { own: [401, 403, 403, 403, 200, 200], other: [401, 403, 403, 403, 403, 200] },
   'POST /api/v1/studio/items': { own: [401, 403, 403, 403, 201, 201], other: [401, 403, 403, 403, 403, 201] },
   'GET /api/v1/studio/lecturers': { own: [401, 403, 403, 403, 200, 200], other: [401, 403, 403, 403, 403, 200] },
+  'GET /api/v1/studio/categories': { own: [401, 403, 403, 403, 200, 200], other: [401, 403, 403, 403, 403, 200] },
+  // The sampled own unit is a branch: categories belong to a district or township (400 naming the field).
+  'POST /api/v1/studio/categories': { own: [401, 403, 403, 403, 400, 400], other: [401, 403, 403, 403, 403, 201] },
   // {id} is sampled from another table's ids (the "items" segment is the plans'): no such studio item.
   'GET /api/v1/studio/items/{id}': { own: [401, 404, 404, 404, 404, 404], other: [401, 404, 404, 404, 404, 404] },
   'PUT /api/v1/studio/items/{id}': { own: [401, 404, 404, 404, 404, 404], other: [401, 404, 404, 404, 404, 404] },
