@@ -23,6 +23,7 @@ import { lecturerRoutes } from './features/lecturers/lecturers.routes.ts'
 import { authRoutes, DEFAULT_LOGIN_LIMITS, type LoginLimits } from './features/auth/auth.routes.ts'
 import { myDataRoutes } from './features/auth/myData.routes.ts'
 import { mediaRoutes } from './features/content/media.routes.ts'
+import { packageRoutes } from './features/studio/package/package.routes.ts'
 import { localMediaStore, MEDIA_STORE_DIR, UPLOADED_MEDIA_PREFIX, type MediaStore } from './features/media/mediaStore.ts'
 import { mediaUploadRoutes } from './features/media/upload.routes.ts'
 import { ffmpegAvailable } from './features/video/ffmpeg.ts'
@@ -167,6 +168,7 @@ export async function buildApp({
   await app.register(evaluationRoutes, { db: handle.db })
   await app.register(studioRoutes, { db: handle.db, mediaStore })
   await app.register(caseRoutes, { db: handle.db })
+  await app.register(packageRoutes, { db: handle.db, store: mediaStore, contentMediaDir: mediaDir })
   // A fresh install has no uploads yet: the folder is made here, not at the first upload.
   await mkdir(mediaStoreDir, { recursive: true })
   await app.register(mediaRoutes, { root: mediaStoreDir, urlPrefix: UPLOADED_MEDIA_PREFIX })

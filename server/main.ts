@@ -18,7 +18,8 @@ import { assignDemoCourses, hasContent, rootOrgUnit } from './features/content/c
 import { auditRetentionDays, purgeAudit } from './shared/audit.ts'
 import { ensurePartitionsAhead } from './db/partitions.ts'
 import { ledgerMaxAgeDays, purgeLedger } from './features/sync/ledgerRetention.ts'
-import { MEDIA_STORE_DIR } from './features/media/mediaStore.ts'
+import { localMediaStore, MEDIA_STORE_DIR } from './features/media/mediaStore.ts'
+import { cleanUnusedUploads, cleanupGraceFromEnv } from './features/media/mediaCleanup.ts'
 import { refreshItemStats } from './features/itemStats/itemStats.repository.ts'
 import { expireAbandonedUploads } from './features/video/uploadExpiry.ts'
 import { UPLOAD_DIR } from './features/video/videoUpload.routes.ts'
@@ -37,6 +38,7 @@ const retentionDays = auditRetentionDays()
 const logFormat = logFormatFrom(process.env.LOG_FORMAT, process.stdout.isTTY)
 const backupSchedule = backupScheduleFromEnv()
 const ledgerDays = ledgerMaxAgeDays()
+const cleanupGraceMs = cleanupGraceFromEnv()
 const workers = workersFrom(process.env.WORKERS)
 // Worker 0 (or the only process) runs the background jobs: the report folder, retention, backups.
 const runsJobs = workerIndex() === 0
@@ -123,7 +125,7 @@ async function startJobs(app: Awaited<ReturnType<typeof buildApp>>) {
   setInterval(() => void purge(), 24 * 3600 * 1000).unref()
 
   if (backupSchedule) {
-    startBackupSchedule({ dialect: handle.dialect, sqlite: handle.sqlite, url: databaseUrl }, backupSchedule, mediaDir, app.log)
+    startBackupSchedule({ dialect: handle.dialect, sqlite: handle.sqlite, url: databaseUrl }, backupSchedule, mediaDir, app.log, mediaStoreDir)
     app.log.info({ dir: backupSchedule.dir, everyMs: backupSchedule.everyMs, keep: backupSchedule.keep }, 'backup schedule on')
   }
   // PostgreSQL: event-table partitions for this month and the next ones, made ahead (a record for
@@ -140,6 +142,18 @@ async function startJobs(app: Awaited<ReturnType<typeof buildApp>>) {
   }
   await upkeep()
   setInterval(() => void upkeep(), 24 * 3600 * 1000).unref()
+
+  // Uploads nothing mentions any more, past MEDIA_CLEANUP_GRACE_DAYS: once a day, an hour after start.
+  if (cleanupGraceMs !== undefined) {
+    const store = localMediaStore(mediaStoreDir)
+    const cleanup = () =>
+      cleanUnusedUploads(handle.db, store, { graceMs: cleanupGraceMs }).then(
+        (r) => r.removed.length > 0 && app.log.info({ removed: r.removed.length, bytes: r.bytes }, 'unused uploads removed'),
+        (err: unknown) => app.log.error({ err }, 'clean-up of unused uploads failed'),
+      )
+    setTimeout(() => void cleanup(), 3600 * 1000).unref()
+    setInterval(() => void cleanup(), 24 * 3600 * 1000).unref()
+  }
 
   // Question quality (docs/quiz.md): rebuilt off the request path every ITEM_STATS_EVERY_HOURS
   // (default 6) and a minute after start; on PostgreSQL one instance computes, the others skip.

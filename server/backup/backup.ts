@@ -31,6 +31,8 @@ export interface BackupOptions {
   /** The backup directory to create; it must not exist yet. */
   dest: string
   mediaDir: string
+  /** The media store's folder (studio uploads, MEDIA_STORE_DIR), kept under `uploads/`. */
+  uploadsDir?: string
   /** SQLite pages per step with the live connection (a page is 4 KiB); smaller steps yield more often. */
   pagesPerStep?: number
 }
@@ -40,7 +42,7 @@ export function backupName(dialect: Dialect, at = new Date()): string {
   return `pps-${dialect}-${at.toISOString().replace(/[-:.]/g, '')}`
 }
 
-export async function createBackup(source: BackupSource, { dest, mediaDir, pagesPerStep = 100 }: BackupOptions): Promise<Manifest> {
+export async function createBackup(source: BackupSource, { dest, mediaDir, uploadsDir, pagesPerStep = 100 }: BackupOptions): Promise<Manifest> {
   const tmp = join(dirname(dest), `.${basename(dest)}.partial-${randomBytes(4).toString('hex')}`)
   await mkdir(tmp, { recursive: true })
   try {
@@ -52,6 +54,10 @@ export async function createBackup(source: BackupSource, { dest, mediaDir, pages
     const files: BackupFile[] = [{ path: dbFile, ...(await sha256File(join(tmp, dbFile))) }]
     for (const rel of await listFiles(mediaDir)) {
       files.push({ path: `media/${rel}`, ...(await copyWithSum(join(mediaDir, rel), join(tmp, 'media', rel))) })
+    }
+    // Uploads are objects that never change once written: a write in progress (.tmp) is not one yet.
+    for (const rel of uploadsDir ? (await listFiles(uploadsDir)).filter((f) => !f.endsWith('.tmp')) : []) {
+      files.push({ path: `uploads/${rel}`, ...(await copyWithSum(join(uploadsDir!, rel), join(tmp, 'uploads', rel))) })
     }
     const manifest: Manifest = { format: FORMAT, formatVersion: 1, createdAt: new Date().toISOString(), dialect: source.dialect, migrations, files }
     const text = JSON.stringify(manifest, null, 2)

@@ -2,7 +2,7 @@
  * A backup is a directory: `manifest.json` (what it holds, from which schema, every file with its
  * size and SHA-256), `manifest.json.sha256` (the manifest's own checksum, in `sha256sum` format,
  * so `sha256sum -c manifest.json.sha256` works by hand), `database.sqlite` or `database.pgdump`,
- * and `media/…`. It is written under a temporary name and renamed when complete, so a directory
+ * `media/…` (content/media) and `uploads/…` (the studio's media store). It is written under a temporary name and renamed when complete, so a directory
  * with this name is always a whole backup; the checksums find a later corruption or truncation.
  */
 import { createHash } from 'node:crypto'

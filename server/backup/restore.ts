@@ -19,9 +19,11 @@ export interface RestoreOptions {
   /** A SQLite file path or a postgres:// URL, as DATABASE_URL. */
   to: string
   mediaDir: string
+  /** The media store's folder (MEDIA_STORE_DIR): the backup's `uploads/` go there. */
+  uploadsDir?: string
 }
 
-export async function restoreBackup({ from, to, mediaDir }: RestoreOptions): Promise<Manifest> {
+export async function restoreBackup({ from, to, mediaDir, uploadsDir }: RestoreOptions): Promise<Manifest> {
   const manifest = await verifyBackup(from)
   const dialect = isPostgresUrl(to) ? 'postgres' : 'sqlite'
   if (manifest.dialect !== dialect) {
@@ -39,7 +41,8 @@ export async function restoreBackup({ from, to, mediaDir }: RestoreOptions): Pro
   if (dialect === 'sqlite') await restoreSqlite(dbFile, to, manifest.files[0]!.sha256)
   else await restorePostgres(dbFile, to)
   await skipVersionsAhead(to)
-  await restoreMedia(from, manifest, mediaDir)
+  await restoreFiles(from, manifest, 'media/', mediaDir)
+  if (uploadsDir) await restoreFiles(from, manifest, 'uploads/', uploadsDir)
   return manifest
 }
 
@@ -105,10 +108,10 @@ async function skipVersionsAhead(to: string): Promise<void> {
   }
 }
 
-/** Media files the backup holds are put back; identical ones already there are left alone. */
-async function restoreMedia(from: string, manifest: Manifest, mediaDir: string): Promise<void> {
-  for (const f of manifest.files.filter((x) => x.path.startsWith('media/'))) {
-    const dest = join(mediaDir, f.path.slice('media/'.length))
+/** Files the backup holds under `prefix` are put back into `dir`; identical ones already there are left alone. */
+async function restoreFiles(from: string, manifest: Manifest, prefix: 'media/' | 'uploads/', dir: string): Promise<void> {
+  for (const f of manifest.files.filter((x) => x.path.startsWith(prefix))) {
+    const dest = join(dir, f.path.slice(prefix.length))
     if ((await sha256File(dest).catch(() => undefined))?.sha256 === f.sha256) continue
     await mkdir(dirname(dest), { recursive: true })
     const tmp = `${dest}.restore-${randomBytes(4).toString('hex')}`

@@ -28,7 +28,7 @@ export function backupScheduleFromEnv(env: NodeJS.ProcessEnv = process.env): Bac
 }
 
 /** One scheduled backup, then the oldest beyond `keep` (and leftovers of interrupted ones) go. */
-export async function runScheduledBackup(source: BackupSource, schedule: BackupSchedule, mediaDir: string): Promise<string> {
+export async function runScheduledBackup(source: BackupSource, schedule: BackupSchedule, mediaDir: string, uploadsDir?: string): Promise<string> {
   const prefix = `pps-${source.dialect}-`
   // Leftovers of a backup cut short by a crash: nothing else writes in this directory.
   for (const name of await readdir(schedule.dir).catch(() => [])) {
@@ -36,19 +36,19 @@ export async function runScheduledBackup(source: BackupSource, schedule: BackupS
   }
   await mkdir(schedule.dir, { recursive: true })
   const dest = join(schedule.dir, backupName(source.dialect))
-  await createBackup(source, { dest, mediaDir })
+  await createBackup(source, { dest, mediaDir, uploadsDir })
   const all = (await readdir(schedule.dir)).filter((n) => n.startsWith(prefix)).sort()
   for (const old of all.slice(0, Math.max(0, all.length - schedule.keep))) await rm(join(schedule.dir, old), { recursive: true, force: true })
   return dest
 }
 
-export function startBackupSchedule(source: BackupSource, schedule: BackupSchedule, mediaDir: string, log: FastifyBaseLogger): () => void {
+export function startBackupSchedule(source: BackupSource, schedule: BackupSchedule, mediaDir: string, log: FastifyBaseLogger, uploadsDir?: string): () => void {
   let running = false
   const timer = setInterval(() => {
     if (running) return
     running = true
     const started = Date.now()
-    runScheduledBackup(source, schedule, mediaDir)
+    runScheduledBackup(source, schedule, mediaDir, uploadsDir)
       .then(
         (dest) => log.info({ backup: dest, ms: Date.now() - started }, 'scheduled backup written'),
         (err: unknown) => log.error({ err }, 'scheduled backup failed'),

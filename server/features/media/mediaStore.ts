@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { mkdir, rename, rm, stat, writeFile, copyFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile, copyFile } from 'node:fs/promises'
 import { dirname, join, resolve, sep } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 
@@ -29,6 +29,10 @@ export interface MediaStore {
   stat(key: string): Promise<{ bytes: number } | undefined>
   /** Removes an object (a rendition replaced, an unreferenced upload). Absent keys are fine. */
   remove(key: string): Promise<void>
+  /** The bytes of a stored image or recording (a package export), or undefined when it is not there. */
+  read(key: string): Promise<Uint8Array | undefined>
+  /** Every object with its size and when it was written (the clean-up of unused uploads, mediaCleanup.ts). */
+  list(): AsyncIterable<{ key: string; bytes: number; writtenAt: number }>
 }
 
 /** URL prefix the local store is served at (media.routes.ts). */
@@ -61,7 +65,12 @@ export function localMediaStore(root: string): MediaStore {
   // Written under a temporary name and renamed: a reader never sees half an object.
   const place = async (key: string, write: (tmp: string) => Promise<void>): Promise<void> => {
     const path = pathOf(key)
-    if (await stat(path).catch(() => undefined)) return
+    // Stored already: its time is renewed, so the clean-up's grace period counts from the latest upload.
+    if (await stat(path).catch(() => undefined)) {
+      const now = new Date()
+      await utimes(path, now, now).catch(() => undefined)
+      return
+    }
     await mkdir(dirname(path), { recursive: true })
     const tmp = `${path}.${randomUUID()}.tmp`
     try {
@@ -92,6 +101,19 @@ export function localMediaStore(root: string): MediaStore {
     },
     async remove(key) {
       await rm(pathOf(key), { force: true })
+    },
+    async read(key) {
+      return readFile(pathOf(key)).catch(() => undefined)
+    },
+    async *list() {
+      const entries = await readdir(resolve(root), { recursive: true, withFileTypes: true }).catch(() => [])
+      for (const e of entries) {
+        // Objects only: a temporary file of a write in progress is not one yet.
+        if (!e.isFile() || e.name.endsWith('.tmp')) continue
+        const path = join(e.parentPath, e.name)
+        const s = await stat(path).catch(() => undefined)
+        if (s) yield { key: path.slice(resolve(root).length + 1).split(sep).join('/'), bytes: s.size, writtenAt: s.mtimeMs }
+      }
     },
   }
 }

@@ -24,6 +24,8 @@ describe.each(DIALECTS)('backup and restore on %s', (dialect: Dialect) => {
   let member: { authorization: string }
   let work: string
   let mediaDir: string
+  let uploadsDir: string
+  const UPLOAD = `ab/ab${'0'.repeat(62)}.jpg`
   let backupDir: string
   const cleanups: (() => Promise<void>)[] = []
 
@@ -54,19 +56,25 @@ describe.each(DIALECTS)('backup and restore on %s', (dialect: Dialect) => {
     await mkdir(join(mediaDir, 'covers'), { recursive: true })
     await writeFile(join(mediaDir, 'covers', 'a.svg'), '<svg/>')
     await writeFile(join(mediaDir, 'lesson.mp3'), Buffer.alloc(70_000, 7))
+    // The studio's media store: an upload, and a write in progress that is no object yet.
+    uploadsDir = join(work, 'uploads')
+    await mkdir(join(uploadsDir, 'ab'), { recursive: true })
+    await writeFile(join(uploadsDir, UPLOAD), Buffer.alloc(5000, 9))
+    await writeFile(join(uploadsDir, `${UPLOAD}.1234.tmp`), Buffer.alloc(10, 1))
     expect((await push(30)).statusCode).toBe(200)
     backupDir = join(work, 'quiet')
-    await createBackup(source(), { dest: backupDir, mediaDir })
+    await createBackup(source(), { dest: backupDir, mediaDir, uploadsDir })
   })
   afterAll(async () => {
     await src.close()
     for (const c of cleanups) await c()
   })
 
-  it('restores into an empty database with the same rows and checksums in every table, and the media', async () => {
+  it('restores into an empty database with the same rows and checksums in every table, the media and the uploads', async () => {
     const to = await emptyTarget()
     const mediaOut = join(work, 'media-restored')
-    await restoreBackup({ from: backupDir, to, mediaDir: mediaOut })
+    const uploadsOut = join(work, 'uploads-restored')
+    await restoreBackup({ from: backupDir, to, mediaDir: mediaOut, uploadsDir: uploadsOut })
     const restored = connect({ url: to })
     try {
       const [a, b] = [await databaseChecksums(src.testDb.db, dialect), await databaseChecksums(restored.db, dialect)]
@@ -80,6 +88,8 @@ describe.each(DIALECTS)('backup and restore on %s', (dialect: Dialect) => {
     }
     expect((await readdir(mediaOut, { recursive: true })).sort()).toEqual(['covers', 'covers/a.svg', 'lesson.mp3'])
     expect(await readFile(join(mediaOut, 'lesson.mp3'))).toEqual(Buffer.alloc(70_000, 7))
+    expect((await readdir(uploadsOut, { recursive: true })).sort()).toEqual(['ab', UPLOAD])
+    expect(await readFile(join(uploadsOut, UPLOAD))).toEqual(Buffer.alloc(5000, 9))
   })
 
   it('refuses a truncated database file, a damaged media file or a damaged manifest, and writes nothing', async () => {
@@ -93,6 +103,7 @@ describe.each(DIALECTS)('backup and restore on %s', (dialect: Dialect) => {
     const cases = [
       await damaged('truncated', async (d) => truncate(join(d, dbFile), 1000)),
       await damaged('bad-media', async (d) => writeFile(join(d, 'media', 'covers', 'a.svg'), '<svg!>')),
+      await damaged('bad-upload', async (d) => writeFile(join(d, 'uploads', UPLOAD), Buffer.alloc(5000, 8))),
       await damaged('bad-manifest', async (d) => writeFile(join(d, 'manifest.json'), (await readFile(join(d, 'manifest.json'), 'utf8')).replace('"bytes": ', '"bytes": 1'))),
     ]
     const to = await emptyTarget()
@@ -103,7 +114,8 @@ describe.each(DIALECTS)('backup and restore on %s', (dialect: Dialect) => {
     }
     expect(messages[0]).toMatch(/database\.(sqlite|pgdump) has 1000 bytes.*truncated/)
     expect(messages[1]).toMatch(/media\/covers\/a\.svg does not match its checksum/)
-    expect(messages[2]).toMatch(/manifest\.json does not match its checksum/)
+    expect(messages[2]).toMatch(/uploads\/ab\/ab0+\.jpg does not match its checksum/)
+    expect(messages[3]).toMatch(/manifest\.json does not match its checksum/)
     expect(existsSync(join(work, 'media-out'))).toBe(false)
   })
 

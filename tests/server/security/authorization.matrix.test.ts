@@ -173,6 +173,9 @@ const MATRIX: Record<string, Expectation> = {
   // Course studio: editors (none among the matrix roles), supervisors and admins of the unit or above.
   'GET /api/v1/studio/items': { own: [401, 403, 403, 403, 200, 200], other: [401, 403, 403, 403, 403, 200] },
   'POST /api/v1/studio/items': { own: [401, 403, 403, 403, 201, 201], other: [401, 403, 403, 403, 403, 201] },
+  // Packages: a course or pocket-book category as one zip; no such course or category here, and no zip in the body.
+  'GET /api/v1/studio/package': { own: [401, 403, 403, 403, 404, 404], other: [401, 403, 403, 403, 403, 404] },
+  'POST /api/v1/studio/package': { own: [401, 403, 403, 403, 400, 400], other: [401, 403, 403, 403, 403, 400] },
   'GET /api/v1/studio/lecturers': { own: [401, 403, 403, 403, 200, 200], other: [401, 403, 403, 403, 403, 200] },
   'GET /api/v1/studio/categories': { own: [401, 403, 403, 403, 200, 200], other: [401, 403, 403, 403, 403, 200] },
   // The sampled own unit is a branch: categories belong to a district or township (400 naming the field).

@@ -265,6 +265,7 @@ const PATTERN_SAMPLES: Record<string, (n: number) => string> = {
   '^[0-9]{4}-(0[1-9]|1[0-2])$': () => '2026-03',
   '^[0-9+ -]*$': () => '0731-8888',
   [NAME_PATTERN]: (n) => `矩阵${n}`,
+  '^[a-z0-9][a-z0-9-]{0,63}$': (n) => `matrix-${n}`,
 }
 
 function uuid7(n: number): string {

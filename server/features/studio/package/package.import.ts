@@ -1,0 +1,230 @@
+/**
+ * Import: a package (zip in the layout of content/) becomes studio drafts of the importing unit.
+ * The files are checked by content:import's own parser (content.parse.ts), so a package gets the
+ * same rules and the same `file:line: what is wrong` messages; its media pass the upload checks
+ * (type from the bytes, images re-encoded). Only when all of it is clean is anything written:
+ * media into the store, then every draft in one transaction. Publishing still goes through review.
+ */
+import { randomUUID } from 'node:crypto'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import type { Kysely } from 'kysely'
+import type { CourseDraft, Draft, PocketEntryDraft } from '../../../../src/protocol/studio.ts'
+import type { PackageImportResult } from '../../../../src/protocol/studioPackage.ts'
+import type { Database } from '../../../db/database.ts'
+import { nextVersion } from '../../../db/version.ts'
+import { writeAudit, type AuditActor } from '../../../shared/audit.ts'
+import { ApiError } from '../../../shared/errors.ts'
+import { ContentError, parseContent, type ParsedContent } from '../../content/content.parse.ts'
+import { reencodeImage } from '../../media/image.ts'
+import { MEDIA_LIMITS } from '../../media/limits.ts'
+import type { MediaStore } from '../../media/mediaStore.ts'
+import { refusalReason, sniffMediaType } from '../../media/mediaType.ts'
+import { newContentId } from '../studio.repository.ts'
+import { PACKAGE_LIMITS, readZip, type PackageFiles } from './zip.ts'
+
+/** What may be in a package, and how large once inflated. */
+export function sizeLimitOf(path: string): number | string {
+  if (/^(courses|pocket)\/.+\.(md|ya?ml)$/.test(path)) return PACKAGE_LIMITS.maxTextBytes
+  if (/^media\/.+\.(jpe?g|png|webp)$/i.test(path)) return MEDIA_LIMITS.image.maxBytes
+  if (/^media\/.+\.(mp3|m4a|aac|ogg|opus)$/i.test(path)) return MEDIA_LIMITS.audio.maxBytes
+  if (path.startsWith('quizzes/')) return 'question banks and quizzes are not imported by the studio yet: take them out of the package'
+  return 'not part of a package: courses/…/*.md, pocket/categories.yaml, pocket/…/*.md, and images (JPEG, PNG, WebP) or recordings (MP3, M4A, AAC, Ogg) under media/'
+}
+
+const invalid = (what: string) => new ApiError(400, 'PACKAGE_INVALID', what, 'body')
+
+/** content.parse.ts reads a folder: the checked files go into a private temporary one. */
+async function parsePackage(files: PackageFiles): Promise<ParsedContent> {
+  const dir = await mkdtemp(join(tmpdir(), 'studio-package-'))
+  try {
+    for (const [path, bytes] of files) {
+      // readZip let no "..", absolute path or backslash through: every path stays inside `dir`.
+      await mkdir(dirname(join(dir, path)), { recursive: true })
+      await writeFile(join(dir, path), bytes)
+    }
+    return parseContent(dir)
+  } catch (err) {
+    if (err instanceof ContentError) throw invalid(err.message)
+    throw err
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+/** Line of `key:` in a file's front matter, for the few rules only the studio has (lengths). */
+function lineOf(files: PackageFiles, path: string, key: string): number {
+  const lines = new TextDecoder().decode(files.get(path)).split('\n')
+  const i = lines.findIndex((l) => l.startsWith(`${key}:`))
+  return i < 0 ? 1 : i + 1
+}
+
+/** Which file each parsed row came from (parseContent keeps ids, the messages need files). */
+function fileIndex(files: PackageFiles): Map<string, string> {
+  const index = new Map<string, string>()
+  for (const [path, bytes] of files) {
+    if (!path.endsWith('.md')) continue
+    const id = /^id:\s*["']?([a-z0-9-]+)/m.exec(new TextDecoder().decode(bytes.subarray(0, 2000)))?.[1]
+    if (id) index.set(`${path.startsWith('pocket/') ? 'entry' : path.endsWith('/course.md') ? 'course' : 'lesson'}:${id}`, path)
+  }
+  return index
+}
+
+/** The studio's own limits (src/protocol/studio.ts), which files do not have. */
+function checkStudioLimits(parsed: ParsedContent, files: PackageFiles): void {
+  const where = fileIndex(files)
+  const over = (kind: string, id: string, key: string, value: string, max: number) => {
+    if (value.length <= max) return
+    const file = where.get(`${kind}:${id}`)!
+    throw invalid(`${file}:${lineOf(files, file, key)}: "${key}" is longer than the studio's ${max} characters`)
+  }
+  for (const c of parsed.courses) {
+    over('course', c.id, 'title', c.title, 200)
+    over('course', c.id, 'description', c.description, 2000)
+    if (parsed.lessons.filter((l) => l.course_id === c.id).length === 0) throw invalid(`${where.get(`course:${c.id}`)}:1: a course needs at least one lesson`)
+  }
+  for (const l of parsed.lessons) {
+    over('lesson', l.id, 'title', l.title, 200)
+    over('lesson', l.id, 'body', l.body, 100_000)
+    if (l.minutes > 600) throw invalid(`${where.get(`lesson:${l.id}`)}:${lineOf(files, where.get(`lesson:${l.id}`)!, 'minutes')}: "minutes" must be at most 600`)
+  }
+  for (const e of parsed.entries) {
+    over('entry', e.id, 'title', e.title, 200)
+    over('entry', e.id, 'body', e.body, 20_000)
+    const tags = JSON.parse(e.tags) as string[]
+    if (tags.length > 20 || tags.some((t) => t.length > 30)) {
+      const file = where.get(`entry:${e.id}`)!
+      throw invalid(`${file}:${lineOf(files, file, 'tags')}: "tags" may be up to 20, each up to 30 characters`)
+    }
+  }
+  if (parsed.videos.length > 0) {
+    const lesson = parsed.lessons.find((l) => l.video)!
+    const file = where.get(`lesson:${lesson.id}`)!
+    throw invalid(`${file}:${lineOf(files, file, 'video')}: video lessons are not imported by the studio: upload the video in the lesson`)
+  }
+}
+
+/** A package's media file, checked and (images) re-encoded as an upload would be; nothing stored yet. */
+async function checkMedia(path: string, bytes: Uint8Array, usedIn: string): Promise<{ bytes: Uint8Array; ext: string }> {
+  const type = sniffMediaType(bytes)
+  if (!type) throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `${usedIn}: ${path}: ${refusalReason(bytes)}`, 'body')
+  if (type.kind === 'audio') return { bytes, ext: type.ext }
+  try {
+    return { bytes: (await reencodeImage(bytes, type.ext)).bytes, ext: type.ext }
+  } catch (err) {
+    if (err instanceof ApiError) throw new ApiError(err.statusCode, err.code, `${usedIn}: ${path}: ${err.message}`, 'body')
+    throw err
+  }
+}
+
+/** `/media/…?v=` URLs the parser made (from package paths) and where each is first used. */
+function mediaUses(parsed: ParsedContent, files: PackageFiles): Map<string, string> {
+  const where = fileIndex(files)
+  const uses = new Map<string, string>()
+  const add = (url: string | null, file: string) => url && !uses.has(url) && uses.set(url, file)
+  const links = (body: string, file: string) => [...body.matchAll(/\]\((\/media\/[^)\s]+)\)/g)].forEach((m) => add(m[1]!, file))
+  for (const c of parsed.courses) add(c.cover, where.get(`course:${c.id}`)!)
+  for (const l of parsed.lessons) {
+    add(l.audio, where.get(`lesson:${l.id}`)!)
+    links(l.body, where.get(`lesson:${l.id}`)!)
+  }
+  for (const e of parsed.entries) links(e.body, where.get(`entry:${e.id}`)!)
+  return uses
+}
+
+const replaceUrls = (text: string, urls: Map<string, string>) => text.replace(/\]\((\/media\/[^)\s]+)\)/g, (m, url: string) => (urls.has(url) ? `](${urls.get(url)})` : m))
+
+function drafts(parsed: ParsedContent, urls: Map<string, string>): Draft[] {
+  const courses: CourseDraft[] = parsed.courses.map((c) => ({
+    type: 'course',
+    title: c.title,
+    kind: c.kind,
+    category: c.category,
+    description: c.description,
+    cover: c.cover ? urls.get(c.cover)! : null,
+    lecturerId: null,
+    lessons: parsed.lessons
+      .filter((l) => l.course_id === c.id)
+      .sort((a, b) => a.sort_order - b.sort_order)
+      .map((l) => ({ id: newContentId(), title: l.title, minutes: l.minutes, body: replaceUrls(l.body, urls), audio: l.audio ? urls.get(l.audio)! : null })),
+  }))
+  const entries: PocketEntryDraft[] = parsed.entries.map((e) => ({ type: 'pocket_entry', title: e.title, category: e.category, tags: JSON.parse(e.tags) as string[], body: replaceUrls(e.body, urls) }))
+  return [...courses, ...entries]
+}
+
+const INSERT_BATCH = 200
+
+/**
+ * Checks the whole package, then writes it: the media into the store and, in one transaction,
+ * a draft per course and entry (plus the categories the deployment lacks). A refused package
+ * leaves nothing behind. Media stored just before a failed transaction are unreferenced uploads,
+ * which the clean-up (mediaCleanup.ts) removes after its grace period.
+ */
+export async function importPackage(
+  db: Kysely<Database>,
+  store: MediaStore,
+  zip: Uint8Array,
+  { orgUnitId, unitPath, actor }: { orgUnitId: string; unitPath: string; actor: AuditActor & { personId: string } },
+): Promise<PackageImportResult> {
+  const files = readZip(zip, sizeLimitOf)
+  if (![...files.keys()].some((p) => p.endsWith('.md'))) throw invalid('The package holds no course or pocket-book entry.')
+  const parsed = await parsePackage(files)
+  checkStudioLimits(parsed, files)
+  const warnings = parsed.courses
+    .filter((c) => c.body.trim() !== '')
+    .map((c) => `${fileIndex(files).get(`course:${c.id}`)}: the text under the front matter is not kept: a studio course has a description and lessons`)
+
+  // Categories: the deployment's own are used as they are; one it lacks comes with the package.
+  const known = await db.selectFrom('pocket_category').select(['id', 'deleted_at']).where('id', 'in', parsed.categories.map((c) => c.id).concat('')).execute()
+  for (const c of known.filter((k) => k.deleted_at !== null)) throw invalid(`pocket/categories.yaml:1: category "${c.id}" was removed from this deployment; ask its administrator`)
+  const newCategories = parsed.categories.filter((c) => !known.some((k) => k.id === c.id))
+
+  const checked = new Map<string, { bytes: Uint8Array; ext: string }>()
+  for (const [url, usedIn] of mediaUses(parsed, files)) {
+    const path = url.split('?')[0]!.slice(1)
+    checked.set(url, await checkMedia(path, files.get(path)!, usedIn))
+  }
+
+  // Clean: from here on, writes.
+  const urls = new Map<string, string>()
+  for (const [url, media] of checked) urls.set(url, (await store.put(media.bytes, media.ext)).url)
+  const all = drafts(parsed, urls)
+  const now = Date.now()
+  const ids: string[] = []
+  await db.transaction().execute(async (trx) => {
+    for (const c of newCategories) {
+      await trx
+        .insertInto('pocket_category')
+        .values({ ...c, org_unit_id: orgUnitId, version: await nextVersion(trx), published_at: now, deleted_at: null })
+        .execute()
+    }
+    for (let i = 0; i < all.length; i += INSERT_BATCH) {
+      const rows = all.slice(i, i + INSERT_BATCH).map((draft) => {
+        const id = randomUUID()
+        ids.push(id)
+        return {
+          id,
+          kind: draft.type,
+          content_id: newContentId(),
+          org_unit_id: orgUnitId,
+          title: draft.title,
+          draft: JSON.stringify(draft),
+          revision: 1,
+          status: 'draft' as const,
+          submitted_by: null,
+          reject_reason: null,
+          published_version: null,
+          unpublished: 0,
+          created_by: actor.personId,
+          updated_by: actor.personId,
+          updated_at: now,
+        }
+      })
+      await trx.insertInto('studio_item').values(rows).execute()
+    }
+    const detail = { courses: parsed.courses.length, entries: parsed.entries.length, categoriesAdded: newCategories.map((c) => c.id), media: checked.size }
+    await writeAudit(trx, actor, 'studio.import', orgUnitId, detail, now, unitPath)
+  })
+  return { courses: parsed.courses.length, entries: parsed.entries.length, categoriesAdded: newCategories.map((c) => c.id), media: checked.size, itemIds: ids.slice(0, 100), warnings }
+}
