@@ -99,7 +99,7 @@ export interface SearchIndexRow {
   key: string
   cursor: string
   json?: string
-  gzip?: Uint8Array
+  gzip?: Uint8Array<ArrayBuffer>
 }
 
 /**

@@ -951,6 +951,7 @@ const en: typeof zhCN & typeof zhFeatures = {
   common: { close: 'Close', all: 'All', cancel: 'Cancel', confirm: 'OK', loading: 'Loading…', retry: 'Retry' },
   sync: {
     title: 'Sync',
+    downloading: 'Downloading study content {percent}%',
     waiting: '{n} waiting to upload',
     allSynced: 'Everything is uploaded',
     lastSynced: 'Last synced: {time}',

@@ -904,6 +904,7 @@ export default {
   },
   sync: {
     title: '同步',
+    downloading: '正在下载学习内容 {percent}%',
     waiting: '待上传 {n} 条',
     allSynced: '已全部上传',
     lastSynced: '上次同步：{time}',

@@ -5,6 +5,8 @@ const CURSOR_KEY = 'pullCursor'
 const PULLED_AT_KEY = 'pulledAt'
 /** An unfinished reset: its tables and the "type:id" of every live row it has sent so far. */
 const RESET_KEY = 'pullReset'
+/** A first pull under way: the server's progress hint of its last stored page. */
+const PROGRESS_KEY = 'pullProgress'
 
 interface ResetProgress {
   types: PullType[]
@@ -36,6 +38,19 @@ export async function loadPulledAt(): Promise<number | undefined> {
   return (await db.meta.get(PULLED_AT_KEY))?.value as number | undefined
 }
 
+/** How far the phone's first download of study content is: done once a first pull completed. */
+export interface FirstDownload {
+  done: boolean
+  percent: number
+}
+
+export async function loadFirstDownload(): Promise<FirstDownload> {
+  const [cursor, progress] = await db.meta.bulkGet([CURSOR_KEY, PROGRESS_KEY])
+  if (!cursor) return { done: false, percent: 0 }
+  const p = progress?.value as NonNullable<PullResponse['progress']> | undefined
+  return p ? { done: false, percent: Math.min(99, Math.floor((100 * p.done) / Math.max(1, p.total))) } : { done: true, percent: 100 }
+}
+
 /**
  * Writes one page and its cursor in ONE transaction: if the app dies half-way, neither is
  * stored, so the next pull asks for the same page again (a page is repeated, never skipped).
@@ -63,6 +78,9 @@ export async function applyPullPage(page: PullResponse, now = Date.now()): Promi
       if (g.del.length) await table.bulkDelete(g.del)
     }
     const swept = page.reset ? await followReset(page.reset, page) : (await db.meta.delete(RESET_KEY), [])
+    // The progress the home screen shows, stored with the page it describes.
+    if (page.progress && page.progress.done < page.progress.total) await db.meta.put({ key: PROGRESS_KEY, value: page.progress })
+    else await db.meta.delete(PROGRESS_KEY)
     await db.meta.bulkPut([
       { key: CURSOR_KEY, value: page.cursor },
       { key: PULLED_AT_KEY, value: now },
@@ -110,7 +128,7 @@ export async function cursorFor(personId: string | undefined): Promise<string | 
     if (personId && owner !== personId) {
       await Promise.all(tables.map((t) => t.clear()))
       await db.searchIndex.clear()
-      await db.meta.bulkDelete([CURSOR_KEY, PULLED_AT_KEY, RESET_KEY])
+      await db.meta.bulkDelete([CURSOR_KEY, PULLED_AT_KEY, RESET_KEY, PROGRESS_KEY])
       await db.meta.put({ key: OWNER_KEY, value: personId })
       return undefined
     }
