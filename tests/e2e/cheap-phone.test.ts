@@ -12,7 +12,7 @@ import { emulateSlowPhone } from './support/slowPhone.ts'
 const phone = usePhone(PHONES.member)
 /**
  * Per step, on a 4× slower CPU; generous because test machines are shared: on 2 cores at load
- * average ~10 a cold opening of home took 8.4 s and every other step under 4 s.
+ * average ~22 a cold opening of home took 8.4 s and every other step under 4 s.
  */
 const STEP_BUDGET_MS = 12_000
 const LESSON = 'three-meetings-one-lesson-01'
