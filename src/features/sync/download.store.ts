@@ -5,7 +5,7 @@
  */
 import { defineStore } from 'pinia'
 import { liveRef } from '@/shared/liveRef.ts'
-import { loadFirstDownload, type FirstDownload } from './pull.db.ts'
+import { loadFirstDownload, type FirstDownload } from './download.db.ts'
 
 export const useContentDownloadStore = defineStore('contentDownload', () => {
   const firstDownload = liveRef(loadFirstDownload, undefined as FirstDownload | undefined)

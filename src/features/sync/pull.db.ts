@@ -1,12 +1,12 @@
 import { db } from '@/db/db.ts'
 import type { PullChange, PullResponse, PullType } from '@/protocol/content.ts'
 
-const CURSOR_KEY = 'pullCursor'
+export const CURSOR_KEY = 'pullCursor'
 const PULLED_AT_KEY = 'pulledAt'
 /** An unfinished reset: its tables and the "type:id" of every live row it has sent so far. */
 const RESET_KEY = 'pullReset'
 /** A first pull under way: the server's progress hint of its last stored page. */
-const PROGRESS_KEY = 'pullProgress'
+export const PROGRESS_KEY = 'pullProgress'
 
 interface ResetProgress {
   types: PullType[]
@@ -36,19 +36,6 @@ export async function loadPullCursor(): Promise<string | undefined> {
 
 export async function loadPulledAt(): Promise<number | undefined> {
   return (await db.meta.get(PULLED_AT_KEY))?.value as number | undefined
-}
-
-/** How far the phone's first download of study content is: done once a first pull completed. */
-export interface FirstDownload {
-  done: boolean
-  percent: number
-}
-
-export async function loadFirstDownload(): Promise<FirstDownload> {
-  const [cursor, progress] = await db.meta.bulkGet([CURSOR_KEY, PROGRESS_KEY])
-  if (!cursor) return { done: false, percent: 0 }
-  const p = progress?.value as NonNullable<PullResponse['progress']> | undefined
-  return p ? { done: false, percent: Math.min(99, Math.floor((100 * p.done) / Math.max(1, p.total))) } : { done: true, percent: 100 }
 }
 
 /**

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { db } from '@/db/db.ts'
-import { applyPullPage, loadFirstDownload, loadPullCursor } from '@/features/sync/pull.db.ts'
+import { loadFirstDownload } from '@/features/sync/download.db.ts'
+import { applyPullPage, loadPullCursor } from '@/features/sync/pull.db.ts'
 import { pullContent } from '@/features/sync/pull.ts'
 import type { PocketEntry, PullChange, PullResponse } from '@/protocol/content.ts'
 import { createIndex, entryDoc, runSearch, applyChanges } from '@/features/pocket/search.index.ts'
