@@ -1,6 +1,5 @@
 import { db } from '@/db/db.ts'
 import type { PullResponse } from '@/protocol/content.ts'
-import { CURSOR_KEY, PROGRESS_KEY } from './pull.db.ts'
 
 /** How far the phone's first download of study content is: done once a first pull completed. */
 export interface FirstDownload {
@@ -10,8 +9,9 @@ export interface FirstDownload {
 
 /** Apart from pull.db.ts, which the first screen loads: only home and 我的 read this. */
 export async function loadFirstDownload(): Promise<FirstDownload> {
-  const [cursor, progress] = await db.meta.bulkGet([CURSOR_KEY, PROGRESS_KEY])
+  // The keys pull.db.ts stores each page's cursor and progress hint under.
+  const [cursor, progress] = await db.meta.bulkGet(['pullCursor', 'pullProgress'])
   if (!cursor) return { done: false, percent: 0 }
   const p = progress?.value as NonNullable<PullResponse['progress']> | undefined
-  return p ? { done: false, percent: Math.min(99, Math.floor((100 * p.done) / Math.max(1, p.total))) } : { done: true, percent: 100 }
+  return p && p.done < p.total ? { done: false, percent: Math.min(99, Math.floor((100 * p.done) / Math.max(1, p.total))) } : { done: true, percent: 100 }
 }

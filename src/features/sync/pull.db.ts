@@ -1,12 +1,12 @@
 import { db } from '@/db/db.ts'
 import type { PullChange, PullResponse, PullType } from '@/protocol/content.ts'
 
-export const CURSOR_KEY = 'pullCursor'
+const CURSOR_KEY = 'pullCursor'
 const PULLED_AT_KEY = 'pulledAt'
 /** An unfinished reset: its tables and the "type:id" of every live row it has sent so far. */
 const RESET_KEY = 'pullReset'
 /** A first pull under way: the server's progress hint of its last stored page. */
-export const PROGRESS_KEY = 'pullProgress'
+const PROGRESS_KEY = 'pullProgress'
 
 interface ResetProgress {
   types: PullType[]
@@ -65,11 +65,10 @@ export async function applyPullPage(page: PullResponse, now = Date.now()): Promi
       if (g.del.length) await table.bulkDelete(g.del)
     }
     const swept = page.reset ? await followReset(page.reset, page) : (await db.meta.delete(RESET_KEY), [])
-    // The progress the home screen shows, stored with the page it describes.
-    if (page.progress && page.progress.done < page.progress.total) await db.meta.put({ key: PROGRESS_KEY, value: page.progress })
-    else await db.meta.delete(PROGRESS_KEY)
     await db.meta.bulkPut([
       { key: CURSOR_KEY, value: page.cursor },
+      // The progress home shows (download.db.ts), stored with the page it describes.
+      { key: PROGRESS_KEY, value: page.progress },
       { key: PULLED_AT_KEY, value: now },
     ])
     return swept
@@ -115,7 +114,7 @@ export async function cursorFor(personId: string | undefined): Promise<string | 
     if (personId && owner !== personId) {
       await Promise.all(tables.map((t) => t.clear()))
       await db.searchIndex.clear()
-      await db.meta.bulkDelete([CURSOR_KEY, PULLED_AT_KEY, RESET_KEY, PROGRESS_KEY])
+      await db.meta.bulkDelete([CURSOR_KEY, PULLED_AT_KEY, RESET_KEY])
       await db.meta.put({ key: OWNER_KEY, value: personId })
       return undefined
     }
