@@ -10,10 +10,11 @@ import 'fake-indexeddb/auto'
 import { performance } from 'node:perf_hooks'
 import type { PocketEntry, PullResponse } from '../src/protocol/content.ts'
 import { parseContent, type ParsedEntry } from '../server/features/content/content.parse.ts'
-import { applyContent, rootOrgUnit } from '../server/features/content/content.repository.ts'
 import { CONTENT_DIR } from '../server/features/content/import.ts'
+import { applyContent, rootOrgUnit } from '../server/features/content/content.repository.ts'
 import { buildTestApp, signIn } from '../tests/support/testApp.ts'
 import { percentile } from './support/timing.ts'
+import { entryGenerator } from './support/entries.ts'
 
 const N = Number(process.env.BENCH_ENTRIES ?? 5000)
 /** BENCH_DIALECT=postgres runs the pull half against PostgreSQL (tests/support/testDb.ts URL). */
@@ -24,24 +25,7 @@ const QUERIES = 500
 // time so the server type check does not follow them.
 const clientModule = (path: string) => import(/* @vite-ignore */ path) as Promise<any>
 
-let seed = 42
-const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
-const pick = <T>(list: T[]): T => list[Math.floor(rand() * list.length)]!
-
-function generate(): PocketEntry[] {
-  const real = parseContent(CONTENT_DIR).entries
-  const sentences = real.flatMap((e) => e.body.split(/(?<=[。；！？\n])/).map((s) => s.trim()).filter((s) => s.length > 4))
-  const titles = real.map((e) => e.title)
-  const tags = real.flatMap((e) => JSON.parse(e.tags) as string[])
-  const categories = [...new Set(real.map((e) => e.category))]
-  return Array.from({ length: N }, (_, i) => ({
-    id: `bench-${String(i).padStart(5, '0')}`,
-    category: pick(categories),
-    title: `${pick(titles)}（${i}）`,
-    tags: [pick(tags), pick(tags)],
-    body: Array.from({ length: 4 + Math.floor(rand() * 6) }, () => pick(sentences)).join('\n\n'),
-  }))
-}
+const { rand, pick, generate } = entryGenerator(N)
 
 const rows: { what: string; value: string; target: string; ok: boolean | null }[] = []
 const ms = (n: number) => `${n.toFixed(n < 10 ? 2 : 0)} ms`

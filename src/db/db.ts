@@ -92,11 +92,15 @@ export interface VideoPositionRow {
   watched: Array<[number, number]>
 }
 
-/** The serialised search index and the pull cursor it reflects. */
+/**
+ * The serialised search index and the pull cursor it reflects: gzip-compressed JSON, or the plain
+ * JSON where the browser cannot compress (and in rows saved before compression).
+ */
 export interface SearchIndexRow {
   key: string
   cursor: string
-  json: string
+  json?: string
+  gzip?: Uint8Array<ArrayBuffer>
 }
 
 /**

@@ -149,8 +149,6 @@ const en: typeof zhCN & typeof zhFeatures = {
       refused: 'Nothing was imported:',
       export: { course: 'Export package', pocket_entry: 'Export its category' },
     },
-    kinds: { course: 'Courses', pocket_entry: 'Pocket book' },
-    new: { course: 'New course', pocket_entry: 'New entry' },
     empty: 'Nothing yet: start with the button above',
     untitled: '(untitled)',
     editedBy: 'Edited by {name}, {at}',
@@ -1012,6 +1010,7 @@ const en: typeof zhCN & typeof zhFeatures = {
   common: { close: 'Close', all: 'All', cancel: 'Cancel', confirm: 'OK', loading: 'Loading…', retry: 'Retry' },
   sync: {
     title: 'Sync',
+    downloading: 'Downloading study content {percent}%',
     waiting: '{n} waiting to upload',
     allSynced: 'Everything is uploaded',
     lastSynced: 'Last synced: {time}',

@@ -121,8 +121,6 @@ export default {
       refused: '未导入任何内容：',
       export: { course: '导出课件包', pocket_entry: '导出所在分类' },
     },
-    kinds: { course: '课程', pocket_entry: '口袋书条目' },
-    new: { course: '新建课程', pocket_entry: '新建条目' },
     empty: '还没有内容，点上面的按钮新建',
     untitled: '（未命名）',
     editedBy: '{name} 编辑于 {at}',
@@ -965,6 +963,7 @@ export default {
   },
   sync: {
     title: '同步',
+    downloading: '正在下载学习内容 {percent}%',
     waiting: '待上传 {n} 条',
     allSynced: '已全部上传',
     lastSynced: '上次同步：{time}',

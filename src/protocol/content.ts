@@ -151,6 +151,12 @@ export const PullResponse = Type.Object({
   /** True when another page is waiting. */
   more: Type.Boolean(),
   /**
+   * Present on the pages of a first pull (no `since`), which sends what a member needs first:
+   * assigned courses, then the pocket book and quizzes, then the rest. `done` rows sent so far,
+   * this page included, of about `total`; the page that completes it has done = total.
+   */
+  progress: Type.Optional(Type.Object({ done: Type.Integer({ minimum: 0 }), total: Type.Integer({ minimum: 0 }) })),
+  /**
    * Present on every page of a reset: what the person may see changed since the cursor was made,
    * so these tables are being sent again from the start. `begins` on the first page (forget the
    * ids received by an unfinished earlier reset); on the last page (more=false) delete the rows

@@ -7,6 +7,10 @@
  *   v<version>.<units>.<groups>                    up to date with <version> under that scope
  *   r<pos>.<since>.<a|g>.<units>.<groups>          a reset in progress (all tables | assignments)
  *   v<version>                                     before scopes (scope unknown: reset all)
+ *   f<phase>.<pos>.<top>.<done>.<total>.<units>.<groups>
+ *                                                  a first pull in priority order (pull.repository
+ *                                                  FIRST_PULL): at <pos> of <phase>, everything up to
+ *                                                  <top>; <done> of about <total> rows sent
  *
  * <units> is a short hash of the person's materialised path (their unit and every ancestor);
  * <groups> is the bit mask of their member groups, in MEMBER_GROUPS order.
@@ -28,6 +32,7 @@ export type PullCursor =
   | { kind: 'unscoped'; version: number }
   | { kind: 'at'; version: number; scope: ScopeToken }
   | { kind: 'reset'; pos: number; since: number; what: ResetWhat; scope: ScopeToken }
+  | { kind: 'first'; phase: number; pos: number; top: number; done: number; total: number; scope: ScopeToken }
 
 export function scopeToken(unitPath: string, groups: MemberGroup[]): ScopeToken {
   const mask = MEMBER_GROUPS.reduce((m, g, i) => (groups.includes(g) ? m | (1 << i) : m), 0)
@@ -36,6 +41,7 @@ export function scopeToken(unitPath: string, groups: MemberGroup[]): ScopeToken 
 
 export function encodePullCursor(c: Exclude<PullCursor, { kind: 'start' | 'unscoped' }>): string {
   const scope = `${c.scope.units}.${c.scope.groups}`
+  if (c.kind === 'first') return `f${c.phase}.${c.pos}.${c.top}.${c.done}.${c.total}.${scope}`
   return c.kind === 'at' ? `v${c.version}.${scope}` : `r${c.pos}.${c.since}.${c.what === 'all' ? 'a' : 'g'}.${scope}`
 }
 
@@ -43,6 +49,8 @@ const NUM = '(\\d{1,15})'
 const SCOPE = '([0-9a-f]{10})\\.([0-9a-f]{1,4})'
 const AT = new RegExp(`^v${NUM}(?:\\.${SCOPE})?$`)
 const RESET = new RegExp(`^r${NUM}\\.${NUM}\\.([ag])\\.${SCOPE}$`)
+// Row counts stay below 10^9, which keeps the longest cursor within PullQuery's 80 characters.
+const FIRST = new RegExp(`^f(\\d)\\.${NUM}\\.${NUM}\\.(\\d{1,9})\\.(\\d{1,9})\\.${SCOPE}$`)
 
 /** Undefined for a cursor this server never gave. */
 export function decodePullCursor(cursor: string | undefined): PullCursor | undefined {
@@ -51,6 +59,11 @@ export function decodePullCursor(cursor: string | undefined): PullCursor | undef
   if (at) {
     const version = Number(at[1])
     return at[2] ? { kind: 'at', version, scope: { units: at[2], groups: at[3]! } } : { kind: 'unscoped', version }
+  }
+  const f = FIRST.exec(cursor)
+  if (f) {
+    const [phase, pos, top, done, total] = f.slice(1, 6).map(Number) as [number, number, number, number, number]
+    return { kind: 'first', phase, pos, top, done, total, scope: { units: f[6]!, groups: f[7]! } }
   }
   const r = RESET.exec(cursor)
   if (!r) return undefined

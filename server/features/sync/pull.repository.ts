@@ -7,7 +7,7 @@
  * Table-driven: each pulled table is one entry of SOURCES (a query and a row → data mapper).
  * The cursor and scope resets are described in pull.cursor.ts and docs/sync-protocol.md (Pull).
  */
-import { sql, type Kysely, type RawBuilder, type Selectable, type SqlBool } from 'kysely'
+import { sql, type Kysely, type RawBuilder, type Selectable, type SelectQueryBuilder, type SqlBool } from 'kysely'
 import type { MemberGroup } from '../../../src/protocol/assignment.ts'
 import type { LessonVideo, MediaRef, PullChange, PullResponse, PullType } from '../../../src/protocol/content.ts'
 import type { QuizSelection } from '../../../src/protocol/quiz.ts'
@@ -103,13 +103,18 @@ interface SyncedRow {
 interface Bounds {
   after: number
   liveAbove?: number
+  /** A first pull's pages: nothing above this version (later changes come after it, as usual). */
+  upTo?: number
+  /** A first pull's courses and lessons: only those of courses assigned to the person, or only the others. */
+  assigned?: 'only' | 'not'
 }
 
 function inBounds(b: Bounds, table: string): RawBuilder<SqlBool> {
   const version = sql.ref(`${table}.version`)
+  const below = b.upTo === undefined ? sql`` : sql` and ${version} <= ${b.upTo}`
   return b.liveAbove === undefined
-    ? sql<SqlBool>`${version} > ${b.after}`
-    : sql<SqlBool>`${version} > ${b.after} and (${sql.ref(`${table}.deleted_at`)} is null or ${version} > ${b.liveAbove})`
+    ? sql<SqlBool>`${version} > ${b.after}${below}`
+    : sql<SqlBool>`${version} > ${b.after}${below} and (${sql.ref(`${table}.deleted_at`)} is null or ${version} > ${b.liveAbove})`
 }
 
 type Fetch<R> = (db: Kysely<Database>, scope: PullScope, bounds: Bounds, limit: number) => Promise<R[]>
@@ -147,15 +152,49 @@ type PulledTable = ScopedTable | 'assignment'
 
 /** Rows of a content table scoped to the person's unit or an ancestor, within the bounds. */
 function changedSince<TB extends ScopedTable>(table: TB): Fetch<Selectable<Database[TB]>> {
-  return (db, scope, bounds, limit) =>
-    db
+  return (db, scope, bounds, limit) => {
+    let q = db
       .selectFrom(table as ScopedTable)
       .selectAll()
       .where(inBounds(bounds, table))
       .where('org_unit_id', 'in', scope.orgUnitIds)
-      .orderBy('version')
-      .limit(limit + 1)
-      .execute() as Promise<Selectable<Database[TB]>[]>
+    if (bounds.assigned && (table === 'course' || table === 'lesson')) {
+      q = q.where(sql.ref(table === 'course' ? 'id' : 'course_id'), bounds.assigned === 'only' ? 'in' : 'not in', assignedCourses(db, scope, bounds.upTo ?? 0))
+    }
+    return q.orderBy('version').limit(limit + 1).execute() as Promise<Selectable<Database[TB]>[]>
+  }
+}
+
+/** Unit-targeted assignments for the person's units: for everyone, or for a member group they are in. */
+function forTheirUnits<QB extends SelectQueryBuilder<Database, 'assignment', object>>(q: QB, scope: PullScope): QB {
+  return q
+    .where('assignment.org_unit_id', 'in', scope.orgUnitIds)
+    .where('assignment.target', '=', 'unit')
+    .where((eb) =>
+      scope.memberGroups.length
+        ? eb.or([eb('assignment.member_group', 'is', null), eb('assignment.member_group', 'in', scope.memberGroups)])
+        : eb('assignment.member_group', 'is', null),
+    ) as QB
+}
+
+/**
+ * The courses assigned to the person by live assignments at or below version `upTo`. Within one
+ * scope this set only shrinks as time passes (a new or changed assignment has a version above
+ * `upTo`; named people are written with their assignment), so a course a first pull's last phase
+ * leaves out as assigned was sent by its first phase.
+ */
+function assignedCourses(db: Kysely<Database>, scope: PullScope, upTo: number) {
+  const live = <QB extends SelectQueryBuilder<Database, 'assignment' | 'assignment_person', object>>(q: QB) =>
+    q.where('assignment.course_id', 'is not', null).where('assignment.deleted_at', 'is', null).where('assignment.version', '<=', upTo) as QB
+  return live(forTheirUnits(db.selectFrom('assignment').select('assignment.course_id'), scope)).union(
+    live(
+      db
+        .selectFrom('assignment_person')
+        .innerJoin('assignment', 'assignment.id', 'assignment_person.assignment_id')
+        .select('assignment.course_id')
+        .where('assignment_person.person_id', '=', scope.personId),
+    ),
+  )
 }
 
 /**
@@ -165,17 +204,7 @@ function changedSince<TB extends ScopedTable>(table: TB): Fetch<Selectable<Datab
  * every query of a page runs on the page's one snapshot (one connection).
  */
 const applicableAssignments: Fetch<Selectable<Database['assignment']>> = async (db, scope, bounds, limit) => {
-  const forUnits = await db
-    .selectFrom('assignment')
-    .selectAll()
-    .where(inBounds(bounds, 'assignment'))
-    .where('org_unit_id', 'in', scope.orgUnitIds)
-    .where('target', '=', 'unit')
-    .where((eb) =>
-      scope.memberGroups.length
-        ? eb.or([eb('member_group', 'is', null), eb('member_group', 'in', scope.memberGroups)])
-        : eb('member_group', 'is', null),
-    )
+  const forUnits = await forTheirUnits(db.selectFrom('assignment').selectAll().where(inBounds(bounds, 'assignment')), scope)
     .orderBy('version')
     .limit(limit + 1)
     .execute()
@@ -280,6 +309,10 @@ function planFor(cursor: PullCursor, scope: ScopeToken): Plan {
       const what = resetNeeded(cursor.scope, scope)
       return what ? { after: 0, reset: { what, since: cursor.version, begins: true } } : { after: cursor.version }
     }
+    case 'first':
+      // The scope changed during a first pull: the phone holds some rows of the old scope, so
+      // every table is sent again and the sweep at the end removes what it may no longer keep.
+      return { after: 0, reset: { what: 'all', since: 0, begins: true } }
     case 'reset': {
       const change = resetNeeded(cursor.scope, scope)
       if (!change) return { after: cursor.pos, reset: { what: cursor.what, since: cursor.since, begins: false } }
@@ -300,13 +333,92 @@ function boundsOf(plan: Plan, type: PullType): Bounds {
 }
 
 /**
+ * A first pull (a phone with nothing) sends what the member needs first before the rest
+ * (issue 19): on a village link the whole library takes minutes, and the assigned course should
+ * be readable while the rest still arrives. Each phase sends the live rows of its sources up to
+ * the version the first page saw (`top`), in version order; later changes follow the last phase
+ * as an ordinary pull from `top`. Rows deleted before `top` are not sent: the phone never had them.
+ */
+const FIRST_PULL: { type: PullType; assigned?: Bounds['assigned'] }[][] = [
+  // Assigned courses with their lessons, and the assignments that say so.
+  [{ type: 'assignment' }, { type: 'course', assigned: 'only' }, { type: 'lesson', assigned: 'only' }],
+  // The pocket book and quizzes (with their questions: a quiz is answered offline).
+  [{ type: 'pocketCategory' }, { type: 'pocketEntry' }, { type: 'quiz' }, { type: 'question' }],
+  // The rest of the library.
+  [{ type: 'course', assigned: 'not' }, { type: 'lesson', assigned: 'not' }],
+]
+
+const sourceOf = (type: PullType) => SOURCES.find((s) => s.type === type)!
+
+/** How many rows a first pull up to `top` sends: a progress hint for the phone (one count per table). */
+async function countFirstPull(db: Kysely<Database>, scope: PullScope, top: number): Promise<number> {
+  const scoped: ScopedTable[] = ['course', 'lesson', 'pocket_category', 'pocket_entry', 'question', 'quiz']
+  const live = { after: 0, upTo: top, liveAbove: top }
+  let n = 0
+  for (const table of scoped) {
+    const row = await db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where(inBounds(live, table))
+      .where('org_unit_id', 'in', scope.orgUnitIds)
+      .executeTakeFirstOrThrow()
+    n += Number(row.n)
+  }
+  const units = await forTheirUnits(db.selectFrom('assignment').select((eb) => eb.fn.countAll<number>().as('n')).where(inBounds(live, 'assignment')), scope).executeTakeFirstOrThrow()
+  const named = await db
+    .selectFrom('assignment_person')
+    .innerJoin('assignment', 'assignment.id', 'assignment_person.assignment_id')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('assignment_person.person_id', '=', scope.personId)
+    .where(inBounds(live, 'assignment'))
+    .executeTakeFirstOrThrow()
+  return n + Number(units.n) + Number(named.n)
+}
+
+/** One page of a first pull: fills the page phase after phase. */
+async function firstPullPage(
+  db: Kysely<Database>,
+  scope: PullScope,
+  at: Extract<PullCursor, { kind: 'first' }>,
+  limit: number,
+  newest: number,
+): Promise<PullResponse> {
+  const changes: PullChange[] = []
+  let { phase, pos } = at
+  while (phase < FIRST_PULL.length && changes.length < limit) {
+    const room = limit - changes.length
+    const rows: PullChange[] = []
+    for (const { type, assigned } of FIRST_PULL[phase]!) {
+      rows.push(...(await sourceOf(type).read(db, scope, { after: pos, upTo: at.top, liveAbove: at.top, assigned }, room)))
+    }
+    rows.sort((a, b) => a.version - b.version)
+    changes.push(...rows.slice(0, room))
+    if (rows.length > room) pos = rows[room - 1]!.version
+    else [phase, pos] = [phase + 1, 0]
+  }
+  const done = at.done + changes.length
+  if (phase < FIRST_PULL.length) {
+    // A row sent twice (its assignment changed mid-pull) may take `done` past the estimate.
+    const total = Math.max(at.total, done + 1)
+    return { changes, cursor: encodePullCursor({ ...at, phase, pos, done, total }), more: true, progress: { done, total } }
+  }
+  // Changes made since the first page follow at once as an ordinary pull.
+  return { changes, cursor: encodePullCursor({ kind: 'at', version: at.top, scope: scope.token }), more: newest > at.top, progress: { done, total: done } }
+}
+
+/**
  * One page, read with the queries in turn: call it inside a snapshot (readPullPage). `newest`
  * is the snapshot's highest pulled version: a last page moves the cursor there, past rows the
  * person may not see, so the next pull finds its cursor at the top and stops at one statement.
  */
 export async function pullPage(db: Kysely<Database>, scope: PullScope, cursor: PullCursor, limit: number, newest = 0): Promise<PullResponse> {
-  const plan = planFor(cursor, scope.token)
   if (scope.orgUnitIds.length === 0) return { changes: [], cursor: encodePullCursor({ kind: 'at', version: 0, scope: scope.token }), more: false }
+  if (cursor.kind === 'start' && newest > 0) {
+    const total = await countFirstPull(db, scope, newest)
+    return firstPullPage(db, scope, { kind: 'first', phase: 0, pos: 0, top: newest, done: 0, total, scope: scope.token }, limit, newest)
+  }
+  if (cursor.kind === 'first' && !resetNeeded(cursor.scope, scope.token)) return firstPullPage(db, scope, cursor, limit, newest)
+  const plan = planFor(cursor, scope.token)
   // Each table gives at most limit+1 rows; merged by version, the first `limit` are the page
   // and anything beyond says another page waits.
   const all: PullChange[] = []

@@ -7,6 +7,7 @@ import { useAssignedStore } from '@/features/assignment/assigned.store.ts'
 import { useLibraryStore } from '@/features/library/library.store.ts'
 import { usePocketStore } from '@/features/pocket/pocket.store.ts'
 import { usePracticeStore } from '@/features/quiz/practice.store.ts'
+import { useContentDownloadStore } from '@/features/sync/download.store.ts'
 import { liveRefsLoaded } from '@/shared/liveRef.ts'
 
 export async function loadHomeStudy(): Promise<void> {
@@ -14,6 +15,7 @@ export async function loadHomeStudy(): Promise<void> {
   useLibraryStore()
   useAssignedStore()
   usePracticeStore()
+  useContentDownloadStore()
   const pocket = usePocketStore()
   await liveRefsLoaded()
   await pocket.loadToday()

@@ -5,6 +5,8 @@ const CURSOR_KEY = 'pullCursor'
 const PULLED_AT_KEY = 'pulledAt'
 /** An unfinished reset: its tables and the "type:id" of every live row it has sent so far. */
 const RESET_KEY = 'pullReset'
+/** A first pull under way: the server's progress hint of its last stored page. */
+const PROGRESS_KEY = 'pullProgress'
 
 interface ResetProgress {
   types: PullType[]
@@ -65,6 +67,8 @@ export async function applyPullPage(page: PullResponse, now = Date.now()): Promi
     const swept = page.reset ? await followReset(page.reset, page) : (await db.meta.delete(RESET_KEY), [])
     await db.meta.bulkPut([
       { key: CURSOR_KEY, value: page.cursor },
+      // The progress home shows (download.db.ts), stored with the page it describes.
+      { key: PROGRESS_KEY, value: page.progress },
       { key: PULLED_AT_KEY, value: now },
     ])
     return swept

@@ -51,11 +51,9 @@ describe.each(DIALECTS)('content pull on %s', (dialect) => {
     expect(res.statusCode).toBe(401)
   })
 
-  it('pages through everything in version order without gaps or repeats', async () => {
+  it('pages through everything without gaps or repeats', async () => {
     const { changes, pages } = await pullAll(undefined, 50)
     expect(pages).toBeGreaterThan(4)
-    const versions = changes.map((c) => c.version)
-    expect(versions).toEqual([...versions].sort((a, b) => a - b))
     expect(new Set(changes.map((c) => `${c.type}:${c.id}`)).size).toBe(changes.length)
     expect(changes.filter((c) => c.type === 'course')).toHaveLength(8)
     expect(changes.filter((c) => c.type === 'pocketEntry').length).toBeGreaterThanOrEqual(170)
@@ -109,6 +107,59 @@ describe.each(DIALECTS)('content pull on %s', (dialect) => {
     })
     const next = await pull(cursor)
     expect(next.changes.map((c) => c.id)).toEqual(['a-own'])
+  })
+
+  it('a first pull sends the assigned course first, then the pocket book and quizzes, then the rest, saying how far it is', async () => {
+    // 'a-own' (the previous test) assigns rural-safety to the member's branch.
+    const pages: PullResponse[] = []
+    for (let cursor: string | undefined; ; ) {
+      const page = await pull(cursor, 40)
+      pages.push(page)
+      cursor = page.cursor
+      if (!page.more) break
+    }
+    const changes = pages.flatMap((p) => p.changes)
+    const assigned = (c: PullChange) =>
+      c.type === 'assignment' || (c.type === 'course' && c.id === 'rural-safety') || (c.type === 'lesson' && c.data?.courseId === 'rural-safety')
+    const phase = (c: PullChange) => (assigned(c) ? 0 : ['pocketCategory', 'pocketEntry', 'quiz', 'question'].includes(c.type) ? 1 : 2)
+    const phases = changes.map(phase)
+    expect(phases).toEqual([...phases].sort((a, b) => a - b))
+    expect(new Set(phases)).toEqual(new Set([0, 1, 2]))
+    expect(changes.filter((c) => c.type === 'lesson' && c.data?.courseId === 'rural-safety').length).toBeGreaterThan(0)
+    expect(new Set(changes.map((c) => `${c.type}:${c.id}`)).size).toBe(changes.length)
+    expect(changes.every((c) => c.data !== null || c.type === 'question' || c.type === 'quiz')).toBe(true)
+    // Progress: rows sent so far of the total the first page counted; the last page completes it.
+    let sent = 0
+    for (const page of pages) {
+      sent += page.changes.length
+      expect(page.progress).toEqual({ done: sent, total: page.more ? pages[0]!.progress!.total : sent })
+    }
+    expect(pages[0]!.progress!.total).toBe(changes.length)
+    // Then an ordinary pull: nothing new.
+    const after = await pull(pages.at(-1)!.cursor)
+    expect(after).toMatchObject({ changes: [], more: false })
+    expect(after.progress).toBeUndefined()
+  })
+
+  it('a first pull that finds content changed mid-way sends the change after it, and a scope change starts a reset', async () => {
+    const first = await pull(undefined, 40)
+    expect(first.cursor).toMatch(/^f/)
+    const file = join(dir, 'pocket/history/pocket-history-004.md')
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/^title:.*$/m, 'title: 首次下载时修改'))
+    await importContent(ctx.testDb.db, dir)
+    const rest = await pullAll(first.cursor, 500)
+    const sent = [...first.changes, ...rest.changes].filter((c) => c.id === 'pocket-history-004')
+    expect(sent.at(-1)).toMatchObject({ data: { title: '首次下载时修改' } })
+    // The same first pull's cursor under another scope (a flag set mid-way) turns into a reset.
+    const db = ctx.testDb.db
+    const member = ctx.seed.people.find((p) => p.phone === '13800000001')!
+    await db.updateTable('person').set({ is_flowing: 1 }).where('id', '=', member.id).execute()
+    try {
+      const reset = await pull(first.cursor, 40)
+      expect(reset.reset).toMatchObject({ begins: true })
+    } finally {
+      await db.updateTable('person').set({ is_flowing: 0 }).where('id', '=', member.id).execute()
+    }
   })
 
   it('rejects a cursor it never gave and a page larger than 500', async () => {

@@ -5,8 +5,12 @@ import { messageCompiler } from '@/i18n/messageCompiler.ts'
 import zhCN from '@/i18n/zh-CN.ts'
 import zhFeatures from '@/i18n/zh-CN.features.ts'
 
-function i18nWith(messages: Record<string, unknown>) {
-  return createI18n({ legacy: false, locale: 'zh-CN', messages: { 'zh-CN': messages as never }, messageCompiler }).global
+type Translate = (key: string, arg?: number | unknown[] | Record<string, unknown>) => string
+
+function i18nWith(messages: Record<string, unknown>): { t: Translate } {
+  const options = { legacy: false, locale: 'zh-CN', messages: { 'zh-CN': messages }, messageCompiler }
+  const i18n = createI18n(options as never) as unknown as { global: { t: Translate } }
+  return { t: (key, arg) => i18n.global.t(key, arg) }
 }
 
 function* strings(tree: unknown, path = ''): Generator<[string, string]> {

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { db } from '@/db/db.ts'
+import { loadFirstDownload } from '@/features/sync/download.db.ts'
 import { applyPullPage, loadPullCursor } from '@/features/sync/pull.db.ts'
 import { pullContent } from '@/features/sync/pull.ts'
 import type { PocketEntry, PullChange, PullResponse } from '@/protocol/content.ts'
@@ -63,6 +64,21 @@ describe('pulling content into Dexie', () => {
     await pullContent()
     expect(calls).toEqual([null])
     expect(await db.pocketEntries.count()).toBe(2)
+  })
+
+  it("shows a first download's progress from the server's hint, page by page, until its last page", async () => {
+    expect(await loadFirstDownload()).toEqual({ done: false, percent: 0 })
+    // The assigned course's lesson arrives on the first page and is readable at once.
+    await applyPullPage({ changes: [change('a', 7)], cursor: 'f0.7', more: true, progress: { done: 2, total: 5 } })
+    expect(await loadFirstDownload()).toEqual({ done: false, percent: 40 })
+    expect(await db.pocketEntries.get('a')).toBeDefined()
+    await applyPullPage({ changes: [change('b', 3)], cursor: 'f1.3', more: true, progress: { done: 4, total: 5 } })
+    expect(await loadFirstDownload()).toEqual({ done: false, percent: 80 })
+    // The last page (done = total) ends it, even when newer changes wait (more: true).
+    await applyPullPage({ changes: [change('c', 5)], cursor: 'v9', more: true, progress: { done: 5, total: 5 } })
+    expect(await loadFirstDownload()).toEqual({ done: true, percent: 100 })
+    await applyPullPage({ changes: [change('d', 10)], cursor: 'v10', more: false })
+    expect(await loadFirstDownload()).toEqual({ done: true, percent: 100 })
   })
 
   it('keeps what the phone has when the network is down', async () => {
