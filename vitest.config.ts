@@ -3,7 +3,7 @@ import vue from '@vitejs/plugin-vue'
 import { defineConfig } from 'vitest/config'
 
 /** Browser tests that measure time or Lighthouse scores: run alone, after everything else. */
-const TIMED_E2E = ['tests/e2e/lighthouse.test.ts', 'tests/e2e/slow-3g.test.ts', 'tests/e2e/offline-first-visit.test.ts', 'tests/e2e/library/video-offline.test.ts']
+const TIMED_E2E = ['tests/e2e/lighthouse.test.ts', 'tests/e2e/slow-3g.test.ts', 'tests/e2e/offline-first-visit.test.ts', 'tests/e2e/library/video-offline.test.ts', 'tests/e2e/cheap-phone.test.ts']
 
 const alias = { '@': fileURLToPath(new URL('./src', import.meta.url)) }
 
