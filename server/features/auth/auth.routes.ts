@@ -1,6 +1,6 @@
 import { Type } from 'typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { Kysely } from 'kysely'
+import type { Kysely, Updateable } from 'kysely'
 import {
   ChangePasswordBody,
   DeviceSession,
@@ -14,7 +14,7 @@ import {
 import { errorResponses, IdParams } from '../../../src/protocol/common.ts'
 import { OccupationBody } from '../../../src/protocol/survey.ts'
 import { passwordProblem } from '../../../src/protocol/passwordPolicy.ts'
-import type { Database } from '../../db/database.ts'
+import type { Database, PersonTable } from '../../db/database.ts'
 import { maskPhone, writeAudit } from '../../shared/audit.ts'
 import { requireAuth } from '../../shared/authz.ts'
 import { ApiError, notFound } from '../../shared/errors.ts'
@@ -28,6 +28,7 @@ import {
   revokeAllSessions,
   revokeSession,
   setPassword,
+  type AuthContext,
   type SessionContext,
 } from './auth.repository.ts'
 import { dummyHash, hashPassword, verifyPassword } from './password.ts'
@@ -53,6 +54,22 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; limit
   app,
   { db, limits },
 ) => {
+  /** Sets columns of the caller's own person row and audits it under their unit, in one transaction. */
+  async function updateOwnPerson(auth: AuthContext, set: (now: number) => Updateable<PersonTable>, action: string, detail: Record<string, unknown>) {
+    await db.transaction().execute(async (trx) => {
+      const now = Date.now()
+      await trx.updateTable('person').set(set(now)).where('id', '=', auth.personId).execute()
+      const { path } = await trx
+        .selectFrom('person')
+        .innerJoin('org_unit', 'org_unit.id', 'person.org_unit_id')
+        .select('org_unit.path')
+        .where('person.id', '=', auth.personId)
+        .executeTakeFirstOrThrow()
+      await writeAudit(trx, auth, action, auth.personId, detail, now, path)
+    })
+    return loadProfile(db, auth.personId)
+  }
+
   app.post(
     '/api/v1/auth/login',
     {
@@ -152,24 +169,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; limit
       },
     },
     async (request) => {
-      const auth = requireAuth(request)
       const { version } = request.body
-      await db.transaction().execute(async (trx) => {
-        const now = Date.now()
-        await trx
-          .updateTable('person')
-          .set({ privacy_accepted_version: version, privacy_accepted_at: now })
-          .where('id', '=', auth.personId)
-          .execute()
-        const { path } = await trx
-          .selectFrom('person')
-          .innerJoin('org_unit', 'org_unit.id', 'person.org_unit_id')
-          .select('org_unit.path')
-          .where('person.id', '=', auth.personId)
-          .executeTakeFirstOrThrow()
-        await writeAudit(trx, auth, 'auth.privacy_accept', auth.personId, { version }, now, path)
-      })
-      return loadProfile(db, auth.personId)
+      return updateOwnPerson(requireAuth(request), (now) => ({ privacy_accepted_version: version, privacy_accepted_at: now }), 'auth.privacy_accept', { version })
     },
   )
 
@@ -184,20 +185,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; limit
       },
     },
     async (request) => {
-      const auth = requireAuth(request)
       const { occupation } = request.body
-      await db.transaction().execute(async (trx) => {
-        const now = Date.now()
-        await trx.updateTable('person').set({ occupation }).where('id', '=', auth.personId).execute()
-        const { path } = await trx
-          .selectFrom('person')
-          .innerJoin('org_unit', 'org_unit.id', 'person.org_unit_id')
-          .select('org_unit.path')
-          .where('person.id', '=', auth.personId)
-          .executeTakeFirstOrThrow()
-        await writeAudit(trx, auth, 'auth.occupation', auth.personId, { occupation }, now, path)
-      })
-      return loadProfile(db, auth.personId)
+      return updateOwnPerson(requireAuth(request), () => ({ occupation }), 'auth.occupation', { occupation })
     },
   )
 
