@@ -51,7 +51,7 @@ const PARAMS: Record<string, (ids: DemoIds) => Params> = {
   'assignment-result': () => ({ skip: 'the demo data has no assignment (assignment.test.ts covers the screen)' }),
   survey: () => ({ skip: 'the demo data has no survey (survey.test.ts sends one and checks the screen)' }),
   'survey-results': () => ({ skip: 'the demo data has no survey (survey.test.ts checks the results screen)' }),
-  lecturer: () => ({ skip: 'the demo lecturers have no studio course; catalogue.test.ts checks the page's API, LecturersPage links to it' }),
+  lecturer: () => ({ skip: 'the demo lecturers have no studio course; catalogue.test.ts checks the page’s API, LecturersPage links to it' }),
   'studio-item': () => ({ skip: 'the demo data has no studio item (studio.test.ts writes one and checks the screen)' }),
 }
 
