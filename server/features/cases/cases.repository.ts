@@ -7,7 +7,7 @@ import type { CaseProposal } from '../../../src/protocol/cases.ts'
 import type { Draft } from '../../../src/protocol/studio.ts'
 import type { Database } from '../../db/database.ts'
 import { encodeKey } from '../admin/access.ts'
-import { newContentId } from '../studio/studio.repository.ts'
+import { newContentId, newDraftRow } from '../studio/studio.repository.ts'
 
 function proposals(db: Kysely<Database>) {
   return db
@@ -104,25 +104,6 @@ export async function draftCase(trx: Kysely<Database>, r: ProposalRow, showName:
   }
   const id = crypto.randomUUID()
   const draft: Draft = { type: 'pocket_entry', title: r.title, category: r.category ?? '', tags: ['案例'], body }
-  await trx
-    .insertInto('studio_item')
-    .values({
-      id,
-      kind: 'pocket_entry',
-      content_id: newContentId(),
-      org_unit_id: r.org_unit_id,
-      title: r.title,
-      draft: JSON.stringify(draft),
-      revision: 1,
-      status: 'draft',
-      submitted_by: null,
-      reject_reason: null,
-      published_version: null,
-      unpublished: 0,
-      created_by: r.proposed_by,
-      updated_by: r.proposed_by,
-      updated_at: now,
-    })
-    .execute()
+  await trx.insertInto('studio_item').values(newDraftRow(id, draft, r.org_unit_id, r.proposed_by, now)).execute()
   return id
 }

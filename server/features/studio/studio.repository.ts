@@ -1,12 +1,33 @@
 import { randomBytes } from 'node:crypto'
-import type { Kysely } from 'kysely'
+import type { Insertable, Kysely } from 'kysely'
 import type { Draft, StudioItem, StudioItemSummary, StudioKind, StudioVersion } from '../../../src/protocol/studio.ts'
-import type { Database } from '../../db/database.ts'
+import type { Database, StudioItemTable } from '../../db/database.ts'
 import { ApiError } from '../../shared/errors.ts'
 import { encodeKey } from '../admin/access.ts'
 
 /** Ids of published studio rows: `s-` and 16 hex digits, within the content id pattern and apart from file ids in practice. */
 export const newContentId = () => `s-${randomBytes(8).toString('hex')}`
+
+/** A new draft's row: revision 1, nothing submitted or published yet, written by `by`. */
+export function newDraftRow(id: string, draft: Draft, orgUnitId: string, by: string, now: number): Insertable<StudioItemTable> {
+  return {
+    id,
+    kind: draft.type,
+    content_id: newContentId(),
+    org_unit_id: orgUnitId,
+    title: draft.title,
+    draft: JSON.stringify(draft),
+    revision: 1,
+    status: 'draft',
+    submitted_by: null,
+    reject_reason: null,
+    published_version: null,
+    unpublished: 0,
+    created_by: by,
+    updated_by: by,
+    updated_at: now,
+  }
+}
 
 function items(db: Kysely<Database>) {
   return db

@@ -36,7 +36,7 @@ import { listLecturers, toLecturer } from '../lecturers/lecturers.repository.ts'
 import { assertStudioAccess } from './studio.access.ts'
 import { diffDraft } from './studio.diff.ts'
 import { publishBody, unpublishContent, type MediaSize } from './studio.publish.ts'
-import { findItem, listItems, listVersions, newContentId, publishedBody, toItem, withPartIds, type ItemRow } from './studio.repository.ts'
+import { findItem, listItems, listVersions, newContentId, newDraftRow, publishedBody, toItem, withPartIds, type ItemRow } from './studio.repository.ts'
 import { draftProblems, ruleContext } from './studio.validate.ts'
 
 const staleRevision = () => new ApiError(409, 'STALE_REVISION', 'Someone saved this draft after you opened it.', 'body.revision')
@@ -148,26 +148,7 @@ export const studioRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; med
       const now = Date.now()
       const id = randomUUID()
       await db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('studio_item')
-          .values({
-            id,
-            kind: draft.type,
-            content_id: newContentId(),
-            org_unit_id: orgUnitId,
-            title: draft.title,
-            draft: JSON.stringify(draft),
-            revision: 1,
-            status: 'draft',
-            submitted_by: null,
-            reject_reason: null,
-            published_version: null,
-            unpublished: 0,
-            created_by: auth.personId,
-            updated_by: auth.personId,
-            updated_at: now,
-          })
-          .execute()
+        await trx.insertInto('studio_item').values(newDraftRow(id, draft, orgUnitId, auth.personId, now)).execute()
         const unit = await trx.selectFrom('org_unit').select('path').where('id', '=', orgUnitId).executeTakeFirstOrThrow()
         await writeAudit(trx, auth, 'studio.create', id, { kind: draft.type, title: draft.title }, now, unit.path)
       })

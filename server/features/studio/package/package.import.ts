@@ -21,7 +21,7 @@ import { reencodeImage } from '../../media/image.ts'
 import { MEDIA_LIMITS } from '../../media/limits.ts'
 import type { MediaStore } from '../../media/mediaStore.ts'
 import { refusalReason, sniffMediaType } from '../../media/mediaType.ts'
-import { newContentId } from '../studio.repository.ts'
+import { newContentId, newDraftRow } from '../studio.repository.ts'
 import { PACKAGE_LIMITS, readZip, type PackageFiles } from './zip.ts'
 
 /** What may be in a package, and how large once inflated. */
@@ -203,23 +203,7 @@ export async function importPackage(
       const rows = all.slice(i, i + INSERT_BATCH).map((draft) => {
         const id = randomUUID()
         ids.push(id)
-        return {
-          id,
-          kind: draft.type,
-          content_id: newContentId(),
-          org_unit_id: orgUnitId,
-          title: draft.title,
-          draft: JSON.stringify(draft),
-          revision: 1,
-          status: 'draft' as const,
-          submitted_by: null,
-          reject_reason: null,
-          published_version: null,
-          unpublished: 0,
-          created_by: actor.personId,
-          updated_by: actor.personId,
-          updated_at: now,
-        }
+        return newDraftRow(id, draft, orgUnitId, actor.personId, now)
       })
       await trx.insertInto('studio_item').values(rows).execute()
     }
