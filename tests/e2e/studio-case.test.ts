@@ -64,7 +64,8 @@ describe('好的进教材: from a member’s reflection to the editor’s draft'
     await signIn(sec, SECRETARY)
     await sec.goto('/reflections')
     await sec.getByRole('tab', { name: '优秀心得' }).click()
-    const excellent = sec.getByTestId('reflection').filter({ hasText: TEXT })
+    // The secretary is in the member's group too: the same card is in both tabs.
+    const excellent = sec.getByRole('tabpanel', { name: '优秀心得' }).getByTestId('reflection').filter({ hasText: TEXT })
     await excellent.getByTestId('reflection-propose-case').click()
     const form = sec.getByTestId('case-propose')
     await form.getByTestId('case-propose-unit').selectOption(districtId)

@@ -30,6 +30,7 @@ const zh = {
     caseTitle: '标题',
     note: '推荐理由（作者会看到，可不填）',
     send: '发送给作者',
+    cancel: '取消',
     sent: '已发送，等待作者同意',
     loading: '正在读取…',
     errors: {
@@ -79,6 +80,7 @@ const en: typeof zh = {
     caseTitle: 'Title',
     note: 'Why (the author reads it; optional)',
     send: 'Ask the author',
+    cancel: 'Cancel',
     sent: 'Sent; waiting for the author',
     loading: 'Loading…',
     errors: {
