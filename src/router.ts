@@ -157,6 +157,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/manage/lecturers/:id', name: 'lecturer', component: () => import('@/features/lecturers/LecturerPage.vue'), meta: { title: 'admin.lecturers.page', minRole: 'secretary' } },
   // 课件工作室: desktop-friendly editors (full screen), online only.
   { path: '/studio', name: 'studio', component: () => import('@/features/studio/StudioListPage.vue'), meta: { title: 'studio.title', studio: true } },
+  { path: '/studio/cases', name: 'studio-cases', component: () => import('@/features/cases/CaseListPage.vue'), meta: { title: 'cases.list.title', studio: true } },
   { path: '/studio/items/:id', name: 'studio-item', component: () => import('@/features/studio/StudioItemPage.vue'), meta: { title: 'studio.title', studio: true } },
   // 修改密码: full screen, also where a one-time password leads right after sign-in.
   { path: '/me/password', name: 'change-password', component: () => import('@/features/me/ChangePasswordPage.vue'), meta: { title: 'account.changePassword' } },

@@ -70,6 +70,18 @@ export const UnitCasesQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 20 })),
 })
 
+export const CaseTargetsQuery = Type.Object({ reflectionId: Uuid })
+
+/**
+ * Where the reader may propose a reflection: the studio units above its group open to them, each
+ * with its studio courses (the 50 last edited), and the pocket-book categories.
+ */
+export const CaseTargets = Type.Object({
+  units: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), courses: Type.Array(Type.Object({ id: Type.String(), title: Type.String() })) })),
+  categories: Type.Array(Type.Object({ id: Type.String(), title: Type.String() })),
+})
+export type CaseTargets = Static<typeof CaseTargets>
+
 /** The author's answer, from their phone through the outbox. */
 export const CaseConsentPayload = Type.Object(
   {

@@ -91,6 +91,10 @@ export const Reflection = Type.Object({
   receivedAt: Type.Integer(),
   /** May the reader mark or hide it (a leader of its group)? */
   canReview: Type.Boolean(),
+  /** 好的进教材: may the reader propose it as a case (an excellent one, a unit open to them)? */
+  mayProposeCase: Type.Optional(Type.Boolean()),
+  /** Where its case proposal stands, for those who may propose it; null = none yet. */
+  caseStatus: Type.Optional(Type.Union([Type.Literal('asked'), Type.Literal('agreed'), Type.Literal('refused'), Type.Null()])),
   /** The review in force (what a leader's phone sends as `basedOn`); null = never reviewed. */
   reviewId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
 })

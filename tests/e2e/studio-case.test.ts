@@ -1,16 +1,16 @@
 /**
  * 好的进教材 end to end: a member's reflection, marked excellent by the group leader, is proposed
- * by the branch secretary as a case for a district course. The member's phone reads the proposal,
- * loses the network, and the member agrees there (the answer waits in the outbox); back online it
- * is sent, and the district's course editor finds the case in the course draft as a new lesson,
- * with the author's name and branch.
+ * by the branch secretary from their phone (推荐为案例 on the excellent feed) as a case for a
+ * district course. The member's phone reads the proposal, loses the network, and the member agrees
+ * there (the answer waits in the outbox); back online it is sent, and the district's course editor
+ * finds the case in the course draft as a new lesson, with the author's name and branch, and the
+ * proposal as 已同意 in the studio's list of proposals.
  */
 import { describe, expect, it } from 'vitest'
 import { uuidv7 } from '../../src/features/sync/uuidv7.ts'
-import type { CaseProposal } from '../../src/protocol/cases.ts'
 import type { StudioItem } from '../../src/protocol/studio.ts'
 import { axeViolations } from './support/axe.ts'
-import { DEMO_PASSWORD, goOffline, goOnline, PHONES, screenshot, signIn, usePhone, waitForServiceWorker } from './support/browser.ts'
+import { DEMO_PASSWORD, goOffline, goOnline, newPhone, PHONES, screenshot, signIn, usePhone, waitForServiceWorker } from './support/browser.ts'
 
 const EDITOR = '13800000007'
 const SECRETARY = '13800000004'
@@ -44,7 +44,7 @@ const push = (token: string, kind: string, payload: unknown) =>
 
 describe('好的进教材: from a member’s reflection to the editor’s draft', () => {
   it('asks the author on their phone, takes the answer offline, and puts the case into the editor’s draft', async () => {
-    const [member, leader, secretary, editor] = await Promise.all([PHONES.member, PHONES.leader, SECRETARY, EDITOR].map(tokenOf))
+    const [member, leader, editor] = await Promise.all([PHONES.member, PHONES.leader, EDITOR].map(tokenOf))
     const me = (await call<{ orgUnitId: string; name: string }>(member, 'GET', '/v1/auth/me')).json
     const reflectionId = crypto.randomUUID()
     expect((await push(member, 'reflection_post', { reflectionId, orgUnitId: me.orgUnitId, text: TEXT, photos: [] })).json.results[0]!.status).toBe('applied')
@@ -56,10 +56,31 @@ describe('好的进教材: from a member’s reflection to the editor’s draft'
       draft: { type: 'course', title: COURSE, kind: 'specialty', category: 'rural-revitalisation', description: '各支部的好做法。', cover: null, lecturerId: null, lessons: [{ title: '导言', minutes: 5, body: '好的做法进教材。', audio: null }] },
     })
     expect(course.status).toBe(201)
-    const proposed = await call<CaseProposal>(secretary, 'POST', '/v1/cases', {
-      reflectionId, orgUnitId: districtId, target: 'lesson', courseItemId: course.json.id, title: CASE_TITLE, note: '做法实在，适合作特色课案例。',
-    })
-    expect(proposed.status).toBe(201)
+
+    // The branch secretary proposes it from the excellent feed on their phone. Sent without a
+    // title, the server's refusal is shown at the title field.
+    const secretaryPhone = await newPhone(session.browser, session.server.url)
+    const sec = await secretaryPhone.newPage()
+    await signIn(sec, SECRETARY)
+    await sec.goto('/reflections')
+    await sec.getByRole('tab', { name: '优秀心得' }).click()
+    // The secretary is in the member's group too: the same card is in both tabs.
+    const excellent = sec.getByRole('tabpanel', { name: '优秀心得' }).getByTestId('reflection').filter({ hasText: TEXT })
+    await excellent.getByTestId('reflection-propose-case').click()
+    const form = sec.getByTestId('case-propose')
+    await form.getByTestId('case-propose-unit').selectOption(districtId)
+    await form.getByTestId('case-propose-course').selectOption({ label: COURSE })
+    await form.getByTestId('case-propose-send').click()
+    await form.getByTestId('case-propose-title-error').waitFor()
+    await sec.waitForFunction(() => !document.querySelector('[class*="-enter-active"]'))
+    expect(await axeViolations(sec)).toEqual([])
+    await screenshot(sec, 'case-propose')
+    await form.getByTestId('case-propose-title').fill(CASE_TITLE)
+    await form.getByTestId('case-propose-note').fill('做法实在，适合作特色课案例。')
+    await form.getByTestId('case-propose-send').click()
+    await expect.poll(() => excellent.getByTestId('reflection-case-state').textContent()).toContain('待作者同意')
+    await expect.poll(() => excellent.getByTestId('reflection-propose-case').count()).toBe(0)
+    await secretaryPhone.close()
 
     // The author's phone reads the proposal online, then answers it with no signal.
     const page = session.page
@@ -100,6 +121,25 @@ describe('好的进教材: from a member’s reflection to the editor’s draft'
     expect(body).toContain(TEXT)
     expect(body).toContain(me.name)
     await studio.getByTestId('studio-preview').getByText('案例来源').waitFor()
+
+    // The studio's list of proposals shows it agreed.
+    await studio.goto('/studio')
+    await studio.getByTestId('studio-cases').click()
+    const row = studio.getByTestId('case-row').filter({ hasText: CASE_TITLE })
+    await expect.poll(() => row.getByTestId('case-row-state').textContent()).toContain('已同意')
+    expect(await axeViolations(studio)).toEqual([])
     await desk.close()
+    const phone = await newPhone(session.browser, session.server.url)
+    const list = await phone.newPage()
+    await signIn(list, EDITOR)
+    await list.goto('/studio/cases')
+    await list.getByTestId('case-row').filter({ hasText: CASE_TITLE }).waitFor()
+    await screenshot(list, 'case-list')
+    await list.evaluate(() => localStorage.setItem('pps.elderMode', '1'))
+    await list.reload()
+    await list.getByTestId('case-row').filter({ hasText: CASE_TITLE }).waitFor()
+    expect(await axeViolations(list)).toEqual([])
+    await screenshot(list, 'case-list-elder')
+    await phone.close()
   })
 })

@@ -6,8 +6,30 @@ import type { Kysely } from 'kysely'
 import type { CaseProposal } from '../../../src/protocol/cases.ts'
 import type { Draft } from '../../../src/protocol/studio.ts'
 import type { Database } from '../../db/database.ts'
+import { allows, type Grant } from '../../shared/authz.ts'
 import { encodeKey } from '../admin/access.ts'
+import { opensStudio } from '../studio/studio.access.ts'
 import { newContentId, newDraftRow } from '../studio/studio.repository.ts'
+
+/** Who may propose a case from a group into a unit's studio: its secretary and up, or an editor of the unit. */
+export const mayPropose = (grants: Grant[], groupPath: string, unitPath: string) =>
+  allows(grants, groupPath, 'secretary') || grants.some((g) => opensStudio(g) && unitPath.startsWith(g.path))
+
+/** Could these grants propose anything at all (a secretary and up, or a studio user)? Spares the queries for everyone else. */
+export const proposesCases = (grants: Grant[]) => grants.some((g) => opensStudio(g) || allows([g], g.path, 'secretary'))
+
+/**
+ * The studio units (districts and townships) above the groups at `groupPaths` into which the
+ * grants may propose, by group path: one query over the paths' ancestors.
+ */
+export async function caseUnitsAbove(db: Kysely<Database>, grants: Grant[], groupPaths: string[]): Promise<Map<string, { id: string; name: string; path: string }[]>> {
+  const out = new Map<string, { id: string; name: string; path: string }[]>()
+  const ancestors = [...new Set(groupPaths.flatMap((p) => p.split('/').filter(Boolean)))]
+  if (ancestors.length === 0) return out
+  const units = await db.selectFrom('org_unit').select(['id', 'name', 'path']).where('id', 'in', ancestors).where('kind', 'in', ['district', 'township']).orderBy('path').execute()
+  for (const path of new Set(groupPaths)) out.set(path, units.filter((u) => path.startsWith(u.path) && mayPropose(grants, path, u.path)))
+  return out
+}
 
 function proposals(db: Kysely<Database>) {
   return db

@@ -6,22 +6,19 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Kysely } from 'kysely'
-import { CasePage, CaseProposal, MyCasesQuery, ProposeCaseBody, UnitCasesQuery } from '../../../src/protocol/cases.ts'
+import { CasePage, CaseProposal, CaseTargets, CaseTargetsQuery, MyCasesQuery, ProposeCaseBody, UnitCasesQuery } from '../../../src/protocol/cases.ts'
 import { errorResponses } from '../../../src/protocol/common.ts'
 import type { Database } from '../../db/database.ts'
 import { writeAudit } from '../../shared/audit.ts'
-import { allows, grantsOf, requireAuth, type Grant } from '../../shared/authz.ts'
+import { grantsOf, requireAuth } from '../../shared/authz.ts'
 import { ApiError, forbidden, notFound } from '../../shared/errors.ts'
 import { decodeKey } from '../admin/access.ts'
 import { findReflections } from '../reflections/reflections.repository.ts'
 import { opensStudio } from '../studio/studio.access.ts'
-import { findProposal, listProposals, toProposal } from './cases.repository.ts'
+import { caseUnitsAbove, findProposal, listProposals, mayPropose, toProposal } from './cases.repository.ts'
 
 const invalid = (field: string, message: string) => new ApiError(400, 'VALIDATION', `${field}: ${message}`, field)
 
-/** Who may propose a case from a group into a unit's studio: its secretary and up, or an editor of the unit. */
-const mayPropose = (grants: Grant[], groupPath: string, unitPath: string) =>
-  allows(grants, groupPath, 'secretary') || grants.some((g) => opensStudio(g) && unitPath.startsWith(g.path))
 
 export const caseRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> = async (app, { db }) => {
   app.post(
@@ -87,6 +84,38 @@ export const caseRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> = a
         await writeAudit(trx, auth, 'case.propose', id, { reflectionId: reflection.id, target: b.target, courseItemId: b.courseItemId ?? null, category: b.category ?? null, title }, now, unit.path)
       })
       return reply.status(201).send(toProposal((await findProposal(db, id))!))
+    },
+  )
+
+  app.get(
+    '/api/v1/cases/targets',
+    {
+      schema: {
+        tags: ['studio'],
+        description: 'Where the reader may propose a reflection as a case: the studio units above its group open to them, their courses, and the pocket-book categories. The proposer’s form reads it.',
+        querystring: CaseTargetsQuery,
+        response: { 200: CaseTargets, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const auth = requireAuth(request)
+      const reflection = (await findReflections(db, [request.query.reflectionId])).get(request.query.reflectionId)
+      if (!reflection) throw notFound('Reflection')
+      const units = (await caseUnitsAbove(db, await grantsOf(db, auth.personId), [reflection.path])).get(reflection.path) ?? []
+      if (units.length === 0) throw forbidden()
+      const courses = await db
+        .selectFrom('studio_item')
+        .select(['id', 'title', 'org_unit_id'])
+        .where('org_unit_id', 'in', units.map((u) => u.id))
+        .where('kind', '=', 'course')
+        .orderBy('updated_at', 'desc')
+        .limit(50 * units.length)
+        .execute()
+      const categories = await db.selectFrom('pocket_category').select(['id', 'title']).where('deleted_at', 'is', null).orderBy('sort_order').execute()
+      return {
+        units: units.map((u) => ({ id: u.id, name: u.name, courses: courses.filter((c) => c.org_unit_id === u.id).slice(0, 50).map(({ id, title }) => ({ id, title })) })),
+        categories,
+      }
     },
   )
 

@@ -7,6 +7,7 @@ import { REPLIES_SHOWN } from '../../../src/protocol/reflections.limits.ts'
 import type { GroupStats, Reflection, ReflectionReply } from '../../../src/protocol/reflections.ts'
 import type { Database } from '../../db/database.ts'
 import { allows, subtreeEnd, type Grant } from '../../shared/authz.ts'
+import { caseUnitsAbove, proposesCases } from '../cases/cases.repository.ts'
 
 export interface UnitRef {
   id: string
@@ -131,6 +132,7 @@ export async function feedPage(
   const rows = await q.orderBy('reflection.received_at', 'desc').orderBy('reflection.id', 'desc').limit(limit + 1).execute()
   const page = rows.slice(0, limit)
   const replies = await latestReplies(db, page.map((r) => r.id))
+  const cases = await caseInfo(db, viewer, page.filter((r) => r.status === 'excellent'))
   const items = page.map((r): Reflection => {
     const canReview = r.person_id !== viewer.personId && allows(viewer.grants, r.path, 'group_leader')
     const own = r.person_id === viewer.personId
@@ -154,10 +156,28 @@ export async function feedPage(
       receivedAt: Number(r.received_at),
       canReview,
       reviewId: r.review_id,
+      ...cases.get(r.id),
     }
   })
   const last = page.at(-1)
   return { items, next: rows.length > limit && last ? `${Number(last.received_at)}_${last.id}` : null }
+}
+
+/**
+ * 好的进教材: for the excellent reflections of a page, whether the viewer may propose each as a
+ * case and where an existing proposal stands (only to those who may propose). Two queries, and
+ * none for viewers who could never propose.
+ */
+async function caseInfo(db: Kysely<Database>, viewer: Viewer, rows: { id: string; path: string }[]): Promise<Map<string, Pick<Reflection, 'mayProposeCase' | 'caseStatus'>>> {
+  const out = new Map<string, Pick<Reflection, 'mayProposeCase' | 'caseStatus'>>()
+  if (rows.length === 0 || !proposesCases(viewer.grants)) return out
+  const units = await caseUnitsAbove(db, viewer.grants, rows.map((r) => r.path))
+  const open = rows.filter((r) => (units.get(r.path) ?? []).length > 0)
+  if (open.length === 0) return out
+  const taken = await db.selectFrom('case_proposal').select(['reflection_id', 'status']).where('reflection_id', 'in', open.map((r) => r.id)).execute()
+  const status = new Map(taken.map((t) => [t.reflection_id, t.status]))
+  for (const r of open) out.set(r.id, { mayProposeCase: true, caseStatus: status.get(r.id) ?? null })
+  return out
 }
 
 /** The latest REPLIES_SHOWN replies of each reflection, oldest first. */

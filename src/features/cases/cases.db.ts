@@ -4,7 +4,7 @@
  * `case_consent` record in ONE transaction, so a reload finds it answered and queued.
  */
 import { db, type CaseRequestRow } from '@/db/db.ts'
-import type { CaseConsentPayload, CaseProposal } from '@/protocol/cases.ts'
+import type { CaseConsentPayload, CaseProposal, CaseStatus } from '@/protocol/cases.ts'
 import { enqueue } from '@/features/sync/outbox.db.ts'
 
 export const casesDb = {
@@ -32,4 +32,9 @@ export const casesDb = {
       await enqueue(db, 'case_consent', { proposalId, agree, showName: agree && showName })
     })
   },
+}
+
+/** After a proposal is made (or found to exist): every cached copy of the reflection shows where it stands. */
+export async function markProposed(reflectionId: string, status: CaseStatus): Promise<void> {
+  await db.reflections.where('id').equals(reflectionId).modify({ caseStatus: status })
 }

@@ -181,6 +181,27 @@ describe.each(DIALECTS)('好的进教材: reflections proposed as cases on %s', 
     expect((await ctx.app.inject({ method: 'GET', url: `/api/v1/cases?orgUnitId=${districtId}`, headers: member })).statusCode).toBe(403)
   })
 
+  it('tells a proposer, and only a proposer, where an excellent reflection may go and where its proposal stands', async () => {
+    const reflectionId = await reflection()
+    const feedItem = async (headers: Headers) =>
+      ((await ctx.app.inject({ method: 'GET', url: `/api/v1/reflections?orgUnitId=${groupId}&scope=excellent`, headers })).json().items as Record<string, unknown>[]).find((r) => r.id === reflectionId)!
+    expect(await feedItem(secretary)).toMatchObject({ mayProposeCase: true, caseStatus: null })
+    expect(await feedItem(member)).not.toHaveProperty('mayProposeCase')
+    expect(await feedItem(flowing)).not.toHaveProperty('caseStatus')
+
+    const targets = await ctx.app.inject({ method: 'GET', url: `/api/v1/cases/targets?reflectionId=${reflectionId}`, headers: secretary })
+    expect(targets.statusCode).toBe(200)
+    const body = targets.json() as { units: { id: string; courses: { id: string }[] }[]; categories: { id: string }[] }
+    expect(body.units.map((u) => u.id)).toEqual([districtId, townshipId])
+    expect(body.units[0]!.courses.map((c) => c.id)).toContain(courseItem.id)
+    expect(body.categories.map((c) => c.id)).toContain('cases')
+    expect((await ctx.app.inject({ method: 'GET', url: `/api/v1/cases/targets?reflectionId=${reflectionId}`, headers: member })).statusCode).toBe(403)
+    expect((await ctx.app.inject({ method: 'GET', url: `/api/v1/cases/targets?reflectionId=${crypto.randomUUID()}`, headers: secretary })).statusCode).toBe(404)
+
+    expect((await propose(secretary, { reflectionId })).statusCode).toBe(201)
+    expect(await feedItem(secretary)).toMatchObject({ mayProposeCase: true, caseStatus: 'asked' })
+  })
+
   it('refuses an answer from anyone but the author, and one to a proposal that does not exist', async () => {
     const reflectionId = await reflection()
     const proposal: CaseProposal = (await propose(secretary, { reflectionId })).json()

@@ -194,6 +194,7 @@ const MATRIX: Record<string, Expectation> = {
   // everyone signed in; a unit's proposals are for its editors, supervisors and admins.
   'POST /api/v1/cases': { own: [401, 404, 404, 404, 404, 404], other: [401, 404, 404, 404, 404, 404] },
   'GET /api/v1/cases/mine': { own: [401, 200, 200, 200, 200, 200] },
+  'GET /api/v1/cases/targets': { own: [401, 404, 404, 404, 404, 404] },
   'GET /api/v1/cases': { own: [401, 403, 403, 403, 200, 200], other: [401, 403, 403, 403, 403, 200] },
   // A studio video's processing state: editors, supervisors and admins; no video exists here.
   'GET /api/v1/studio/videos/{id}': { own: [401, 403, 403, 403, 404, 404], other: [401, 403, 403, 403, 404, 404] },
