@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto'
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { parseDocument, LineCounter, isMap, isScalar, type Document } from 'yaml'
-import { parseQuizzes, type ParsedQuestion, type ParsedQuiz } from './quiz.parse.ts'
+import { parseQuizzes, type ParsedBank, type ParsedQuestion, type ParsedQuiz } from './quiz.parse.ts'
 import { probeMp4File, VideoError } from './video.probe.ts'
 import type { LessonVideo } from '../../../src/protocol/content.ts'
 import type { CourseTable, LessonTable, PocketCategoryTable, PocketEntryTable, SyncedColumns } from '../../db/database.ts'
@@ -59,6 +59,7 @@ export interface ParsedContent {
   lessons: ParsedLesson[]
   categories: ParsedCategory[]
   entries: ParsedEntry[]
+  banks: ParsedBank[]
   questions: ParsedQuestion[]
   quizzes: ParsedQuiz[]
   /** Each lesson video's file, for the processing queue (features/video/) */
@@ -229,10 +230,14 @@ function dirs(dir: string): string[] {
 }
 
 /** Parses the whole content/ folder; throws the first ContentError found. */
-export function parseContent(root: string): ParsedContent {
+/**
+ * `citable`: ids a question may name as its source besides the folder's own lessons and entries
+ * (a studio package's questions may cite the importing unit's; the package import checks them).
+ */
+export function parseContent(root: string, citable: ReadonlySet<string> = new Set()): ParsedContent {
   const rel = (p: string) => relative(root, p) || p
   const resolve = mediaResolver(root)
-  const out: ParsedContent = { courses: [], lessons: [], categories: [], entries: [], questions: [], quizzes: [], videos: [] }
+  const out: ParsedContent = { courses: [], lessons: [], categories: [], entries: [], banks: [], questions: [], quizzes: [], videos: [] }
   const seen = new Map<string, string>()
   const claim = (kind: string, id: string, file: string, line: number) => {
     const key = `${kind}:${id}`
@@ -339,7 +344,8 @@ export function parseContent(root: string): ParsedContent {
       out.entries.push({ ...entry, content_hash: hashOf(entry) })
     }
   }
-  const quiz = parseQuizzes(root, rel, new Set(out.lessons.map((l) => l.id)), new Set(out.entries.map((e) => e.id)))
+  const quiz = parseQuizzes(root, rel, new Set([...out.lessons.map((l) => l.id), ...citable]), new Set(out.entries.map((e) => e.id)))
+  out.banks = quiz.banks
   out.questions = quiz.questions
   out.quizzes = quiz.quizzes
   return out

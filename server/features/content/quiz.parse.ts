@@ -17,6 +17,12 @@ type Parsed<T> = Omit<T, Exclude<keyof SyncedColumns, 'content_hash'>>
 export type ParsedQuestion = Parsed<QuestionTable>
 /** A quiz row and, for its snapshot, every question the quiz may ask (with answers). */
 export type ParsedQuiz = Parsed<QuizTable> & { candidates: Scorable[] }
+/** A bank has no row of its own (its questions name it); its title and flag, for studio packages. */
+export interface ParsedBank {
+  id: string
+  title: string
+  exam: boolean
+}
 
 const ID = /^[a-z0-9][a-z0-9-]{0,63}$/
 
@@ -84,8 +90,9 @@ export function parseQuizzes(
   rel: (p: string) => string,
   lessons: Set<string>,
   entries: Set<string>,
-): { questions: ParsedQuestion[]; quizzes: ParsedQuiz[] } {
+): { banks: ParsedBank[]; questions: ParsedQuestion[]; quizzes: ParsedQuiz[] } {
   const questions: ParsedQuestion[] = []
+  const parsedBanks: ParsedBank[] = []
   const byId = new Map<string, ParsedQuestion & { file: string }>()
   const banks = new Map<string, string[]>()
 
@@ -96,10 +103,11 @@ export function parseQuizzes(
     const bank = obj(doc.contents)
     const bankId = bank.str('id', ID)
     if (banks.has(bankId)) bank.fail('id', `bank id "${bankId}" is already used`)
-    bank.str('title')
+    const title = bank.str('title')
     // An exam bank's questions never leave the server before an exam closes (migration 031).
     const exam = bank.js('exam') ?? false
     if (typeof exam !== 'boolean') bank.fail('exam', '"exam" must be true or false')
+    parsedBanks.push({ id: bankId, title, exam: exam as boolean })
     const list = bank.node('questions')
     if (!isSeq(list) || list.items.length === 0) bank.fail('questions', '"questions" must be a non-empty list')
     const ids: string[] = []
@@ -196,5 +204,5 @@ export function parseQuizzes(
       candidates: candidates.map((q) => q.scorable),
     })
   }
-  return { questions, quizzes }
+  return { banks: parsedBanks, questions, quizzes }
 }

@@ -9,11 +9,11 @@ import { encodeKey } from '../admin/access.ts'
 export const newContentId = () => `s-${randomBytes(8).toString('hex')}`
 
 /** A new draft's row: revision 1, nothing submitted or published yet, written by `by`. */
-export function newDraftRow(id: string, draft: Draft, orgUnitId: string, by: string, now: number): Insertable<StudioItemTable> {
+export function newDraftRow(id: string, draft: Draft, orgUnitId: string, by: string, now: number, contentId = newContentId()): Insertable<StudioItemTable> {
   return {
     id,
     kind: draft.type,
-    content_id: newContentId(),
+    content_id: contentId,
     org_unit_id: orgUnitId,
     title: draft.title,
     draft: JSON.stringify(draft),

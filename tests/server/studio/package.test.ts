@@ -5,9 +5,10 @@ import { join } from 'node:path'
 import { zipSync, strToU8 } from 'fflate'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { CourseDraft, StudioItem } from '../../../src/protocol/studio.ts'
+import { parse } from 'yaml'
+import type { CourseDraft, QuestionBankDraft, QuizDraft, StudioItem } from '../../../src/protocol/studio.ts'
 import { importContent } from '../../../server/features/content/import.ts'
-import { readZip } from '../../../server/features/studio/package/zip.ts'
+import { readZip, writeZip } from '../../../server/features/studio/package/zip.ts'
 import { sizeLimitOf } from '../../../server/features/studio/package/package.import.ts'
 import { DEMO_LOGINS } from '../../../server/seed/demo.ts'
 import { buildTestApp, signIn, type TestContext } from '../../support/testApp.ts'
@@ -28,7 +29,7 @@ function contentHashes(zip: Uint8Array): string[] {
   const files = readZip(zip, sizeLimitOf)
   const sha = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex')
   return [...files]
-    .map(([path, bytes]) => (path.startsWith('media/') ? `${path}:${sha(bytes)}` : sha(new TextDecoder().decode(bytes).replace(/^id: .*$/gm, ''))))
+    .map(([path, bytes]) => (path.startsWith('media/') ? `${path}:${sha(bytes)}` : sha(new TextDecoder().decode(bytes).replace(/^ *(- )?id: .*$/gm, ''))))
     .sort()
 }
 
@@ -44,6 +45,8 @@ const coursePackage = (extra: Record<string, Uint8Array> = {}, minutes = '') =>
 describe.each(DIALECTS)('studio packages on %s', (dialect) => {
   let from: TestContext
   let to: TestContext
+  /** A second deployment with the demo content, so questions citing its lessons find them. */
+  let fresh: TestContext
   let dirs: string[] = []
   const heads: Record<string, Headers> = {}
 
@@ -66,18 +69,20 @@ describe.each(DIALECTS)('studio packages on %s', (dialect) => {
   })
 
   beforeAll(async () => {
-    dirs = await Promise.all([mkdtemp(join(tmpdir(), 'pkg-a-')), mkdtemp(join(tmpdir(), 'pkg-b-'))])
+    dirs = await Promise.all([mkdtemp(join(tmpdir(), 'pkg-a-')), mkdtemp(join(tmpdir(), 'pkg-b-')), mkdtemp(join(tmpdir(), 'pkg-c-'))])
     from = await buildTestApp(dialect, { mediaStoreDir: dirs[0] })
     to = await buildTestApp(dialect, { mediaStoreDir: dirs[1] })
+    fresh = await buildTestApp(dialect, { mediaStoreDir: dirs[2] })
     await importContent(from.testDb.db, undefined, Date.now(), { ffmpeg: false })
-    for (const [name, ctx] of [['a', from], ['b', to]] as const) {
+    await importContent(fresh.testDb.db, undefined, Date.now(), { ffmpeg: false })
+    for (const [name, ctx] of [['a', from], ['b', to], ['c', fresh]] as const) {
       heads[`${name}Editor`] = await signIn(ctx.app, EDITOR!)
       heads[`${name}Admin`] = await signIn(ctx.app, ADMIN!)
     }
     heads.bMember = await signIn(to.app, MEMBER!)
   })
   afterAll(async () => {
-    await Promise.all([from.close(), to.close()])
+    await Promise.all([from.close(), to.close(), fresh.close()])
     await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })))
   })
 
@@ -132,6 +137,74 @@ describe.each(DIALECTS)('studio packages on %s', (dialect) => {
     expect(contentHashes(againPocket.rawPayload)).toEqual(contentHashes(pocket.rawPayload))
   })
 
+  it('exports a question bank, imports it into another deployment as a draft, and its content hashes match after publishing', async () => {
+    const question = (over: Partial<QuestionBankDraft['questions'][number]>): QuestionBankDraft['questions'][number] => ({
+      type: 'single', stem: '党章由哪两部分组成？', options: ['总纲和条文', '序言和附则'], answer: ['A'], explanation: '总纲和条文。', source: 'constitution-basics-01', tags: ['党章'], ...over,
+    })
+    const draft: QuestionBankDraft = {
+      type: 'question_bank',
+      title: '党章小题库',
+      exam: false,
+      questions: [
+        question({}),
+        question({ type: 'multiple', stem: '哪些是入党条件？', options: ['年满十八岁', '承认党的纲领', '会开车'], answer: ['A', 'B'] }),
+        question({ type: 'truefalse', stem: '党章由全国代表大会修改。', options: [], answer: ['true'], tags: [] }),
+        question({ type: 'fill', stem: '条文共____章。', options: [], answer: ['十一', '11'], source: 'constitution-basics-02' }),
+      ],
+    }
+    const made: StudioItem = (await call(from, 'POST', '/items', heads.aEditor!, { orgUnitId: district(from), draft })).json()
+    const bankId = (await publish(from, heads.aEditor!, heads.aAdmin!, made.id)).contentId
+    const bank = await call(from, 'GET', `/package?orgUnitId=${district(from)}&kind=question_bank&id=${bankId}`, heads.aEditor!)
+    expect(bank.statusCode, bank.body).toBe(200)
+    expect([...readZip(bank.rawPayload, sizeLimitOf).keys()]).toEqual([`quizzes/banks/${bankId}.yaml`])
+
+    const res = await call(fresh, 'POST', `/package?orgUnitId=${district(fresh)}`, heads.cEditor!, bank.rawPayload)
+    expect(res.statusCode, res.body).toBe(201)
+    expect(res.json()).toMatchObject({ courses: 0, entries: 0, banks: 1, quizzes: 0, warnings: [] })
+    const imported: StudioItem = (await call(fresh, 'GET', `/items/${res.json().itemIds[0]}`, heads.cEditor!)).json()
+    expect(imported).toMatchObject({ kind: 'question_bank', status: 'draft', problems: [], draft: { title: '党章小题库' } })
+    const newBank = (await publish(fresh, heads.cEditor!, heads.cAdmin!, imported.id)).contentId
+    expect(newBank).not.toBe(bankId)
+    const again = await call(fresh, 'GET', `/package?orgUnitId=${district(fresh)}&kind=question_bank&id=${newBank}`, heads.cEditor!)
+    expect(contentHashes(again.rawPayload)).toEqual(contentHashes(bank.rawPayload))
+  })
+
+  it('exports a quiz with its bank; imported, the quiz names the new bank’s questions and publishes after it', async () => {
+    const quiz = await call(from, 'GET', `/package?orgUnitId=${district(from)}&kind=quiz&id=quiz-constitution-basics`, heads.aEditor!)
+    expect(quiz.statusCode, quiz.body).toBe(200)
+    const files = readZip(quiz.rawPayload, sizeLimitOf)
+    expect([...files.keys()].sort()).toEqual(['quizzes/banks/bank-constitution-basics.yaml', 'quizzes/quiz-constitution-basics.yaml'])
+
+    const res = await call(fresh, 'POST', `/package?orgUnitId=${district(fresh)}`, heads.cEditor!, quiz.rawPayload)
+    expect(res.statusCode, res.body).toBe(201)
+    expect(res.json()).toMatchObject({ banks: 1, quizzes: 1, warnings: [] })
+    const [bankItem, quizItem]: StudioItem[] = await Promise.all(res.json().itemIds.map(async (id: string) => (await call(fresh, 'GET', `/items/${id}`, heads.cEditor!)).json()))
+    const bankDraft = bankItem!.draft as QuestionBankDraft
+    const quizDraft = quizItem!.draft as QuizDraft
+    // The quiz asks the imported bank's questions (new ids), so it waits for the bank's publish.
+    expect('fixed' in quizDraft.questions && quizDraft.questions.fixed.every((q) => bankDraft.questions.some((b) => b.id === q))).toBe(true)
+    expect(quizItem!.problems.map((p) => p.field)).toEqual(['questions.fixed'])
+    await publish(fresh, heads.cEditor!, heads.cAdmin!, bankItem!.id)
+    const published = await publish(fresh, heads.cEditor!, heads.cAdmin!, quizItem!.id)
+    const again = readZip((await call(fresh, 'GET', `/package?orgUnitId=${district(fresh)}&kind=quiz&id=${published.contentId}`, heads.cEditor!)).rawPayload, sizeLimitOf)
+    const quizOf = (f: typeof files) => {
+      const { id: _, questions, ...rest } = parse(new TextDecoder().decode([...f].find(([p]) => !p.startsWith('quizzes/banks/'))![1]))
+      return { ...rest, count: questions.fixed.length }
+    }
+    expect(quizOf(again)).toEqual(quizOf(files))
+    const bankHash = (f: typeof files) => contentHashes(writeZip(new Map([...f].filter(([p]) => p.startsWith('quizzes/banks/')))))
+    expect(bankHash(again)).toEqual(bankHash(files))
+  })
+
+  it('leaves a question source the importing unit lacks empty, with a warning naming its line, and the draft shows the problem', async () => {
+    const res = await call(to, 'POST', `/package?orgUnitId=${district(to)}`, heads.bEditor!, zipSync({ 'quizzes/banks/b.yaml': strToU8(bankFile('B').replace('source: l1', 'source: somewhere-else')) }))
+    expect(res.statusCode, res.body).toBe(201)
+    expect(res.json().warnings).toEqual(['quizzes/banks/b.yaml:10: source "somewhere-else" is not a lesson or pocket-book entry of this unit: left empty in the draft, pick one before submitting'])
+    const item: StudioItem = (await call(to, 'GET', `/items/${res.json().itemIds[0]}`, heads.bEditor!)).json()
+    expect((item.draft as QuestionBankDraft).questions[0]).toMatchObject({ source: '', answer: ['B'], options: ['按股', '按人头', '按年龄'] })
+    expect(item.problems.map((p) => p.field)).toEqual(['questions.0.source'])
+  })
+
   it('lets only editors, supervisors and admins export, and only courses on their unit’s line', async () => {
     const demo = `/package?orgUnitId=${district(from)}&kind=course&id=constitution-basics`
     expect((await call(from, 'GET', demo, await signIn(from.app, MEMBER!))).json().code).toBe('NOT_EDITOR')
@@ -150,7 +223,8 @@ describe.each(DIALECTS)('studio packages on %s', (dialect) => {
     ['an entry whose header lies about its size', lyingSize, 400, 'PACKAGE_UNREADABLE'],
     ['a lesson that breaks a content rule', () => coursePackage({}, '0'), 400, 'PACKAGE_INVALID', /^courses\/c1\/01-first\.md:5: "minutes" must be a whole number ≥ 1, got 0$/],
     ['a renamed program as an image', () => coursePackage({ 'courses/c1/02-two.md': strToU8('---\nid: l2\ntitle: 二\norder: 2\nminutes: 5\n---\n![x](media/images/x.png)\n'), 'media/images/x.png': elf() }), 415, 'UNSUPPORTED_MEDIA_TYPE', /^courses\/c1\/02-two\.md: media\/images\/x\.png: /],
-    ['a quiz (not imported by the studio yet)', () => coursePackage({ 'quizzes/q.yaml': strToU8('id: q') }), 400, 'PACKAGE_INVALID', /^quizzes\/q\.yaml: /],
+    ['a bank whose answer is not among its options', () => coursePackage({ 'quizzes/banks/b.yaml': strToU8(bankFile('E')) }), 400, 'PACKAGE_INVALID', /^quizzes\/banks\/b\.yaml:8: answer "E" is not one of the options A, B, C$/],
+    ['a quiz drawing more than its bank holds', () => coursePackage({ 'quizzes/banks/b.yaml': strToU8(bankFile('B')), 'quizzes/z.yaml': strToU8(quizFile) }), 400, 'PACKAGE_INVALID', /^quizzes\/z\.yaml:5: bank "b1" has 1 questions, fewer than count 5$/],
     ['a file of another kind', () => coursePackage({ 'run.sh': strToU8('#!/bin/sh') }), 400, 'PACKAGE_INVALID'],
   ]
 
@@ -182,6 +256,10 @@ describe.each(DIALECTS)('studio packages on %s', (dialect) => {
     expect(big.statusCode).toBe(413)
   })
 })
+
+/** A one-question bank citing the package's lesson l1, as a county would write it. */
+const bankFile = (answer: string) => `id: b1\ntitle: 合作社题库\nquestions:\n  - id: q1\n    type: single\n    stem: 分红按什么？\n    options: [按股, 按人头, 按年龄]\n    answer: ${answer}\n    explanation: 按股分红。\n    source: l1\n`
+const quizFile = 'id: z1\ntitle: 小测\ndescription: 测一测。\nquestions:\n  draw: { bank: b1, count: 5 }\npassMark: 60\n'
 
 /** Text that does not compress far (so the size limit, not the bomb ratio, refuses it). */
 function randomText(n: number): string {

@@ -1,5 +1,6 @@
 /**
- * Export: a published course, or a pocket-book category with its entries, as the files
+ * Export: a published course, a pocket-book category with its entries, a question bank, or a quiz
+ * with its banks, as the files
  * `content/` would hold for it (docs/studio.md "Packages"), with the media it uses. What phones
  * have is exported, whether it came from content:import or from the studio.
  */
@@ -7,6 +8,8 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Kysely } from 'kysely'
 import { stringify } from 'yaml'
+import type { QuizSelection } from '../../../../src/protocol/quiz.ts'
+import type { QuestionBankDraft } from '../../../../src/protocol/studio.ts'
 import type { Database } from '../../../db/database.ts'
 import { ApiError, notFound } from '../../../shared/errors.ts'
 import { UPLOADED_MEDIA_PREFIX, type MediaStore } from '../../media/mediaStore.ts'
@@ -97,5 +100,69 @@ export async function exportPocketCategory(src: ExportSources, id: string, unitP
     files.set(`pocket/${id}/${e.id}.md`, markdown(front, media.body(e.body)))
   }
   await media.load()
+  return files
+}
+
+/** A question row's answer as a bank file writes it (quiz.parse.ts reads it back to the same row). */
+function answerOf(type: string, answer: string[]): unknown {
+  if (type === 'single') return answer[0]
+  if (type === 'truefalse') return answer[0] === 'true'
+  return answer
+}
+
+/**
+ * A bank's file: its live questions as phones have them. Files keep no bank row, so a bank
+ * imported by content:import is titled by its id; a studio bank has its published title, and its
+ * questions keep the published order (question ids are random, so the id order would not round-trip).
+ */
+async function bankFile(src: ExportSources, bankId: string): Promise<[string, Uint8Array]> {
+  const rows = await src.db.selectFrom('question').selectAll().where('bank_id', '=', bankId).where('deleted_at', 'is', null).orderBy('id').execute()
+  if (rows.length === 0) throw notFound('Question bank')
+  const item = await src.db.selectFrom('studio_item').select(['id', 'title']).where('content_id', '=', bankId).where('kind', '=', 'question_bank').executeTakeFirst()
+  const version = item && (await src.db.selectFrom('studio_version').select('body').where('item_id', '=', item.id).orderBy('number', 'desc').limit(1).executeTakeFirst())
+  const published = version ? (JSON.parse(version.body) as QuestionBankDraft) : undefined
+  const order = new Map(published?.questions.map((q, i) => [q.id!, i]))
+  rows.sort((a, b) => (order.get(a.id) ?? Infinity) - (order.get(b.id) ?? Infinity))
+  const questions = rows.map((q) => {
+    const options = JSON.parse(q.options) as string[]
+    return {
+      id: q.id,
+      type: q.type,
+      stem: q.stem,
+      ...(options.length ? { options } : {}),
+      answer: answerOf(q.type, JSON.parse(q.answer) as string[]),
+      explanation: q.explanation,
+      source: q.source_id,
+      tags: JSON.parse(q.tags) as string[],
+    }
+  })
+  const bank = { id: bankId, title: published?.title ?? bankId, ...(rows[0]!.exam_only === 1 ? { exam: true } : {}), questions }
+  return [`quizzes/banks/${bankId}.yaml`, encoder.encode(stringify(bank, { lineWidth: 0 }))]
+}
+
+export async function exportBank(src: ExportSources, id: string): Promise<PackageFiles> {
+  return new Map([await bankFile(src, id)])
+}
+
+/** A quiz and every bank it asks from (a package must carry them: its selection names their questions). */
+export async function exportQuiz(src: ExportSources, id: string): Promise<PackageFiles> {
+  const quiz = await src.db.selectFrom('quiz').selectAll().where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst()
+  if (!quiz) throw notFound('Quiz')
+  const selection = JSON.parse(quiz.selection) as QuizSelection
+  const banks =
+    'draw' in selection
+      ? [selection.draw.bank]
+      : (await src.db.selectFrom('question').select('bank_id').distinct().where('id', 'in', selection.fixed).orderBy('bank_id').execute()).map((r) => r.bank_id)
+  const file = {
+    id: quiz.id,
+    title: quiz.title,
+    description: quiz.description,
+    questions: 'draw' in selection ? { draw: selection.draw } : { fixed: selection.fixed },
+    ...(quiz.time_limit_minutes !== null ? { timeLimitMinutes: quiz.time_limit_minutes } : {}),
+    passMark: quiz.pass_mark,
+    shuffleOptions: quiz.shuffle_options === 1,
+  }
+  const files: PackageFiles = new Map([[`quizzes/${quiz.id}.yaml`, encoder.encode(stringify(file, { lineWidth: 0 }))]])
+  for (const bank of banks) files.set(...(await bankFile(src, bank)))
   return files
 }

@@ -1,5 +1,6 @@
 /**
- * Import: a package (zip in the layout of content/) becomes studio drafts of the importing unit.
+ * Import: a package (zip in the layout of content/) becomes studio drafts of the importing unit:
+ * courses, pocket entries, question banks and quizzes.
  * The files are checked by content:import's own parser (content.parse.ts), so a package gets the
  * same rules and the same `file:line: what is wrong` messages; its media pass the upload checks
  * (type from the bytes, images re-encoded). Only when all of it is clean is anything written:
@@ -10,7 +11,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import type { Kysely } from 'kysely'
-import type { CourseDraft, Draft, PocketEntryDraft } from '../../../../src/protocol/studio.ts'
+import type { QuizSelection } from '../../../../src/protocol/quiz.ts'
+import type { Draft, QuizDraft } from '../../../../src/protocol/studio.ts'
 import type { PackageImportResult } from '../../../../src/protocol/studioPackage.ts'
 import type { Database } from '../../../db/database.ts'
 import { nextVersion } from '../../../db/version.ts'
@@ -22,21 +24,21 @@ import { MEDIA_LIMITS } from '../../media/limits.ts'
 import type { MediaStore } from '../../media/mediaStore.ts'
 import { refusalReason, sniffMediaType } from '../../media/mediaType.ts'
 import { newContentId, newDraftRow } from '../studio.repository.ts'
+import { sourceKinds } from '../studio.validate.ts'
 import { PACKAGE_LIMITS, readZip, type PackageFiles } from './zip.ts'
 
 /** What may be in a package, and how large once inflated. */
 export function sizeLimitOf(path: string): number | string {
-  if (/^(courses|pocket)\/.+\.(md|ya?ml)$/.test(path)) return PACKAGE_LIMITS.maxTextBytes
+  if (/^(courses|pocket)\/.+\.(md|ya?ml)$/.test(path) || /^quizzes\/(banks\/)?[^/]+\.ya?ml$/.test(path)) return PACKAGE_LIMITS.maxTextBytes
   if (/^media\/.+\.(jpe?g|png|webp)$/i.test(path)) return MEDIA_LIMITS.image.maxBytes
   if (/^media\/.+\.(mp3|m4a|aac|ogg|opus)$/i.test(path)) return MEDIA_LIMITS.audio.maxBytes
-  if (path.startsWith('quizzes/')) return 'question banks and quizzes are not imported by the studio yet: take them out of the package'
-  return 'not part of a package: courses/…/*.md, pocket/categories.yaml, pocket/…/*.md, and images (JPEG, PNG, WebP) or recordings (MP3, M4A, AAC, Ogg) under media/'
+  return 'not part of a package: courses/…/*.md, pocket/categories.yaml, pocket/…/*.md, quizzes/*.yaml, quizzes/banks/*.yaml, and images (JPEG, PNG, WebP) or recordings (MP3, M4A, AAC, Ogg) under media/'
 }
 
 const invalid = (what: string) => new ApiError(400, 'PACKAGE_INVALID', what, 'body')
 
 /** content.parse.ts reads a folder: the checked files go into a private temporary one. */
-async function parsePackage(files: PackageFiles): Promise<ParsedContent> {
+async function parsePackage(files: PackageFiles, citable: ReadonlySet<string>): Promise<ParsedContent> {
   const dir = await mkdtemp(join(tmpdir(), 'studio-package-'))
   try {
     for (const [path, bytes] of files) {
@@ -44,7 +46,7 @@ async function parsePackage(files: PackageFiles): Promise<ParsedContent> {
       await mkdir(dirname(join(dir, path)), { recursive: true })
       await writeFile(join(dir, path), bytes)
     }
-    return parseContent(dir)
+    return parseContent(dir, citable)
   } catch (err) {
     if (err instanceof ContentError) throw invalid(err.message)
     throw err
@@ -60,15 +62,41 @@ function lineOf(files: PackageFiles, path: string, key: string): number {
   return i < 0 ? 1 : i + 1
 }
 
+/** Line of `key:` in the question with id `questionId` of a bank file (the lines after its `- id:`). */
+function questionLine(files: PackageFiles, path: string, questionId: string, key: string): number {
+  const lines = new TextDecoder().decode(files.get(path)).split('\n')
+  const start = Math.max(0, lines.findIndex((l) => new RegExp(`^\\s*(- )?id:\\s*["']?${questionId}["']?\\s*$`).test(l)))
+  const i = lines.findIndex((l, n) => n >= start && new RegExp(`^\\s*(- )?${key}:`).test(l))
+  return i < 0 ? start + 1 : i + 1
+}
+
 /** Which file each parsed row came from (parseContent keeps ids, the messages need files). */
 function fileIndex(files: PackageFiles): Map<string, string> {
   const index = new Map<string, string>()
   for (const [path, bytes] of files) {
-    if (!path.endsWith('.md')) continue
+    const quiz = path.startsWith('quizzes/')
+    if (!path.endsWith('.md') && !quiz) continue
     const id = /^id:\s*["']?([a-z0-9-]+)/m.exec(new TextDecoder().decode(bytes.subarray(0, 2000)))?.[1]
-    if (id) index.set(`${path.startsWith('pocket/') ? 'entry' : path.endsWith('/course.md') ? 'course' : 'lesson'}:${id}`, path)
+    const kind = quiz ? (path.startsWith('quizzes/banks/') ? 'bank' : 'quiz') : path.startsWith('pocket/') ? 'entry' : path.endsWith('/course.md') ? 'course' : 'lesson'
+    if (id) index.set(`${kind}:${id}`, path)
   }
   return index
+}
+
+/**
+ * Every `source:` of the bank files, with its line: the parser is told they may be cited (the
+ * import checks them against the package and the importing unit), and the warnings name them.
+ */
+function sourceLines(files: PackageFiles): { file: string; line: number; source: string }[] {
+  const out: { file: string; line: number; source: string }[] = []
+  for (const [file, bytes] of files) {
+    if (!file.startsWith('quizzes/banks/')) continue
+    new TextDecoder().decode(bytes).split('\n').forEach((l, i) => {
+      const value = /^\s*(?:-\s+)?source:\s*(.*)$/.exec(l)?.[1]?.replace(/\s+#.*$/, '').trim().replace(/^["']|["']$/g, '')
+      if (value) out.push({ file, line: i + 1, source: value })
+    })
+  }
+  return out
 }
 
 /** The studio's own limits (src/protocol/studio.ts), which files do not have. */
@@ -97,6 +125,28 @@ function checkStudioLimits(parsed: ParsedContent, files: PackageFiles): void {
       const file = where.get(`entry:${e.id}`)!
       throw invalid(`${file}:${lineOf(files, file, 'tags')}: "tags" may be up to 20, each up to 30 characters`)
     }
+  }
+  for (const b of parsed.banks) {
+    const file = where.get(`bank:${b.id}`)!
+    const questions = parsed.questions.filter((q) => q.bank_id === b.id)
+    over('bank', b.id, 'title', b.title, 200)
+    if (questions.length > 500) throw invalid(`${file}:${lineOf(files, file, 'questions')}: a studio bank holds up to 500 questions`)
+    for (const q of questions) {
+      const at = (key: string) => `${file}:${questionLine(files, file, q.id, key)}`
+      for (const [key, max] of [['stem', 1000], ['explanation', 2000]] as const) if (q[key].length > max) throw invalid(`${at(key)}: "${key}" is longer than the studio's ${max} characters`)
+      for (const [key, max, each] of [['options', 26, 300], ['answer', 26, 200], ['tags', 20, 30]] as const) {
+        const list = JSON.parse(q[key]) as string[]
+        if (list.length > max || list.some((x) => x.length > each)) throw invalid(`${at(key)}: "${key}" may be up to ${max}, each up to ${each} characters`)
+      }
+    }
+  }
+  for (const z of parsed.quizzes) {
+    over('quiz', z.id, 'title', z.title, 200)
+    over('quiz', z.id, 'description', z.description, 2000)
+    const file = where.get(`quiz:${z.id}`)!
+    const selection = JSON.parse(z.selection) as QuizSelection
+    if ('fixed' in selection && selection.fixed.length > 200) throw invalid(`${file}:${lineOf(files, file, 'questions')}: a studio quiz asks up to 200 fixed questions`)
+    if ((z.time_limit_minutes ?? 0) > 600) throw invalid(`${file}:${lineOf(files, file, 'timeLimitMinutes')}: "timeLimitMinutes" must be at most 600`)
   }
   if (parsed.videos.length > 0) {
     const lesson = parsed.lessons.find((l) => l.video)!
@@ -135,22 +185,69 @@ function mediaUses(parsed: ParsedContent, files: PackageFiles): Map<string, stri
 
 const replaceUrls = (text: string, urls: Map<string, string>) => text.replace(/\]\((\/media\/[^)\s]+)\)/g, (m, url: string) => (urls.has(url) ? `](${urls.get(url)})` : m))
 
-function drafts(parsed: ParsedContent, urls: Map<string, string>): Draft[] {
-  const courses: CourseDraft[] = parsed.courses.map((c) => ({
-    type: 'course',
-    title: c.title,
-    kind: c.kind,
-    category: c.category,
-    description: c.description,
-    cover: c.cover ? urls.get(c.cover)! : null,
-    lecturerId: null,
-    lessons: parsed.lessons
-      .filter((l) => l.course_id === c.id)
-      .sort((a, b) => a.sort_order - b.sort_order)
-      .map((l) => ({ id: newContentId(), title: l.title, minutes: l.minutes, body: replaceUrls(l.body, urls), audio: l.audio ? urls.get(l.audio)! : null })),
+/** A draft to write, under the content id it will be published with. */
+interface NewDraft {
+  draft: Draft
+  contentId: string
+}
+
+/**
+ * The drafts, with new ids throughout: a question citing a lesson or entry of the package cites
+ * its new id, one citing the unit's own keeps it, any other source is left empty (reported as a
+ * warning); a quiz names its banks' and questions' new ids.
+ */
+function drafts(parsed: ParsedContent, urls: Map<string, string>, unitSources: ReadonlyMap<string, unknown>): NewDraft[] {
+  const newIds = (ids: string[]) => new Map(ids.map((id) => [id, newContentId()]))
+  const lessonIds = newIds(parsed.lessons.map((l) => l.id))
+  const entryIds = newIds(parsed.entries.map((e) => e.id))
+  const bankIds = newIds(parsed.banks.map((b) => b.id))
+  const questionIds = newIds(parsed.questions.map((q) => q.id))
+  const source = (id: string) => lessonIds.get(id) ?? entryIds.get(id) ?? (unitSources.has(id) ? id : '')
+  const courses: NewDraft[] = parsed.courses.map((c) => ({
+    contentId: newContentId(),
+    draft: {
+      type: 'course',
+      title: c.title,
+      kind: c.kind,
+      category: c.category,
+      description: c.description,
+      cover: c.cover ? urls.get(c.cover)! : null,
+      lecturerId: null,
+      lessons: parsed.lessons
+        .filter((l) => l.course_id === c.id)
+        .sort((a, b) => a.sort_order - b.sort_order)
+        .map((l) => ({ id: lessonIds.get(l.id)!, title: l.title, minutes: l.minutes, body: replaceUrls(l.body, urls), audio: l.audio ? urls.get(l.audio)! : null })),
+    },
   }))
-  const entries: PocketEntryDraft[] = parsed.entries.map((e) => ({ type: 'pocket_entry', title: e.title, category: e.category, tags: JSON.parse(e.tags) as string[], body: replaceUrls(e.body, urls) }))
-  return [...courses, ...entries]
+  const entries: NewDraft[] = parsed.entries.map((e) => ({
+    contentId: entryIds.get(e.id)!,
+    draft: { type: 'pocket_entry', title: e.title, category: e.category, tags: JSON.parse(e.tags) as string[], body: replaceUrls(e.body, urls) },
+  }))
+  const banks: NewDraft[] = parsed.banks.map((b) => ({
+    contentId: bankIds.get(b.id)!,
+    draft: {
+      type: 'question_bank',
+      title: b.title,
+      exam: b.exam,
+      questions: parsed.questions
+        .filter((q) => q.bank_id === b.id)
+        .map((q) => ({ id: questionIds.get(q.id)!, type: q.type, stem: q.stem, options: JSON.parse(q.options) as string[], answer: JSON.parse(q.answer) as string[], explanation: q.explanation, source: source(q.source_id), tags: JSON.parse(q.tags) as string[] })),
+    },
+  }))
+  const quizzes: NewDraft[] = parsed.quizzes.map((z) => {
+    const selection = JSON.parse(z.selection) as QuizSelection
+    const draft: QuizDraft = {
+      type: 'quiz',
+      title: z.title,
+      description: z.description,
+      questions: 'draw' in selection ? { draw: { ...selection.draw, bank: bankIds.get(selection.draw.bank)! } } : { fixed: selection.fixed.map((q) => questionIds.get(q)!) },
+      timeLimitMinutes: z.time_limit_minutes,
+      passMark: z.pass_mark,
+      shuffleOptions: z.shuffle_options === 1,
+    }
+    return { contentId: newContentId(), draft }
+  })
+  return [...courses, ...entries, ...banks, ...quizzes]
 }
 
 const INSERT_BATCH = 200
@@ -168,12 +265,19 @@ export async function importPackage(
   { orgUnitId, unitPath, actor }: { orgUnitId: string; unitPath: string; actor: AuditActor & { personId: string } },
 ): Promise<PackageImportResult> {
   const files = readZip(zip, sizeLimitOf)
-  if (![...files.keys()].some((p) => p.endsWith('.md'))) throw invalid('The package holds no course or pocket-book entry.')
-  const parsed = await parsePackage(files)
+  if (![...files.keys()].some((p) => p.endsWith('.md') || p.startsWith('quizzes/'))) throw invalid('The package holds no course, pocket-book entry, question bank or quiz.')
+  const sources = sourceLines(files)
+  const parsed = await parsePackage(files, new Set(sources.map((s) => s.source)))
   checkStudioLimits(parsed, files)
   const warnings = parsed.courses
     .filter((c) => c.body.trim() !== '')
     .map((c) => `${fileIndex(files).get(`course:${c.id}`)}: the text under the front matter is not kept: a studio course has a description and lessons`)
+  // A question's source: a lesson or entry of the package, or one the importing unit's members have.
+  const own = new Set([...parsed.lessons.map((l) => l.id), ...parsed.entries.map((e) => e.id)])
+  const unitSources = await sourceKinds(db, unitPath, sources.map((s) => s.source).filter((s) => !own.has(s)))
+  for (const s of sources.filter((x) => !own.has(x.source) && !unitSources.has(x.source))) {
+    warnings.push(`${s.file}:${s.line}: source "${s.source}" is not a lesson or pocket-book entry of this unit: left empty in the draft, pick one before submitting`)
+  }
 
   // Categories: the deployment's own are used as they are; one it lacks comes with the package.
   const known = await db.selectFrom('pocket_category').select(['id', 'deleted_at']).where('id', 'in', parsed.categories.map((c) => c.id).concat('')).execute()
@@ -189,7 +293,7 @@ export async function importPackage(
   // Clean: from here on, writes.
   const urls = new Map<string, string>()
   for (const [url, media] of checked) urls.set(url, (await store.put(media.bytes, media.ext)).url)
-  const all = drafts(parsed, urls)
+  const all = drafts(parsed, urls, unitSources)
   const now = Date.now()
   const ids: string[] = []
   await db.transaction().execute(async (trx) => {
@@ -200,15 +304,15 @@ export async function importPackage(
         .execute()
     }
     for (let i = 0; i < all.length; i += INSERT_BATCH) {
-      const rows = all.slice(i, i + INSERT_BATCH).map((draft) => {
+      const rows = all.slice(i, i + INSERT_BATCH).map(({ draft, contentId }) => {
         const id = randomUUID()
         ids.push(id)
-        return newDraftRow(id, draft, orgUnitId, actor.personId, now)
+        return newDraftRow(id, draft, orgUnitId, actor.personId, now, contentId)
       })
       await trx.insertInto('studio_item').values(rows).execute()
     }
-    const detail = { courses: parsed.courses.length, entries: parsed.entries.length, categoriesAdded: newCategories.map((c) => c.id), media: checked.size }
+    const detail = { courses: parsed.courses.length, entries: parsed.entries.length, banks: parsed.banks.length, quizzes: parsed.quizzes.length, categoriesAdded: newCategories.map((c) => c.id), media: checked.size }
     await writeAudit(trx, actor, 'studio.import', orgUnitId, detail, now, unitPath)
   })
-  return { courses: parsed.courses.length, entries: parsed.entries.length, categoriesAdded: newCategories.map((c) => c.id), media: checked.size, itemIds: ids.slice(0, 100), warnings }
+  return { courses: parsed.courses.length, entries: parsed.entries.length, banks: parsed.banks.length, quizzes: parsed.quizzes.length, categoriesAdded: newCategories.map((c) => c.id), media: checked.size, itemIds: ids.slice(0, 100), warnings }
 }

@@ -1,5 +1,6 @@
 /**
- * Studio packages: `GET /api/v1/studio/package` exports a course or a pocket-book category as one
+ * Studio packages: `GET /api/v1/studio/package` exports a course, a pocket-book category, a
+ * question bank or a quiz (with its banks) as one
  * zip; `POST /api/v1/studio/package` imports one into a unit as drafts (docs/studio.md "Packages").
  * The body is the zip itself, as media uploads send their file.
  */
@@ -15,7 +16,7 @@ import { grantsOf, requireAuth } from '../../../shared/authz.ts'
 import { ApiError, notFound } from '../../../shared/errors.ts'
 import type { MediaStore } from '../../media/mediaStore.ts'
 import { assertStudioAccess, notEditor, opensStudio } from '../studio.access.ts'
-import { exportCourse, exportPocketCategory } from './package.export.ts'
+import { exportBank, exportCourse, exportPocketCategory, exportQuiz } from './package.export.ts'
 import { importPackage } from './package.import.ts'
 import { writeZip } from './zip.ts'
 
@@ -40,19 +41,28 @@ export const packageRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; st
       await assertStudioAccess(db, auth.personId, orgUnitId)
       const path = await unitPath(orgUnitId)
       const src = { db, store, contentMediaDir }
+      // A course, bank or quiz on the unit's line: its own, one from above it shares down, one from below shares up.
+      const onLine = async (table: 'course' | 'question' | 'quiz', column: 'id' | 'bank_id', what: string) => {
+        const row = await db.selectFrom(table as 'course').innerJoin('org_unit', 'org_unit.id', `${table as 'course'}.org_unit_id`).select('org_unit.path').where(`${table as 'course'}.${column as 'id'}`, '=', id).executeTakeFirst()
+        if (!row || !(path.startsWith(row.path) || row.path.startsWith(path))) throw notFound(what)
+      }
       let files
       if (kind === 'course') {
-        // A course on the unit's line: its own, one from above it shares down, one from below shares up.
-        const course = await db.selectFrom('course').innerJoin('org_unit', 'org_unit.id', 'course.org_unit_id').select('org_unit.path').where('course.id', '=', id).executeTakeFirst()
-        if (!course || !(path.startsWith(course.path) || course.path.startsWith(path))) throw notFound('Course')
+        await onLine('course', 'id', 'Course')
         files = await exportCourse(src, id)
+      } else if (kind === 'question_bank') {
+        await onLine('question', 'bank_id', 'Question bank')
+        files = await exportBank(src, id)
+      } else if (kind === 'quiz') {
+        await onLine('quiz', 'id', 'Quiz')
+        files = await exportQuiz(src, id)
       } else {
         files = await exportPocketCategory(src, id, path)
       }
       await writeAudit(db, auth, 'studio.export', id, { kind, files: files.size }, Date.now(), path)
       return reply
         .header('content-type', 'application/zip')
-        .header('content-disposition', `attachment; filename="${kind === 'course' ? 'course' : 'pocket'}-${id}.zip"`)
+        .header('content-disposition', `attachment; filename="${kind === 'pocket_category' ? 'pocket' : kind.replace('_', '-')}-${id}.zip"`)
         // A Buffer goes out as it is (Fastify serialises no Buffer); the schema's string only names the type.
         .send(Buffer.from(writeZip(files)) as unknown as string)
     },

@@ -1,5 +1,5 @@
 import type { ApiErrorBody } from '@/protocol/common.ts'
-import type { PackageImportResult } from '@/protocol/studioPackage.ts'
+import type { PackageImportResult, PackageKind } from '@/protocol/studioPackage.ts'
 import { authHeaders, HttpError } from '@/shared/http.ts'
 
 const q = encodeURIComponent
@@ -25,11 +25,11 @@ export const packageApi = {
   },
 
   /** Downloads a course's or a category's package as a file. */
-  async download(orgUnitId: string, kind: 'course' | 'pocket_category', id: string): Promise<void> {
+  async download(orgUnitId: string, kind: PackageKind, id: string): Promise<void> {
     const res = await fetch(`/api/v1/studio/package?orgUnitId=${q(orgUnitId)}&kind=${kind}&id=${q(id)}`, { headers: authHeaders() }).catch(unreachable)
     if (!res.ok) throw await failure(res)
     const url = URL.createObjectURL(await res.blob())
-    const a = Object.assign(document.createElement('a'), { href: url, download: `${kind === 'course' ? 'course' : 'pocket'}-${id}.zip` })
+    const a = Object.assign(document.createElement('a'), { href: url, download: `${kind === 'pocket_category' ? 'pocket' : kind.replace('_', '-')}-${id}.zip` })
     a.click()
     setTimeout(() => URL.revokeObjectURL(url), 10_000)
   },
