@@ -4,6 +4,7 @@
  */
 import { Type, type Static } from 'typebox'
 import { OrgKind, Phone, RoleName } from './auth.ts'
+import { EpochMs } from './common.ts'
 import { NAME_MAX, NAME_PATTERN } from './names.ts'
 import { Occupation } from './survey.ts'
 
@@ -204,7 +205,7 @@ export type RequestStatus = Static<typeof RequestStatus>
 export const LecturerRequestBody = Type.Object(
   {
     orgUnitId: Type.String({ minLength: 1, maxLength: 64 }),
-    meetingAt: Type.Integer({ minimum: 0, description: 'epoch ms' }),
+    meetingAt: EpochMs(),
     topic: Type.String({ minLength: 1, maxLength: 100 }),
     note: Type.Optional(Type.String({ maxLength: 500 })),
   },

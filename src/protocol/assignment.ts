@@ -4,7 +4,7 @@
  * over REST; phones receive the ones that apply to them through the pull (`assignment` rows).
  */
 import { Type, type Static } from 'typebox'
-import { PageQuery } from './common.ts'
+import { EpochMs, PageQuery } from './common.ts'
 
 /** Differentiated training: who in a unit an assignment may be narrowed to, by person flags. */
 export const MemberGroup = Type.Union([Type.Literal('flowing'), Type.Literal('elderly'), Type.Literal('new'), Type.Literal('committee')])
@@ -31,7 +31,7 @@ export const AssignmentCreate = Type.Object(
     personIds: Type.Optional(Type.Array(Id, { minItems: 1, maxItems: 200, uniqueItems: true })),
     /** Only this member group of the unit (not with personIds). */
     memberGroup: Type.Optional(MemberGroup),
-    dueAt: Type.Integer({ minimum: 0, description: 'epoch milliseconds, in the future' }),
+    dueAt: EpochMs('epoch milliseconds, in the future'),
   },
   { additionalProperties: false },
 )

@@ -33,5 +33,11 @@ export function Page<T extends TSchema>(item: T) {
   return Type.Object({ items: Type.Array(item), next: Type.Union([Type.String(), Type.Null()]) })
 }
 
+/** A time in epoch ms that a JavaScript Date (and PostgreSQL's bigint) can hold: 1e308 is a 400 naming the field, not a database error. */
+export const EpochMs = (description = 'epoch ms') => Type.Integer({ minimum: 0, maximum: 8_640_000_000_000_000, description })
+
+/** An edit counter, within PostgreSQL's integer. */
+export const Revision = Type.Integer({ minimum: 0, maximum: 2_147_483_647 })
+
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) })
 export type IdParams = Static<typeof IdParams>

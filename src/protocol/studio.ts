@@ -4,6 +4,7 @@
  * checked on submit and shown next to each field as `problems` meanwhile.
  */
 import { Type, type Static } from 'typebox'
+import { Revision } from './common.ts'
 import { CourseKind } from './content.ts'
 
 const Text = (maxLength: number) => Type.String({ maxLength })
@@ -165,13 +166,13 @@ export const CreateItemBody = Type.Object({ orgUnitId: Type.String({ maxLength: 
 export type CreateItemBody = Static<typeof CreateItemBody>
 
 /** A save names the revision it was based on: a stale one gets 409 with the current item. */
-export const SaveItemBody = Type.Object({ revision: Type.Integer({ minimum: 0 }), draft: Draft }, { additionalProperties: false })
+export const SaveItemBody = Type.Object({ revision: Revision, draft: Draft }, { additionalProperties: false })
 export type SaveItemBody = Static<typeof SaveItemBody>
 
-export const RevisionBody = Type.Object({ revision: Type.Integer({ minimum: 0 }) }, { additionalProperties: false })
+export const RevisionBody = Type.Object({ revision: Revision }, { additionalProperties: false })
 export type RevisionBody = Static<typeof RevisionBody>
 
-export const RejectBody = Type.Object({ revision: Type.Integer({ minimum: 0 }), reason: Type.String({ maxLength: 500 }) }, { additionalProperties: false })
+export const RejectBody = Type.Object({ revision: Revision, reason: Type.String({ maxLength: 500 }) }, { additionalProperties: false })
 export type RejectBody = Static<typeof RejectBody>
 
 export const RollbackBody = Type.Object({ version: Type.Integer({ minimum: 1 }) }, { additionalProperties: false })

@@ -74,6 +74,15 @@ describe.each(DIALECTS)('lecturer pool 师资库 on %s', (dialect) => {
     expect(actions.map((a) => a.action)).toEqual(['lecturer.create', 'lecturer.request', 'lecturer.accepted'])
   })
 
+  it('answers 400 naming the field for a meeting time no clock can hold, and stores nothing', async () => {
+    const before = await ctx.testDb.db.selectFrom('lecturer_request').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()
+    const res = await ctx.app.inject({ method: 'POST', url: `/api/v1/lecturers/${lecturerId}/requests`, headers: secretaryA, payload: { orgUnitId: unit('branch', 0).id, meetingAt: 1e308, topic: '党史' } })
+    expect(res.statusCode).toBe(400)
+    expect(res.json().field).toBe('body.meetingAt')
+    const after = await ctx.testDb.db.selectFrom('lecturer_request').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()
+    expect(Number(after.n)).toBe(Number(before.n))
+  })
+
   it('takes a retired lecturer out of requests', async () => {
     const retired = await ctx.app.inject({ method: 'PATCH', url: `/api/v1/lecturers/${lecturerId}`, headers: supervisorX, payload: { retired: true } })
     expect(retired.json().retired).toBe(true)
