@@ -207,6 +207,14 @@ describe.each(DIALECTS)('studio packages on %s', (dialect) => {
     const lesson = changes.find((c) => c.type === 'lesson' && c.id === (item.draft as CourseDraft).lessons[0]!.id)
     expect(changes.some((c) => c.type === 'course' && c.id === republished.contentId)).toBe(true)
     expect(lesson?.data?.video).toMatchObject({ bytes: video.length, poster: expect.stringMatching(/^\/media\/u\//), renditions: [{ kind: 'hd' }, { kind: 'saver', height: 360 }] })
+
+    // The zip is held in memory: videos past the package limit are refused by name, before any read.
+    const row = await from.testDb.db.selectFrom('lesson').select(['id', 'video']).where('course_id', '=', published.contentId).where('video', 'is not', null).executeTakeFirstOrThrow()
+    await from.testDb.db.updateTable('lesson').set({ video: JSON.stringify({ ...JSON.parse(row.video!), bytes: 300 * 1024 * 1024 }) }).where('id', '=', row.id).execute()
+    const big = await call(from, 'GET', `/package?orgUnitId=${district(from)}&kind=course&id=${published.contentId}`, heads.aEditor!)
+    expect(big.statusCode).toBe(413)
+    expect(big.json()).toMatchObject({ code: 'PACKAGE_TOO_LARGE', message: expect.stringContaining(`"演示" (${path}, 300 MB)`) })
+    expect(big.json().message).toContain('200 MB')
   })
 
   it('exports a question bank, imports it into another deployment as a draft, and its content hashes match after publishing', async () => {
