@@ -168,7 +168,7 @@ export async function buildApp({
   await app.register(evaluationRoutes, { db: handle.db })
   await app.register(studioRoutes, { db: handle.db, mediaStore })
   await app.register(caseRoutes, { db: handle.db })
-  await app.register(packageRoutes, { db: handle.db, store: mediaStore, contentMediaDir: mediaDir })
+  await app.register(packageRoutes, { db: handle.db, store: mediaStore, contentMediaDir: mediaDir, video: { storeDir: mediaStoreDir, onQueued: () => worker?.kick() } })
   // A fresh install has no uploads yet: the folder is made here, not at the first upload.
   await mkdir(mediaStoreDir, { recursive: true })
   await app.register(mediaRoutes, { root: mediaStoreDir, urlPrefix: UPLOADED_MEDIA_PREFIX })

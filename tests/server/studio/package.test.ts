@@ -1,16 +1,22 @@
-import { createHash } from 'node:crypto'
-import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { createHash, randomUUID } from 'node:crypto'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { zipSync, strToU8 } from 'fflate'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
+import type { LessonVideo } from '../../../src/protocol/content.ts'
 import type { CourseDraft, QuestionBankDraft, QuizDraft, StudioItem } from '../../../src/protocol/studio.ts'
 import { importContent } from '../../../server/features/content/import.ts'
+import { probeMp4File } from '../../../server/features/content/video.probe.ts'
+import { localMediaStore } from '../../../server/features/media/mediaStore.ts'
+import { findVideoJob, queueVideoJob } from '../../../server/features/video/videoJob.repository.ts'
+import { runVideoJobs } from '../../../server/features/video/videoWorker.ts'
 import { readZip, writeZip } from '../../../server/features/studio/package/zip.ts'
 import { sizeLimitOf } from '../../../server/features/studio/package/package.import.ts'
 import { DEMO_LOGINS } from '../../../server/seed/demo.ts'
+import { makeTestVideo } from '../../support/ffmpegVideo.ts'
 import { buildTestApp, signIn, type TestContext } from '../../support/testApp.ts'
 import { DIALECTS } from '../../support/testDb.ts'
 
@@ -48,6 +54,8 @@ describe.each(DIALECTS)('studio packages on %s', (dialect) => {
   /** A second deployment with the demo content, so questions citing its lessons find them. */
   let fresh: TestContext
   let dirs: string[] = []
+  /** A 2-second 480p H.264/AAC MP4 made by ffmpeg for this run (no video file is committed). */
+  let video: Buffer
   const heads: Record<string, Headers> = {}
 
   const call = (ctx: TestContext, method: 'GET' | 'POST', url: string, headers: Headers, payload?: object | Buffer | Uint8Array) =>
@@ -66,10 +74,13 @@ describe.each(DIALECTS)('studio packages on %s', (dialect) => {
     items: Number((await ctx.testDb.db.selectFrom('studio_item').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
     categories: Number((await ctx.testDb.db.selectFrom('pocket_category').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
     media: (await readdir(dir, { recursive: true }).catch(() => [])).length,
+    videoJobs: Number((await ctx.testDb.db.selectFrom('video_job').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
   })
 
   beforeAll(async () => {
-    dirs = await Promise.all([mkdtemp(join(tmpdir(), 'pkg-a-')), mkdtemp(join(tmpdir(), 'pkg-b-')), mkdtemp(join(tmpdir(), 'pkg-c-'))])
+    dirs = await Promise.all([mkdtemp(join(tmpdir(), 'pkg-a-')), mkdtemp(join(tmpdir(), 'pkg-b-')), mkdtemp(join(tmpdir(), 'pkg-c-')), mkdtemp(join(tmpdir(), 'pkg-v-'))])
+    makeTestVideo(join(dirs[3]!, 'v.mp4'), { seconds: 2, width: 640, height: 480 })
+    video = await readFile(join(dirs[3]!, 'v.mp4'))
     from = await buildTestApp(dialect, { mediaStoreDir: dirs[0] })
     to = await buildTestApp(dialect, { mediaStoreDir: dirs[1] })
     fresh = await buildTestApp(dialect, { mediaStoreDir: dirs[2] })
@@ -135,6 +146,75 @@ describe.each(DIALECTS)('studio packages on %s', (dialect) => {
     expect(contentHashes(again.rawPayload)).toEqual(contentHashes(course.rawPayload))
     const againPocket = await call(to, 'GET', `/package?orgUnitId=${district(to)}&kind=pocket_category&id=law`, heads.bEditor!)
     expect(contentHashes(againPocket.rawPayload)).toEqual(contentHashes(pocket.rawPayload))
+  })
+
+  it('exports a course with a video lesson (the original under media/), imports it elsewhere: processed off the request, published, pulled by members', async () => {
+    // A finished studio upload, as videoUpload.routes.ts leaves it: the original in the store and a job.
+    const stored = await localMediaStore(dirs[0]!).put(video, 'mp4')
+    const uploadId = randomUUID()
+    const info = probeMp4File(join(dirs[0]!, stored.key))
+    const original: LessonVideo = { url: stored.url, bytes: stored.bytes, type: 'video/mp4', duration: info.duration, width: info.width, height: info.height }
+    await queueVideoJob(from.testDb.db, { id: uploadId, sourcePath: join(dirs[0]!, stored.key), sourceSha256: stored.sha256, original, uploadedBy: null })
+    const draft: CourseDraft = {
+      type: 'course',
+      title: '灭火器怎么用',
+      kind: 'specialty',
+      category: 'skills',
+      description: '看一遍就会。',
+      cover: null,
+      lecturerId: null,
+      lessons: [
+        { title: '演示', minutes: 2, body: '', audio: null, video: uploadId },
+        { title: '要点', minutes: 3, body: '拔销、对准、压把。', audio: null },
+      ],
+    }
+    const made: StudioItem = (await call(from, 'POST', '/items', heads.aEditor!, { orgUnitId: district(from), draft })).json()
+    const published = await publish(from, heads.aEditor!, heads.aAdmin!, made.id)
+    const course = await call(from, 'GET', `/package?orgUnitId=${district(from)}&kind=course&id=${published.contentId}`, heads.aEditor!)
+    expect(course.statusCode, course.body).toBe(200)
+    const files = readZip(course.rawPayload, sizeLimitOf)
+    const path = stored.url.split('?')[0]!.slice(1)
+    // The original's bytes, named in the lesson file as content:import reads a video lesson.
+    expect(createHash('sha256').update(files.get(path)!).digest('hex')).toBe(stored.sha256)
+    const lessonFile = [...files.keys()].find((p) => p.endsWith('.md') && !p.endsWith('course.md') && new TextDecoder().decode(files.get(p)).includes('video:'))!
+    expect(parse(new TextDecoder().decode(files.get(lessonFile)).split('---')[1]!)).toMatchObject({ title: '演示', video: path })
+
+    const res = await call(to, 'POST', `/package?orgUnitId=${district(to)}`, heads.bEditor!, course.rawPayload)
+    expect(res.statusCode, res.body).toBe(201)
+    expect(res.json()).toMatchObject({ courses: 1, media: 1, warnings: [] })
+    const item: StudioItem = (await call(to, 'GET', `/items/${res.json().itemIds[0]}`, heads.bEditor!)).json()
+    expect(item.problems).toEqual([])
+    const jobId = (item.draft as CourseDraft).lessons[0]!.video!
+    const job = await findVideoJob(to.testDb.db, jobId)
+    expect(job).toMatchObject({ state: 'queued', source_sha256: stored.sha256 })
+    expect(JSON.parse(job!.original)).toMatchObject({ bytes: video.length, width: 640, height: 480 })
+    expect(await to.app.inject({ method: 'GET', url: `/api/v1/studio/videos/${jobId}`, headers: heads.bEditor! }).then((r) => r.statusCode)).toBe(200)
+
+    // The worker (off the request path) makes the poster and the 省流 rendition.
+    expect(await runVideoJobs({ db: to.testDb.db, store: localMediaStore(dirs[1]!), ffmpeg: true })).toBe(1)
+    const done = await findVideoJob(to.testDb.db, jobId)
+    expect(done!.state).toBe('done')
+    const poster = await to.app.inject({ method: 'GET', url: (JSON.parse(done!.result!) as { poster: string }).poster })
+    expect(poster.rawPayload.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]))
+
+    const republished = await publish(to, heads.bEditor!, heads.bAdmin!, item.id)
+    const changes: { type: string; id: string; data: null | { video?: LessonVideo | null } }[] = []
+    for (let since = '', more = true; more; ) {
+      const page = (await to.app.inject({ method: 'GET', url: `/api/v1/sync/pull?since=${since}`, headers: heads.bMember! })).json()
+      changes.push(...page.changes)
+      ;[since, more] = [page.cursor, page.more]
+    }
+    const lesson = changes.find((c) => c.type === 'lesson' && c.id === (item.draft as CourseDraft).lessons[0]!.id)
+    expect(changes.some((c) => c.type === 'course' && c.id === republished.contentId)).toBe(true)
+    expect(lesson?.data?.video).toMatchObject({ bytes: video.length, poster: expect.stringMatching(/^\/media\/u\//), renditions: [{ kind: 'hd' }, { kind: 'saver', height: 360 }] })
+
+    // The zip is held in memory: videos past the package limit are refused by name, before any read.
+    const row = await from.testDb.db.selectFrom('lesson').select(['id', 'video']).where('course_id', '=', published.contentId).where('video', 'is not', null).executeTakeFirstOrThrow()
+    await from.testDb.db.updateTable('lesson').set({ video: JSON.stringify({ ...JSON.parse(row.video!), bytes: 300 * 1024 * 1024 }) }).where('id', '=', row.id).execute()
+    const big = await call(from, 'GET', `/package?orgUnitId=${district(from)}&kind=course&id=${published.contentId}`, heads.aEditor!)
+    expect(big.statusCode).toBe(413)
+    expect(big.json()).toMatchObject({ code: 'PACKAGE_TOO_LARGE', message: expect.stringContaining(`"演示" (${path}, 300 MB)`) })
+    expect(big.json().message).toContain('200 MB')
   })
 
   it('exports a question bank, imports it into another deployment as a draft, and its content hashes match after publishing', async () => {
@@ -225,6 +305,8 @@ describe.each(DIALECTS)('studio packages on %s', (dialect) => {
     ['a renamed program as an image', () => coursePackage({ 'courses/c1/02-two.md': strToU8('---\nid: l2\ntitle: 二\norder: 2\nminutes: 5\n---\n![x](media/images/x.png)\n'), 'media/images/x.png': elf() }), 415, 'UNSUPPORTED_MEDIA_TYPE', /^courses\/c1\/02-two\.md: media\/images\/x\.png: /],
     ['a bank whose answer is not among its options', () => coursePackage({ 'quizzes/banks/b.yaml': strToU8(bankFile('E')) }), 400, 'PACKAGE_INVALID', /^quizzes\/banks\/b\.yaml:8: answer "E" is not one of the options A, B, C$/],
     ['a quiz drawing more than its bank holds', () => coursePackage({ 'quizzes/banks/b.yaml': strToU8(bankFile('B')), 'quizzes/z.yaml': strToU8(quizFile) }), 400, 'PACKAGE_INVALID', /^quizzes\/z\.yaml:5: bank "b1" has 1 questions, fewer than count 5$/],
+    ['a lesson whose video is not an MP4', () => coursePackage({ 'courses/c1/02-two.md': strToU8('---\nid: l2\ntitle: 二\norder: 2\nminutes: 5\nvideo: media/video/v.mp4\n---\n'), 'media/video/v.mp4': elf() }), 400, 'PACKAGE_INVALID', /^courses\/c1\/02-two\.md:6: video "media\/video\/v\.mp4": this is not an MP4 video/],
+    ['a truncated MP4', () => coursePackage({ 'courses/c1/02-two.md': strToU8('---\nid: l2\ntitle: 二\norder: 2\nminutes: 5\nvideo: media/video/v.mp4\n---\n'), 'media/video/v.mp4': video.subarray(0, video.length / 2) }), 400, 'PACKAGE_INVALID', /^courses\/c1\/02-two\.md:6: video "media\/video\/v\.mp4": the file is truncated/],
     ['a file of another kind', () => coursePackage({ 'run.sh': strToU8('#!/bin/sh') }), 400, 'PACKAGE_INVALID'],
   ]
 

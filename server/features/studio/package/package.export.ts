@@ -8,12 +8,13 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Kysely } from 'kysely'
 import { stringify } from 'yaml'
+import type { LessonVideo } from '../../../../src/protocol/content.ts'
 import type { QuizSelection } from '../../../../src/protocol/quiz.ts'
 import type { QuestionBankDraft } from '../../../../src/protocol/studio.ts'
 import type { Database } from '../../../db/database.ts'
 import { ApiError, notFound } from '../../../shared/errors.ts'
 import { UPLOADED_MEDIA_PREFIX, type MediaStore } from '../../media/mediaStore.ts'
-import type { PackageFiles } from './zip.ts'
+import { PACKAGE_LIMITS, type PackageFiles } from './zip.ts'
 
 export interface ExportSources {
   db: Kysely<Database>
@@ -64,19 +65,41 @@ export async function exportCourse(src: ExportSources, id: string): Promise<Pack
   const course = await src.db.selectFrom('course').selectAll().where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst()
   if (!course) throw notFound('Course')
   const lessons = await src.db.selectFrom('lesson').selectAll().where('course_id', '=', id).where('deleted_at', 'is', null).orderBy('sort_order').execute()
-  if (lessons.some((l) => l.video)) throw new ApiError(409, 'PACKAGE_HAS_VIDEO', 'Courses with video lessons are not packed: a video is shared as its own file.')
   if (lessons.length > 99) throw new ApiError(409, 'PACKAGE_TOO_MANY_LESSONS', 'A package holds up to 99 lessons per course (files 01- to 99-).')
   const files: PackageFiles = new Map()
   const media = mediaCollector(src, files)
   const dir = `courses/${course.id}`
   const front = { id: course.id, title: course.title, kind: course.kind, category: course.category, description: course.description, cover: media.ref(course.cover), order: course.sort_order }
   files.set(`${dir}/course.md`, markdown(front, media.body(course.body)))
+  const videos = lessons.map((l) => (l.video ? (JSON.parse(l.video) as LessonVideo) : null))
+  assertVideosFit(lessons, videos)
   lessons.forEach((l, i) => {
-    const lessonFront = { id: l.id, title: l.title, order: i + 1, minutes: l.minutes, audio: media.ref(l.audio) }
+    // The original, never a rendition: the importing deployment processes it again (docs/video.md).
+    const lessonFront = { id: l.id, title: l.title, order: i + 1, minutes: l.minutes, audio: media.ref(l.audio), video: media.ref(videos[i]?.url ?? null) }
     files.set(`${dir}/${String(i + 1).padStart(2, '0')}-${l.id}.md`, markdown(lessonFront, media.body(l.body)))
   })
   await media.load()
   return files
+}
+
+/**
+ * The zip is built and read in memory, so its videos must fit in one package (PACKAGE_LIMITS):
+ * a course whose videos do not is refused naming the video that overflows; its editor uploads
+ * that video in the target deployment instead (docs/studio.md "Packages").
+ */
+function assertVideosFit(lessons: { title: string }[], videos: (LessonVideo | null)[]): void {
+  const MB = 1024 * 1024
+  let total = 0
+  videos.forEach((v, i) => {
+    if (!v) return
+    total += v.bytes
+    if (total <= PACKAGE_LIMITS.maxBytes) return
+    throw new ApiError(
+      413,
+      'PACKAGE_TOO_LARGE',
+      `The video of lesson "${lessons[i]!.title}" (${packagePath(v.url)}, ${(v.bytes / MB).toFixed(0)} MB) takes the course's videos past the package limit of ${PACKAGE_LIMITS.maxBytes / MB} MB: upload that video through the studio's video upload in the target deployment instead.`,
+    )
+  })
 }
 
 /** A category and its live entries that members of the unit see (the unit's and those of the units above it). */

@@ -3,8 +3,9 @@
  * courses, pocket entries, question banks and quizzes.
  * The files are checked by content:import's own parser (content.parse.ts), so a package gets the
  * same rules and the same `file:line: what is wrong` messages; its media pass the upload checks
- * (type from the bytes, images re-encoded). Only when all of it is clean is anything written:
- * media into the store, then every draft in one transaction. Publishing still goes through review.
+ * (type from the bytes, images re-encoded; a video probed as a studio upload is). Only when all of
+ * it is clean is anything written: media into the store, then every draft, and a processing job
+ * per video as a finished studio upload queues, in one transaction. Publishing still goes through review.
  */
 import { randomUUID } from 'node:crypto'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -23,6 +24,7 @@ import { reencodeImage } from '../../media/image.ts'
 import { MEDIA_LIMITS } from '../../media/limits.ts'
 import type { MediaStore } from '../../media/mediaStore.ts'
 import { refusalReason, sniffMediaType } from '../../media/mediaType.ts'
+import { queueVideoJob, type NewVideoJob } from '../../video/videoJob.repository.ts'
 import { newContentId, newDraftRow } from '../studio.repository.ts'
 import { sourceKinds } from '../studio.validate.ts'
 import { PACKAGE_LIMITS, readZip, type PackageFiles } from './zip.ts'
@@ -32,7 +34,9 @@ export function sizeLimitOf(path: string): number | string {
   if (/^(courses|pocket)\/.+\.(md|ya?ml)$/.test(path) || /^quizzes\/(banks\/)?[^/]+\.ya?ml$/.test(path)) return PACKAGE_LIMITS.maxTextBytes
   if (/^media\/.+\.(jpe?g|png|webp)$/i.test(path)) return MEDIA_LIMITS.image.maxBytes
   if (/^media\/.+\.(mp3|m4a|aac|ogg|opus)$/i.test(path)) return MEDIA_LIMITS.audio.maxBytes
-  return 'not part of a package: courses/…/*.md, pocket/categories.yaml, pocket/…/*.md, quizzes/*.yaml, quizzes/banks/*.yaml, and images (JPEG, PNG, WebP) or recordings (MP3, M4A, AAC, Ogg) under media/'
+  // A lesson's video: no larger than the package that carries it (the probe checks the rest).
+  if (/^media\/.+\.mp4$/i.test(path)) return PACKAGE_LIMITS.maxBytes
+  return 'not part of a package: courses/…/*.md, pocket/categories.yaml, pocket/…/*.md, quizzes/*.yaml, quizzes/banks/*.yaml, and images (JPEG, PNG, WebP), recordings (MP3, M4A, AAC, Ogg) or lesson videos (MP4) under media/'
 }
 
 const invalid = (what: string) => new ApiError(400, 'PACKAGE_INVALID', what, 'body')
@@ -148,11 +152,6 @@ function checkStudioLimits(parsed: ParsedContent, files: PackageFiles): void {
     if ('fixed' in selection && selection.fixed.length > 200) throw invalid(`${file}:${lineOf(files, file, 'questions')}: a studio quiz asks up to 200 fixed questions`)
     if ((z.time_limit_minutes ?? 0) > 600) throw invalid(`${file}:${lineOf(files, file, 'timeLimitMinutes')}: "timeLimitMinutes" must be at most 600`)
   }
-  if (parsed.videos.length > 0) {
-    const lesson = parsed.lessons.find((l) => l.video)!
-    const file = where.get(`lesson:${lesson.id}`)!
-    throw invalid(`${file}:${lineOf(files, file, 'video')}: video lessons are not imported by the studio: upload the video in the lesson`)
-  }
 }
 
 /** A package's media file, checked and (images) re-encoded as an upload would be; nothing stored yet. */
@@ -196,7 +195,7 @@ interface NewDraft {
  * its new id, one citing the unit's own keeps it, any other source is left empty (reported as a
  * warning); a quiz names its banks' and questions' new ids.
  */
-function drafts(parsed: ParsedContent, urls: Map<string, string>, unitSources: ReadonlyMap<string, unknown>): NewDraft[] {
+function drafts(parsed: ParsedContent, urls: Map<string, string>, unitSources: ReadonlyMap<string, unknown>, videoJobs: ReadonlyMap<string, string>): NewDraft[] {
   const newIds = (ids: string[]) => new Map(ids.map((id) => [id, newContentId()]))
   const lessonIds = newIds(parsed.lessons.map((l) => l.id))
   const entryIds = newIds(parsed.entries.map((e) => e.id))
@@ -216,7 +215,7 @@ function drafts(parsed: ParsedContent, urls: Map<string, string>, unitSources: R
       lessons: parsed.lessons
         .filter((l) => l.course_id === c.id)
         .sort((a, b) => a.sort_order - b.sort_order)
-        .map((l) => ({ id: lessonIds.get(l.id)!, title: l.title, minutes: l.minutes, body: replaceUrls(l.body, urls), audio: l.audio ? urls.get(l.audio)! : null })),
+        .map((l) => ({ id: lessonIds.get(l.id)!, title: l.title, minutes: l.minutes, body: replaceUrls(l.body, urls), audio: l.audio ? urls.get(l.audio)! : null, video: l.video_source ? videoJobs.get(l.video_source)! : null })),
     },
   }))
   const entries: NewDraft[] = parsed.entries.map((e) => ({
@@ -252,6 +251,14 @@ function drafts(parsed: ParsedContent, urls: Map<string, string>, unitSources: R
 
 const INSERT_BATCH = 200
 
+/** Where a package's videos go for processing, as for a studio upload (videoUpload.routes.ts). */
+export interface PackageVideoOptions {
+  /** The local folder behind the media store, where the worker reads the original */
+  storeDir: string
+  /** Wakes the processing worker */
+  onQueued?: () => void
+}
+
 /**
  * Checks the whole package, then writes it: the media into the store and, in one transaction,
  * a draft per course and entry (plus the categories the deployment lacks). A refused package
@@ -262,7 +269,7 @@ export async function importPackage(
   db: Kysely<Database>,
   store: MediaStore,
   zip: Uint8Array,
-  { orgUnitId, unitPath, actor }: { orgUnitId: string; unitPath: string; actor: AuditActor & { personId: string } },
+  { orgUnitId, unitPath, actor, video }: { orgUnitId: string; unitPath: string; actor: AuditActor & { personId: string }; video: PackageVideoOptions },
 ): Promise<PackageImportResult> {
   const files = readZip(zip, sizeLimitOf)
   if (![...files.keys()].some((p) => p.endsWith('.md') || p.startsWith('quizzes/'))) throw invalid('The package holds no course, pocket-book entry, question bank or quiz.')
@@ -290,10 +297,19 @@ export async function importPackage(
     checked.set(url, await checkMedia(path, files.get(path)!, usedIn))
   }
 
-  // Clean: from here on, writes.
+  // Clean: from here on, writes. The videos were probed by the parser (as a studio upload is).
   const urls = new Map<string, string>()
   for (const [url, media] of checked) urls.set(url, (await store.put(media.bytes, media.ext)).url)
-  const all = drafts(parsed, urls, unitSources)
+  const videoJobs = new Map<string, string>()
+  const jobs: NewVideoJob[] = []
+  for (const { sha256, video: original } of parsed.videos) {
+    if (videoJobs.has(sha256)) continue
+    const stored = await store.put(files.get(original.url.split('?')[0]!.slice(1))!, 'mp4')
+    const job = { id: randomUUID(), sourcePath: join(video.storeDir, stored.key), sourceSha256: stored.sha256, original: { ...original, url: stored.url }, uploadedBy: actor.personId }
+    videoJobs.set(sha256, job.id)
+    jobs.push(job)
+  }
+  const all = drafts(parsed, urls, unitSources, videoJobs)
   const now = Date.now()
   const ids: string[] = []
   await db.transaction().execute(async (trx) => {
@@ -311,8 +327,11 @@ export async function importPackage(
       })
       await trx.insertInto('studio_item').values(rows).execute()
     }
-    const detail = { courses: parsed.courses.length, entries: parsed.entries.length, banks: parsed.banks.length, quizzes: parsed.quizzes.length, categoriesAdded: newCategories.map((c) => c.id), media: checked.size }
+    // The jobs a finished studio upload would queue; the worker makes poster and 省流 rendition.
+    for (const job of jobs) await queueVideoJob(trx, job, now)
+    const detail = { courses: parsed.courses.length, entries: parsed.entries.length, banks: parsed.banks.length, quizzes: parsed.quizzes.length, categoriesAdded: newCategories.map((c) => c.id), media: checked.size, videos: jobs.length }
     await writeAudit(trx, actor, 'studio.import', orgUnitId, detail, now, unitPath)
   })
-  return { courses: parsed.courses.length, entries: parsed.entries.length, banks: parsed.banks.length, quizzes: parsed.quizzes.length, categoriesAdded: newCategories.map((c) => c.id), media: checked.size, itemIds: ids.slice(0, 100), warnings }
+  if (jobs.length) video.onQueued?.()
+  return { courses: parsed.courses.length, entries: parsed.entries.length, banks: parsed.banks.length, quizzes: parsed.quizzes.length, categoriesAdded: newCategories.map((c) => c.id), media: checked.size + jobs.length, itemIds: ids.slice(0, 100), warnings }
 }

@@ -17,12 +17,12 @@ import { ApiError, notFound } from '../../../shared/errors.ts'
 import type { MediaStore } from '../../media/mediaStore.ts'
 import { assertStudioAccess, notEditor, opensStudio } from '../studio.access.ts'
 import { exportBank, exportCourse, exportPocketCategory, exportQuiz } from './package.export.ts'
-import { importPackage } from './package.import.ts'
+import { importPackage, type PackageVideoOptions } from './package.import.ts'
 import { writeZip } from './zip.ts'
 
 const tooLarge = () => new ApiError(413, 'PACKAGE_TOO_LARGE', `Packages up to ${PACKAGE_MAX_BYTES / 1024 / 1024} MB are accepted.`, 'body')
 
-export const packageRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; store: MediaStore; contentMediaDir: string }> = async (app, { db, store, contentMediaDir }) => {
+export const packageRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; store: MediaStore; contentMediaDir: string; video: PackageVideoOptions }> = async (app, { db, store, contentMediaDir, video }) => {
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: PACKAGE_MAX_BYTES }, (_request, body, done) => done(null, body))
 
@@ -34,7 +34,7 @@ export const packageRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; st
 
   app.get(
     '/api/v1/studio/package',
-    { schema: { tags: ['studio'], querystring: PackageExportQuery, response: { 200: Type.String({ description: 'application/zip' }), ...errorResponses(400, 401, 403, 404, 409) } } },
+    { schema: { tags: ['studio'], querystring: PackageExportQuery, response: { 200: Type.String({ description: 'application/zip' }), ...errorResponses(400, 401, 403, 404, 409, 413) } } },
     async (request, reply) => {
       const auth = requireAuth(request)
       const { orgUnitId, kind, id } = request.query
@@ -86,7 +86,7 @@ export const packageRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; st
       const { orgUnitId } = request.query
       const zip = request.body as Buffer | undefined
       if (!zip?.length) throw new ApiError(400, 'VALIDATION', "body must be the package's bytes (a .zip file)", 'body')
-      const result = await importPackage(db, store, zip, { orgUnitId, unitPath: await unitPath(orgUnitId), actor: auth })
+      const result = await importPackage(db, store, zip, { orgUnitId, unitPath: await unitPath(orgUnitId), actor: auth, video })
       return reply.status(201).send(result)
     },
   )
