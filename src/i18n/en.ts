@@ -933,6 +933,7 @@ const en: typeof zhCN & typeof zhFeatures = {
     lecturers: {
       rating: 'Rated {mean} ({n})',
       page: 'Lecturer',
+      coursesButton: 'Courses',
       courses: 'Published courses',
       noCourses: 'No published course names this lecturer yet',
       title: 'Lecturer pool',

@@ -901,6 +901,7 @@ export default {
     lecturers: {
       rating: '评价 {mean} 分（{n} 人）',
       page: '讲师主页',
+      coursesButton: '课程',
       courses: '已发布的课程',
       noCourses: '还没有已发布的课程由这位老师讲授',
       title: '师资库',
